@@ -1,0 +1,33 @@
+# dailypapers — the two commands of the set-up contract:
+#   make run    set up (virtualenv, install, migrate, demo data) and serve http://127.0.0.1:8000
+#   make test   set up and run the whole test suite
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+export DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: run test setup bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "dailypapers needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+run: setup
+	DEBUG=1 $(BIN)/dailypapers migrate --noinput
+	DEBUG=1 $(BIN)/dailypapers load-demo
+	DEBUG=1 $(BIN)/dailypapers runserver 127.0.0.1:8000
+
+# Tests run with DEBUG off, like production; the key below exists only for the test run.
+test: setup
+	SECRET_KEY=test-only-not-secret $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Site-wide pieces: base templates, static files, the `serve` and `load-demo` commands."""
+
+    name = "dailypapers.core"
+    label = "core"

@@ -1,0 +1,227 @@
+"""Write parsed records to the database in batches: idempotent upserts keyed by arXiv id.
+
+1. Records are grouped in batches (bounded memory; one transaction per batch).
+2. The batch's existing papers are read in one query.
+3. New papers are bulk-inserted; existing ones get only the fields the record provides,
+   and only when they differ (so a re-import writes nothing and reports "unchanged").
+   A record for an older version than the stored one is skipped.
+4. Category rows follow the paper's category list.
+5. Feed entries are upserted on (paper, day), the same way.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from dailypapers.ingest.records import PaperRecord
+from dailypapers.ingest.sql import RowInserter, RowUpdater
+from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
+
+ENTRY_FIELDS = ("submitted_at", "upvotes", "num_comments", "position", "submitter_name")
+
+
+@dataclass
+class Tally:
+    """created / updated / unchanged / skipped counts, with the reasons for skips."""
+
+    counts: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+
+    def add(self, outcome, n=1):
+        self.counts[outcome] += n
+
+    def skip(self, reason, n=1):
+        self.counts["skipped"] += n
+        self.skipped[reason] += n
+
+    def line(self, noun):
+        c = self.counts
+        text = (
+            f"{noun}: {c['created']} created, {c['updated']} updated, "
+            f"{c['unchanged']} unchanged, {c['skipped']} skipped"
+        )
+        if self.skipped:
+            reasons = "; ".join(f"{n} × {reason}" for reason, n in self.skipped.most_common(10))
+            text += f" ({reasons})"
+        return text
+
+
+def _paper_values(record):
+    """Field values the record provides (None means 'not provided')."""
+    values = {}
+    for name in PaperRecord.FIELDS:
+        value = getattr(record, name)
+        if value is not None:
+            values[name] = value
+    if record.categories:
+        values["primary_category"] = record.categories[0]
+    return values
+
+
+def _merge(records):
+    """Several records for one id in one batch: later ones win field by field."""
+    merged = {}
+    for record in records:
+        current = merged.get(record.arxiv_id)
+        if current is None or _is_older(current.version, record.version):
+            merged[record.arxiv_id] = record
+        elif not _is_older(record.version, current.version):
+            for name in PaperRecord.FIELDS:
+                value = getattr(record, name)
+                if value is not None:
+                    setattr(current, name, value)
+    return merged
+
+
+def _is_older(have, incoming):
+    """True when `have` is an older version than `incoming` (unknown versions never are)."""
+    return have is not None and incoming is not None and have < incoming
+
+
+class Loader:
+    def __init__(self, batch_size=2000):
+        self.batch_size = batch_size
+        self.papers = Tally()
+        self.entries = Tally()
+        # Every Paper column but the primary key, with model defaults for what a record
+        # does not provide.
+        self._paper_defaults = {
+            f.name: f.get_default()
+            for f in Paper._meta.concrete_fields
+            if not f.primary_key and f.name not in ("arxiv_id",)
+        }
+        self._paper_columns = ["arxiv_id", *self._paper_defaults]
+        self._insert_paper = RowInserter(Paper, self._paper_columns)
+        self._insert_category = RowInserter(PaperCategory, ["paper", "category"])
+        self._update_paper = RowUpdater(Paper)
+        self._update_entry = RowUpdater(FeedEntry)
+        self._insert_entry = RowInserter(
+            FeedEntry, ["paper", "day", *ENTRY_FIELDS, "hidden", "created_at", "updated_at"]
+        )
+
+    # -- papers -----------------------------------------------------------------------
+
+    def load_papers(self, records):
+        """Upsert PaperRecords; returns {arxiv_id: paper pk} for the batch's papers."""
+        merged = _merge(records)
+        if not merged:
+            return {}
+        now = timezone.now()
+        existing = {p.arxiv_id: p for p in Paper.objects.filter(arxiv_id__in=list(merged))}
+        to_create, to_update, recategorised = [], [], []
+        for arxiv_id, record in merged.items():
+            values = _paper_values(record)
+            paper = existing.get(arxiv_id)
+            if paper is None:
+                to_create.append((arxiv_id, values))
+                continue
+            if _is_older(record.version, paper.version):
+                self.papers.skip(f"older version than stored (v{record.version} < v{paper.version})")
+                continue
+            changed = [name for name, value in values.items() if getattr(paper, name) != value]
+            if not changed:
+                self.papers.add("unchanged")
+                continue
+            for name in changed:
+                setattr(paper, name, values[name])
+            if "categories" in changed:
+                recategorised.append(paper)
+            paper.updated_at = now
+            to_update.append((paper, [*changed, "updated_at"]))
+
+        ids = {arxiv_id: paper.pk for arxiv_id, paper in existing.items()}
+        if to_create:
+            defaults = {**self._paper_defaults, "created_at": now, "updated_at": now}
+            self._insert_paper.insert(
+                [
+                    (arxiv_id, *[values.get(name, default) for name, default in defaults.items()])
+                    for arxiv_id, values in to_create
+                ]
+            )
+            created_ids = dict(
+                Paper.objects.filter(arxiv_id__in=[a for a, _ in to_create]).values_list("arxiv_id", "id")
+            )
+            ids.update(created_ids)
+            self.papers.add("created", len(to_create))
+        if to_update:
+            self._update_paper.update(to_update)
+            self.papers.add("updated", len(to_update))
+        category_lists = [(ids[a], v.get("categories")) for a, v in to_create]
+        category_lists += [(p.pk, p.categories) for p in recategorised]
+        self._write_categories(category_lists, [p.pk for p in recategorised])
+        return ids
+
+    def _write_categories(self, category_lists, replaced_ids):
+        if replaced_ids:
+            PaperCategory.objects.filter(paper__in=replaced_ids).delete()
+        self._insert_category.insert(
+            [
+                (pk, category)
+                for pk, categories in category_lists
+                for category in dict.fromkeys(categories or [])
+            ]
+        )
+
+    # -- feed entries -----------------------------------------------------------------
+
+    def load_entries(self, entry_records):
+        """Upsert EntryRecords (and their papers) on (paper, day)."""
+        paper_ids = self.load_papers([e.paper for e in entry_records])
+        wanted = {}
+        for record in entry_records:
+            pk = paper_ids.get(record.paper.arxiv_id)
+            if pk is None:
+                self.entries.skip("paper skipped")
+                continue
+            wanted[(pk, record.day)] = record
+        if not wanted:
+            return
+        now = timezone.now()
+        days = {day for _, day in wanted}
+        existing = {
+            (e.paper_id, e.day): e
+            for e in FeedEntry.objects.filter(day__in=days, paper_id__in={pk for pk, _ in wanted})
+        }
+        to_create, to_update = [], []
+        for key, record in wanted.items():
+            values = {name: getattr(record, name) for name in ENTRY_FIELDS}
+            entry = existing.get(key)
+            if entry is None:
+                to_create.append((*key, *values.values(), False, now, now))
+                continue
+            changed = [name for name, value in values.items() if getattr(entry, name) != value]
+            if not changed:
+                self.entries.add("unchanged")
+                continue
+            for name in changed:
+                setattr(entry, name, values[name])
+            entry.updated_at = now
+            to_update.append(entry)
+        if to_create:
+            self._insert_entry.insert(to_create)
+            self.entries.add("created", len(to_create))
+        if to_update:
+            self._update_entry.update((e, (*ENTRY_FIELDS, "updated_at")) for e in to_update)
+            self.entries.add("updated", len(to_update))
+
+    # -- batching -------------------------------------------------------------------
+
+    def papers_in_batches(self, records):
+        batch = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= self.batch_size:
+                self._flush_papers(batch)
+                batch = []
+        if batch:
+            self._flush_papers(batch)
+
+    def _flush_papers(self, batch):
+        with transaction.atomic():
+            self.load_papers(batch)
+
+    def flush_entries(self, batch):
+        with transaction.atomic():
+            self.load_entries(batch)

@@ -1,0 +1,85 @@
+"""`dailypapers import` — bring papers into the catalogue and the feed.
+
+    dailypapers import hf-daily PATH...   Hugging Face api/daily_papers responses
+                                          (files or directories of YYYY-MM-DD.json)
+    dailypapers import arxiv PATH...      arXiv metadata JSONL, plain or .gz, in the bulk
+                                          snapshot or the daily listing format
+
+Safe to re-run: records are upserted by arXiv id, unchanged records write nothing, and
+a newer arXiv version updates the paper. Run it by hand or from cron after fetching
+new files; a bad file or line is reported and skipped, never fatal.
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dailypapers.ingest.importing import import_arxiv_jsonl, import_hf_daily
+
+
+class Command(BaseCommand):
+    help = (
+        "Import papers: 'hf-daily PATH...' for Hugging Face daily_papers JSON files or "
+        "directories (feed days), 'arxiv PATH...' for arXiv metadata JSONL (catalogue only). "
+        "Idempotent; prints a summary of created/updated/unchanged/skipped."
+    )
+
+    def add_arguments(self, parser):
+        sources = parser.add_subparsers(dest="source", metavar="SOURCE", required=True)
+        hf = sources.add_parser(
+            "hf-daily",
+            help="Hugging Face api/daily_papers responses (one file per feed day)",
+            description="Import Hugging Face api/daily_papers responses. Each file is one "
+            "feed day, named YYYY-MM-DD.json (or .json.gz); directories are scanned.",
+        )
+        hf.add_argument("paths", nargs="+", metavar="PATH")
+        arxiv = sources.add_parser(
+            "arxiv",
+            help="arXiv metadata JSONL (bulk snapshot or listing format, plain or gzip)",
+            description="Import arXiv metadata JSONL into the catalogue. The papers become "
+            "linkable and searchable but join the daily feed only when featured.",
+        )
+        arxiv.add_argument("paths", nargs="+", metavar="PATH")
+        for sub in (hf, arxiv):
+            sub.add_argument(
+                "--batch-size", type=int, default=2000, help="records per transaction (default 2000)"
+            )
+            sub.add_argument(
+                "--no-progress", action="store_true", help="no progress bar (default when not a terminal)"
+            )
+            sub.add_argument(
+                "--quiet", action="store_true", help="print only the summary, not every file's fate"
+            )
+
+    def handle(self, *args, source, paths, batch_size, no_progress, quiet, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1")
+        from pathlib import Path
+
+        missing = [p for p in paths if not Path(p).exists()]
+        if missing:
+            raise CommandError("no such file or directory: " + ", ".join(missing))
+        progress = not no_progress and sys.stderr.isatty()
+        if source == "hf-daily":
+            report = import_hf_daily(paths, progress=progress, batch_size=batch_size)
+            self._print_report(report, quiet, entries=True)
+            return
+        for path in paths:
+            report = import_arxiv_jsonl(path, progress=progress, batch_size=batch_size)
+            self._print_report(report, quiet, entries=False)
+
+    def _print_report(self, report, quiet, entries):
+        bad_files = [f for f in report.files if not f[2]]
+        for path, fate, ok in report.files:
+            if not quiet or not ok:
+                style = self.style.SUCCESS if ok else self.style.WARNING
+                self.stdout.write(style(f"{path.name}: {fate}"))
+        for path, number, reason in report.bad_lines:
+            self.stdout.write(self.style.WARNING(f"{path.name}:{number}: skipped: {reason}"))
+        self.stdout.write(
+            f"{len(report.files)} file(s) read, {len(bad_files)} skipped; "
+            f"{report.records_read} records"
+        )
+        self.stdout.write(report.papers.line("papers"))
+        if entries:
+            self.stdout.write(report.entries.line("feed entries"))

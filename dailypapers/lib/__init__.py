@@ -1,0 +1,1 @@
+"""Framework-free helpers: nothing here imports Django models."""

@@ -1,0 +1,52 @@
+"""arXiv identifiers.
+
+A paper is keyed by its id without version: new style `2508.10104` (`YYMM.NNNN` before
+2015, `YYMM.NNNNN` since), old style `hep-th/9901001` (archive, optional `.SUBJ`, `YYMMNNN`).
+"""
+
+import re
+
+# New style: 4-digit YYMM, a dot, 4 or 5 digits; optional vN.
+_NEW = re.compile(r"(?P<base>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?")
+# Old style: archive (letters, dashes) with optional .XX subject class, slash, 7 digits.
+_OLD = re.compile(r"(?P<base>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?")
+
+_PREFIXES = re.compile(
+    r"^(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|arxiv:)", re.IGNORECASE
+)
+
+
+class InvalidArxivId(ValueError):
+    pass
+
+
+def parse_arxiv_id(text):
+    """Return (base_id, version or None) for an id, versioned id or abs/pdf URL.
+
+    Raises InvalidArxivId for anything else.
+    """
+    if not isinstance(text, str):
+        raise InvalidArxivId(f"not an arXiv id: {text!r}")
+    value = _PREFIXES.sub("", text.strip())
+    if value.endswith(".pdf"):
+        value = value[:-4]
+    value = value.rstrip("/")
+    for pattern in (_NEW, _OLD):
+        match = pattern.fullmatch(value)
+        if match:
+            version = match.group("version")
+            return match.group("base"), int(version) if version else None
+    raise InvalidArxivId(f"not an arXiv id: {text!r}")
+
+
+def is_arxiv_id(text):
+    """True for a bare id without version (what URLs and the database use as key)."""
+    try:
+        base, version = parse_arxiv_id(text)
+    except InvalidArxivId:
+        return False
+    return version is None and base == text
+
+
+# Used by URL patterns: matches both id styles (validated again in the view).
+URL_PATTERN = r"(?P<arxiv_id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"

@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.utils import timezone
+
+from dailypapers.papers.models import FeedEntry, Paper
+
+
+class FeedEntryInline(admin.TabularInline):
+    model = FeedEntry
+    extra = 0
+    fields = ("day", "upvotes", "num_comments", "submitter_name", "hidden")
+    readonly_fields = ("submitter_name",)
+    show_change_link = True
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ("arxiv_id", "title", "primary_category", "version", "hidden", "updated_at")
+    list_filter = ("hidden",)
+    list_editable = ("hidden",)
+    search_fields = ("=arxiv_id", "title")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [FeedEntryInline]
+    actions = ["hide", "unhide"]
+    show_full_result_count = False  # COUNT(*) over a large catalogue on every list page
+
+    @admin.action(description="Hide selected papers")
+    def hide(self, request, queryset):
+        # updated_at moves too: page caches are keyed on it.
+        queryset.update(hidden=True, updated_at=timezone.now())
+
+    @admin.action(description="Show selected papers")
+    def unhide(self, request, queryset):
+        queryset.update(hidden=False, updated_at=timezone.now())
+
+
+@admin.register(FeedEntry)
+class FeedEntryAdmin(admin.ModelAdmin):
+    list_display = ("day", "paper", "upvotes", "num_comments", "hidden")
+    list_filter = ("hidden",)
+    date_hierarchy = "day"
+    raw_id_fields = ("paper", "submitted_by")
+    search_fields = ("=paper__arxiv_id", "paper__title")
+    readonly_fields = ("created_at", "updated_at")

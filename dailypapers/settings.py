@@ -1,0 +1,176 @@
+"""The one settings module. Works with zero configuration (SQLite in ./data, DEBUG off
+unless asked for) and reads everything else from the environment through strict helpers.
+
+Environment:
+    DEBUG            "1"/"true" for development. Off by default.
+    SECRET_KEY       required whenever DEBUG is off; start-up refuses without it.
+    DATABASE_URL     default sqlite:///<DATA_DIR>/dailypapers.sqlite3 (WAL mode)
+    DATA_DIR         where the default SQLite file lives (default ./data)
+    ALLOWED_HOSTS    comma-separated (default: localhost names in DEBUG, none otherwise)
+    SITE_URL         the public base URL, used in absolute links (default http://127.0.0.1:8000)
+    FEED_TIME_ZONE   the IANA time zone that defines a feed day (default UTC)
+    TRENDING_HALF_LIFE_HOURS, TRENDING_WINDOW_DAYS   see dailypapers/lib/trending.py
+"""
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from dailypapers.lib.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY to a long random string "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "or set DEBUG=1 for local development."
+        )
+    # Development only: a key that is obviously not a secret.
+    SECRET_KEY = "insecure-development-key-never-use-in-production-" + "x" * 20
+
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+_default_hosts = ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
+
+DATA_DIR = Path(env_str("DATA_DIR", str(Path.cwd() / "data"))).resolve()
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "dailypapers.core",
+    "dailypapers.papers",
+    "dailypapers.ingest",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dailypapers.urls"
+WSGI_APPLICATION = "dailypapers.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dailypapers.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+_default_db_url = f"sqlite:///{DATA_DIR / 'dailypapers.sqlite3'}"
+DATABASE_URL = env_str("DATABASE_URL", _default_db_url)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else 600
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers (the web server) work while an importer writes; IMMEDIATE
+        # transactions take the write lock up front so concurrent writers wait
+        # (busy_timeout) instead of failing half-way with "database is locked".
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Test databases are created in memory by default; keep that.
+    DATABASES["default"]["TEST"] = {"NAME": None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Time -----------------------------------------------------------------------------------
+# A feed day is a calendar day in this time zone (dailypapers/papers/models.py FeedEntry.day).
+FEED_TIME_ZONE = env_str("FEED_TIME_ZONE", "UTC")
+try:
+    ZoneInfo(FEED_TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError) as exc:
+    raise ImproperlyConfigured(f"FEED_TIME_ZONE={FEED_TIME_ZONE!r} is not a known time zone") from exc
+TIME_ZONE = FEED_TIME_ZONE
+USE_TZ = True
+LANGUAGE_CODE = "en-us"
+USE_I18N = False
+
+# --- Trending (the formula is published on /papers/trending) --------------------------------
+TRENDING_HALF_LIFE_HOURS = env_float("TRENDING_HALF_LIFE_HOURS", 48.0)
+TRENDING_WINDOW_DAYS = env_int("TRENDING_WINDOW_DAYS", 14)
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- Caching --------------------------------------------------------------------------------
+# Per-process memory cache. Cached page fragments are keyed by a fingerprint of the rows
+# they show (dailypapers/papers/selectors.py), so a change is visible on the next load
+# without any invalidation step.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
+# --- Security -------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    _https = SITE_URL.startswith("https://")
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _https)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _https)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+    SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+    SECURE_PROXY_SSL_HEADER = (
+        ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+    )
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL] if SITE_URL.startswith("http") else [])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
