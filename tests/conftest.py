@@ -1,0 +1,34 @@
+"""Shared fixtures. The database is real (SQLite by default, PostgreSQL when
+DATABASE_URL says so); nothing local is mocked."""
+
+from pathlib import Path
+
+import pytest
+
+# ../shared holds real data (Hugging Face responses, arXiv metadata). Tests that need it
+# skip cleanly where it is absent, e.g. on a user's machine.
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+HF_DIR = SHARED / "data" / "hf_daily_papers"
+LISTINGS = SHARED / "data" / "arxiv_listings.jsonl.gz"
+SNAPSHOT = SHARED / "data" / "arxiv_kaggle_snapshot_sample.jsonl"
+
+
+def need(path):
+    if not path.exists():
+        pytest.skip(f"shared data not available: {path.name}")
+    return path
+
+
+@pytest.fixture
+def hf_dir():
+    return need(HF_DIR)
+
+
+@pytest.fixture
+def listings_file():
+    return need(LISTINGS)
+
+
+@pytest.fixture
+def snapshot_file():
+    return need(SNAPSHOT)
