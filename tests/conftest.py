@@ -32,3 +32,13 @@ def listings_file():
 @pytest.fixture
 def snapshot_file():
     return need(SNAPSHOT)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Production serves hashed names from the manifest written by collectstatic
+    # (`dailypapers serve` runs it); tests render pages without collecting first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -9,9 +9,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 
 MIN_YEAR = 1991  # arXiv started in August 1991; nothing earlier can be in a feed.
 MAX_YEAR = 9998  # leaves room for "next" arithmetic inside datetime's range.

@@ -50,15 +50,15 @@ def fingerprint(period):
 
 
 def trending_reference_time(now=None):
-    """Trending is computed as of now, or as of the end of the latest feed day when the
-    feed has gone quiet (an archive or a demo), so the list is never empty for that reason."""
+    """Trending is computed as of now. When the feed has gone quiet for longer than the
+    trending window (an archive, the demo data) it is computed as of the end of the
+    latest feed day instead, so the list is not empty for that reason alone."""
     now = now or timezone.now()
     latest = latest_feed_day()
-    if latest is None:
-        return now
     tz = timezone.get_current_timezone()
-    end_of_latest = dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(), tzinfo=tz)
-    return min(now, end_of_latest)
+    if latest is None or latest + dt.timedelta(days=settings.TRENDING_WINDOW_DAYS) >= now.astimezone(tz).date():
+        return now
+    return dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(), tzinfo=tz)
 
 
 def trending(now=None, limit=50):

@@ -1,0 +1,31 @@
+"""Small builders for papers and feed entries in tests."""
+
+import datetime as dt
+import itertools
+
+from dailypapers.papers.models import FeedEntry, Paper
+
+_ids = itertools.count(1)
+
+
+def make_paper(arxiv_id=None, **fields):
+    number = next(_ids)
+    defaults = {
+        "title": f"Paper number {number}",
+        "abstract": f"Abstract of paper {number}.",
+        "authors": ["Ada Lovelace", "Alan Turing"],
+        "categories": ["cs.LG"],
+        "primary_category": "cs.LG",
+    }
+    defaults.update(fields)
+    return Paper.objects.create(arxiv_id=arxiv_id or f"2501.{number:05d}", **defaults)
+
+
+def make_entry(day, upvotes=0, paper=None, position=0, **fields):
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    paper = paper or make_paper()
+    submitted = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
+    return FeedEntry.objects.create(
+        paper=paper, day=day, upvotes=upvotes, position=position, submitted_at=submitted, **fields
+    )
