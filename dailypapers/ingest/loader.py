@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from dailypapers.ingest.records import PaperRecord
@@ -167,8 +168,26 @@ class Loader:
     # -- feed entries -----------------------------------------------------------------
 
     def load_entries(self, entry_records):
-        """Upsert EntryRecords (and their papers) on (paper, day)."""
-        paper_ids = self.load_papers([e.paper for e in entry_records])
+        """Upsert EntryRecords (and their papers) on (paper, day).
+
+        A paper's fields follow its latest feed day: a record from a day earlier than one
+        already stored (an old file imported again, or files given out of order) updates
+        the entry but leaves the paper alone. Otherwise a re-run would roll newer data
+        such as github_stars back and forth, and would never report "unchanged".
+        """
+        entry_records = sorted(entry_records, key=lambda e: e.day)  # later days win in _merge
+        arxiv_ids = {e.paper.arxiv_id for e in entry_records}
+        latest = dict(
+            FeedEntry.objects.filter(paper__arxiv_id__in=arxiv_ids)
+            .values_list("paper__arxiv_id")
+            .annotate(Max("day"))
+        )
+        current = [e.paper for e in entry_records if e.day >= latest.get(e.paper.arxiv_id, e.day)]
+        paper_ids = self.load_papers(current)
+        stale = arxiv_ids - paper_ids.keys()
+        if stale:
+            paper_ids.update(Paper.objects.filter(arxiv_id__in=stale).values_list("arxiv_id", "id"))
+            self.papers.add("unchanged", len(stale))
         wanted = {}
         for record in entry_records:
             pk = paper_ids.get(record.paper.arxiv_id)

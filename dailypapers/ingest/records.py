@@ -129,7 +129,7 @@ def _int(value):
         raise RecordError(f"expected a number, got {value!r}")
     try:
         number = int(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: JSON's Infinity
         raise RecordError(f"expected a number, got {value!r}") from None
     if number < 0:
         raise RecordError(f"negative count {number}")
@@ -176,7 +176,7 @@ def _hf_entry(raw, day, position):
     if not isinstance(authors, list):
         raise RecordError("authors is not a list")
     # Names only: HF user accounts, avatars and claim statuses are dropped here.
-    names = [collapse(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")]
+    names = [collapse(_text(a.get("name"))) for a in authors if isinstance(a, dict) and a.get("name")]
     keywords = paper.get("ai_keywords")
     if keywords is not None:
         if not isinstance(keywords, list):
@@ -237,7 +237,8 @@ def _decode_hf_items(data, result):
             try:
                 item = ast.literal_eval(item)
                 repr_count += 1
-            except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
+                # TypeError: an unhashable dict key or set member, e.g. "{[1]: 2}".
                 items.append(RecordError(f"unreadable Python-repr entry ({type(exc).__name__})"))
                 continue
         items.append(item)
@@ -267,6 +268,9 @@ def parse_hf_daily_file(path):
         return result
     except json.JSONDecodeError as exc:
         result.error = f"invalid JSON: {exc}"
+        return result
+    except RecursionError:
+        result.error = "invalid JSON: nested too deeply"
         return result
     except RecordError as exc:
         result.error = str(exc)
@@ -300,7 +304,7 @@ def iter_hf_paths(paths):
 
 def _snapshot_author(parts):
     last, first, suffix = (list(parts) + ["", "", ""])[:3]
-    return collapse(" ".join(p for p in (first, last, suffix) if p))
+    return collapse(" ".join(_text(p) for p in (first, last, suffix) if p))
 
 
 def _split_authors(text):
@@ -329,6 +333,8 @@ def parse_snapshot_record(obj):
             raise RecordError("versions is not a list")
         stamps = []
         for v in versions:
+            if not isinstance(v, dict):
+                raise RecordError("a version is not an object")
             number = _int(str(v.get("version", "")).lstrip("v"))
             stamps.append((number or 0, parse_timestamp(v.get("created"))))
         stamps.sort(key=lambda pair: pair[0])
@@ -379,6 +385,8 @@ def parse_arxiv_line(line):
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise RecordError(f"invalid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise RecordError("invalid JSON (nested too deeply)") from None
     if not isinstance(obj, dict):
         raise RecordError("not a JSON object")
     if "abstract" in obj or "versions" in obj or "authors_parsed" in obj:

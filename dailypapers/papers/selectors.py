@@ -4,12 +4,13 @@ of the catalogue (FeedEntry's (day, -upvotes) index serves all of them)."""
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Max, Min, Sum
+from django.db import connection
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
 from dailypapers.lib.periods import PERIOD_OF
 from dailypapers.lib.trending import trending_score
-from dailypapers.papers.models import FeedEntry
+from dailypapers.papers.models import FeedEntry, Paper
 
 # The columns a feed card shows; the abstract is loaded only for the card's excerpt.
 CARD_FIELDS = (
@@ -32,40 +33,87 @@ def entries_in(period):
     return visible_entries().filter(day__gte=period.start, day__lte=period.end).ranked()
 
 
-def neighbours(period):
-    """The nearest earlier and later periods of the same kind that have papers."""
-    visible = FeedEntry.objects.visible()
-    before = visible.filter(day__lt=period.start).aggregate(d=Max("day"))["d"]
-    after = visible.filter(day__gt=period.end).aggregate(d=Min("day"))["d"]
-    make = PERIOD_OF[period.kind]
-    return (make(before) if before else None, make(after) if after else None)
+def fingerprint_days(first_day, last_day):
+    """Changes whenever anything shown for these days changes: a cache key part.
 
-
-def fingerprint(period):
-    """Changes whenever anything a period's page shows changes: used as a cache key."""
-    stats = FeedEntry.objects.filter(day__gte=period.start, day__lte=period.end).aggregate(
-        n=Sum(1), votes=Sum("upvotes"), entry=Max("updated_at"), paper=Max("paper__updated_at")
+    Counts, vote totals and a vote checksum catch votes (even a vote moved from one paper
+    to another), the newest updated_at of entries and papers catches edits and hiding.
+    """
+    stats = FeedEntry.objects.filter(day__gte=first_day, day__lte=last_day).aggregate(
+        n=Count("id"),
+        votes=Sum("upvotes"),
+        checksum=Sum(F("upvotes") * F("id")),
+        comments=Sum("num_comments"),
+        entry=Max("updated_at"),
+        paper=Max("paper__updated_at"),
     )
-    return "|".join(str(stats[k]) for k in ("n", "votes", "entry", "paper"))
+    return ":".join(str(stats[k]) for k in ("n", "votes", "checksum", "comments", "entry", "paper")).replace(" ", "_")
 
 
-def trending_reference_time(now=None):
-    """Trending is computed as of now. When the feed has gone quiet for longer than the
-    trending window (an archive, the demo data) it is computed as of the end of the
-    latest feed day instead, so the list is not empty for that reason alone."""
-    now = now or timezone.now()
+# The day page's hot path: neighbours and fingerprint in one statement. Through the ORM
+# the same three aggregates cost ~3 ms per request in query compilation alone (measured);
+# this is one indexed statement on both SQLite and PostgreSQL.
+_PERIOD_SUMMARY_SQL = """
+SELECT
+  (SELECT MAX(e.day) FROM {entry} e JOIN {paper} p ON p.id = e.paper_id
+    WHERE e.day < %s AND e.hidden = %s AND p.hidden = %s),
+  (SELECT MIN(e.day) FROM {entry} e JOIN {paper} p ON p.id = e.paper_id
+    WHERE e.day > %s AND e.hidden = %s AND p.hidden = %s),
+  COUNT(e.id), SUM(e.upvotes), SUM(e.upvotes * e.id), SUM(e.num_comments),
+  MAX(e.updated_at), MAX(p.updated_at)
+FROM {entry} e JOIN {paper} p ON p.id = e.paper_id
+WHERE e.day >= %s AND e.day <= %s
+"""
+
+
+def period_summary(period):
+    """(previous period, next period, fingerprint) for a feed page.
+
+    The previous/next periods are the nearest ones of the same kind that have visible
+    papers; the fingerprint changes as fingerprint_days' does.
+    """
+    ops = connection.ops
+    sql = _PERIOD_SUMMARY_SQL.format(
+        entry=ops.quote_name(FeedEntry._meta.db_table), paper=ops.quote_name(Paper._meta.db_table)
+    )
+    start, end = ops.adapt_datefield_value(period.start), ops.adapt_datefield_value(period.end)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start, False, False, end, False, False, start, end])
+        before, after, *stats = cursor.fetchone()
+    make = PERIOD_OF[period.kind]
+    before, after = _as_date(before), _as_date(after)
+    fingerprint = ":".join(str(value) for value in stats).replace(" ", "_")
+    return (make(before) if before else None, make(after) if after else None, fingerprint)
+
+
+def _as_date(value):
+    # SQLite returns aggregates over date columns as text.
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def trending_window(now=None):
+    """(reference time, first feed day considered).
+
+    Trending is computed as of now, to the minute (so a computed list can be reused for
+    that minute). When the feed has gone quiet for longer than the window (an archive,
+    the demo data) it is computed as of the end of the latest feed day instead, so the
+    list is not empty for that reason alone.
+    """
+    tz = timezone.get_current_timezone()
+    now = (now or timezone.now()).astimezone(tz).replace(second=0, microsecond=0)
+    window = dt.timedelta(days=settings.TRENDING_WINDOW_DAYS)
     latest = latest_feed_day()
-    tz = timezone.get_current_timezone()
-    if latest is None or latest + dt.timedelta(days=settings.TRENDING_WINDOW_DAYS) >= now.astimezone(tz).date():
-        return now
-    return dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    reference = now
+    if latest is not None and latest + window < now.date():
+        reference = dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    return reference, reference.date() - window
 
 
-def trending(now=None, limit=50):
-    """[(entry, TrendingScore)] best first, over the last TRENDING_WINDOW_DAYS feed days."""
-    reference = trending_reference_time(now)
+def trending(reference, first_day, limit=50):
+    """[(entry, TrendingScore)] best first, for feed days from first_day to the reference."""
     tz = timezone.get_current_timezone()
-    first_day = reference.astimezone(tz).date() - dt.timedelta(days=settings.TRENDING_WINDOW_DAYS)
     entries = visible_entries().filter(day__gte=first_day, day__lte=reference.astimezone(tz).date())
     scored = []
     for entry in entries:
@@ -73,4 +121,4 @@ def trending(now=None, limit=50):
         age_hours = (reference - start).total_seconds() / 3600
         scored.append((entry, trending_score(entry.upvotes, age_hours, settings.TRENDING_HALF_LIFE_HOURS)))
     scored.sort(key=lambda pair: (-pair[1].score, -pair[0].upvotes, pair[0].day, pair[0].position))
-    return reference, scored[:limit]
+    return scored[:limit]
