@@ -235,3 +235,33 @@ def test_only_http_links_reach_the_page(client):
     make_entry("2025-03-14", paper=paper)
     html = client.get(f"/papers/{paper.arxiv_id}").content.decode()
     assert "javascript:alert(1)" not in html
+
+
+def test_a_vote_moved_between_papers_shows_on_the_next_load(client):
+    a = make_entry("2025-03-14", upvotes=5, position=0)
+    b = make_entry("2025-03-14", upvotes=5, position=1)
+    assert ids_on(client.get("/papers/date/2025-03-14")) == [a.paper.arxiv_id, b.paper.arxiv_id]
+    from django.db.models import F
+
+    # Same number of entries, same vote total, no updated_at change: still a new page.
+    FeedEntry.objects.filter(pk=a.pk).update(upvotes=F("upvotes") - 1)
+    FeedEntry.objects.filter(pk=b.pk).update(upvotes=F("upvotes") + 1)
+    assert ids_on(client.get("/papers/date/2025-03-14")) == [b.paper.arxiv_id, a.paper.arxiv_id]
+
+
+def test_staff_hide_a_paper_from_the_admin_and_it_leaves_the_feed(client, admin_user):
+    shown = make_entry("2025-03-14", upvotes=1)
+    doomed = make_entry("2025-03-14", upvotes=9)
+    assert len(ids_on(client.get("/papers/date/2025-03-14"))) == 2
+    client.force_login(admin_user)
+    assert client.get("/admin/papers/paper/").status_code == 200
+    assert client.get(f"/admin/papers/paper/{doomed.paper.pk}/change/").status_code == 200
+    response = client.post(
+        "/admin/papers/paper/",
+        {"action": "hide", "_selected_action": [doomed.paper.pk], "index": 0},
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert ids_on(client.get("/papers/date/2025-03-14")) == [shown.paper.arxiv_id]
+    assert client.get(f"/papers/{doomed.paper.arxiv_id}").status_code == 404
+
