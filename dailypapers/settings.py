@@ -108,8 +108,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Django 6 behaviour now: a URL typed without a scheme in a form means https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Time -----------------------------------------------------------------------------------
 # A feed day is a calendar day in this time zone (dailypapers/papers/models.py FeedEntry.day).
