@@ -26,9 +26,10 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, threads, access_log, **options):
         from gunicorn.app.base import BaseApplication
 
-        from dailypapers.wsgi import application
-
+        # Before the application loads: whitenoise indexes the static files at start-up.
         call_command("collectstatic", interactive=False, verbosity=0)
+
+        from dailypapers.wsgi import application
 
         class Server(BaseApplication):
             def load_config(self):
