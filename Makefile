@@ -1,7 +1,8 @@
 # dailypapers — the two commands of the set-up contract:
 #   make run    set up (virtualenv, install, migrate, demo data) and serve http://127.0.0.1:8000
 #   make test   set up and run the whole test suite
-PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && echo $$p && break; done)
+# The first Python >= 3.11 that actually runs (version-manager shims may exist but fail).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo $$p && break; done)
 VENV := .venv
 BIN := $(VENV)/bin
 export DATA_DIR ?= $(CURDIR)/data
@@ -11,7 +12,7 @@ export DATA_DIR ?= $(CURDIR)/data
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "dailypapers needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
+	@test -n "$(PYTHON)" || { echo "dailypapers needs Python 3.11 or newer: none found (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'

@@ -18,8 +18,8 @@ def ids_on(response):
 
 def nav(response):
     html = response.content.decode()
-    prev = re.search(r'rel="prev" href="([^"]+)"', html)
-    nxt = re.search(r'rel="next" href="([^"]+)"', html)
+    prev = re.search(r'rel="prev"[^>]* href="([^"]+)"', html)
+    nxt = re.search(r'rel="next"[^>]* href="([^"]+)"', html)
     return (prev.group(1) if prev else None, nxt.group(1) if nxt else None)
 
 
