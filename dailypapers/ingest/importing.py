@@ -5,6 +5,7 @@ and never stops on one bad file or line.
 """
 
 import os
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from dailypapers.ingest.loader import Loader
 from dailypapers.ingest.records import (
     RecordError,
     iter_hf_paths,
-    open_text,
+    open_bytes,
     parse_arxiv_line,
     parse_hf_daily_file,
 )
@@ -69,36 +70,48 @@ def import_arxiv_jsonl(path, *, progress=False, batch_size=2000):
     path = Path(path)
     loader = Loader(batch_size=batch_size)
     report = ImportReport(loader=loader)
-    total = os.path.getsize(path)
-    with open_text(path) as fh, tqdm(
-        total=total, desc=path.name, unit="B", unit_scale=True, disable=not progress
-    ) as bar:
-        raw = getattr(fh, "buffer", None)
-        raw = getattr(raw, "fileobj", None) or getattr(raw, "raw", None) or raw
+    try:
+        total = os.path.getsize(path)
+        fh = open_bytes(path)
+    except OSError as exc:
+        report.files.append((path, f"skipped: unreadable: {exc}", False))
+        return report
+    failure = None
+    with fh, tqdm(total=total, desc=path.name, unit="B", unit_scale=True, disable=not progress) as bar:
+        raw = getattr(fh, "fileobj", None) or getattr(fh, "raw", None)
 
         def records():
-            last = 0
-            for number, line in enumerate(fh, start=1):
-                if number % 1000 == 0 and raw is not None:
+            nonlocal failure
+            last = number = 0
+            try:
+                for number, line in enumerate(fh, start=1):
+                    if number % 1000 == 0 and raw is not None:
+                        try:
+                            position = raw.tell()
+                        except (OSError, ValueError):
+                            position = last
+                        bar.update(position - last)
+                        last = position
+                    if not line.strip():
+                        continue
                     try:
-                        position = raw.tell()
-                    except (OSError, ValueError):
-                        position = last
-                    bar.update(position - last)
-                    last = position
-                if not line.strip():
-                    continue
-                try:
-                    record = parse_arxiv_line(line)
-                except RecordError as exc:
-                    loader.papers.skip("malformed line")
-                    if len(report.bad_lines) < MAX_LISTED_BAD_LINES:
-                        report.bad_lines.append((path, number, str(exc)))
-                    continue
-                report.records_read += 1
-                yield record
+                        record = parse_arxiv_line(line)
+                    except RecordError as exc:
+                        loader.papers.skip("malformed line")
+                        if len(report.bad_lines) < MAX_LISTED_BAD_LINES:
+                            report.bad_lines.append((path, number, str(exc)))
+                        continue
+                    report.records_read += 1
+                    yield record
+            except (OSError, EOFError, zlib.error) as exc:
+                # A truncated or corrupt gzip (an interrupted download): keep what was
+                # read, and say where the file stopped making sense.
+                failure = f"unreadable after line {number}: {exc}"
             bar.update(total - last)
 
         loader.papers_in_batches(records())
-    report.files.append((path, f"{report.records_read} records", True))
+    if failure:
+        report.files.append((path, f"{report.records_read} records, then {failure}", False))
+    else:
+        report.files.append((path, f"{report.records_read} records", True))
     return report

@@ -75,14 +75,24 @@ class FileResult:
 # --- helpers ------------------------------------------------------------------------------
 
 
+def _is_gzip(path):
+    with open(path, "rb") as probe:
+        return probe.read(2) == b"\x1f\x8b"
+
+
 def open_text(path):
     """Open a plain or gzip file for text reading, chosen by its magic bytes."""
     path = Path(path)
-    with open(path, "rb") as probe:
-        magic = probe.read(2)
-    if magic == b"\x1f\x8b":
+    if _is_gzip(path):
         return gzip.open(path, "rt", encoding="utf-8")
     return open(path, encoding="utf-8")
+
+
+def open_bytes(path):
+    """Open a plain or gzip file for reading bytes (JSONL: each line is decoded alone, so
+    one line that is not UTF-8 is skipped instead of ending the file)."""
+    path = Path(path)
+    return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
 
 
 def parse_timestamp(value):
@@ -122,7 +132,10 @@ def _text(value):
     return value.strip()
 
 
-def _int(value):
+MAX_INT = 2_147_483_647  # the largest PositiveIntegerField value on every database
+
+
+def _int(value, limit=MAX_INT):
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
@@ -133,6 +146,8 @@ def _int(value):
         raise RecordError(f"expected a number, got {value!r}") from None
     if number < 0:
         raise RecordError(f"negative count {number}")
+    if number > limit:
+        raise RecordError(f"number too large: {number}")
     return number
 
 
@@ -313,6 +328,13 @@ def _split_authors(text):
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+# An arXiv category: `cs.CV`, `hep-th`, `cond-mat.stat-mech`, `q-bio.NC`. The listings
+# mix MSC and ACM classes into their category lists (`68T45`, `I.2.1`, `68U10, 90C26`);
+# those are no arXiv categories and are dropped, which also keeps every category within
+# PaperCategory.category and Paper.primary_category (32 characters).
+_CATEGORY = re.compile(r"[a-z][a-z\-]{0,15}(?:\.[A-Za-z][A-Za-z\-]{0,14})?", re.ASCII)
+
+
 def _categories(value):
     if value is None:
         return None
@@ -320,7 +342,7 @@ def _categories(value):
         value = value.split()
     if not isinstance(value, list):
         raise RecordError("categories is not a list")
-    return [str(c).strip() for c in value if str(c).strip()]
+    return [c.strip() for c in value if isinstance(c, str) and _CATEGORY.fullmatch(c.strip())]
 
 
 def parse_snapshot_record(obj):
@@ -335,7 +357,7 @@ def parse_snapshot_record(obj):
         for v in versions:
             if not isinstance(v, dict):
                 raise RecordError("a version is not an object")
-            number = _int(str(v.get("version", "")).lstrip("v"))
+            number = _int(str(v.get("version", "")).lstrip("v"), limit=9999)
             stamps.append((number or 0, parse_timestamp(v.get("created"))))
         stamps.sort(key=lambda pair: pair[0])
         version, updated = stamps[-1]
@@ -380,7 +402,12 @@ def parse_listing_record(obj):
 
 
 def parse_arxiv_line(line):
-    """One JSONL line in either format; raises RecordError with the reason."""
+    """One JSONL line (str or UTF-8 bytes) in either format; raises RecordError with the reason."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RecordError(f"not UTF-8 (byte {exc.start + 1})") from None
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:

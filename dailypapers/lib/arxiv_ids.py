@@ -6,10 +6,15 @@ A paper is keyed by its id without version: new style `2508.10104` (`YYMM.NNNN` 
 
 import re
 
+# Lengths are bounded (archive names have at most 8 letters, versions stay far below
+# 1000) so that a malformed id cannot overflow Paper.arxiv_id (32 characters) or
+# Paper.version (a small integer) and stop an import on PostgreSQL.
 # New style: 4-digit YYMM, a dot, 4 or 5 digits; optional vN.
-_NEW = re.compile(r"(?P<base>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?", re.ASCII)
+_NEW = re.compile(r"(?P<base>\d{4}\.\d{4,5})(?:v(?P<version>\d{1,4}))?", re.ASCII)
 # Old style: archive (letters, dashes) with optional .XX subject class, slash, 7 digits.
-_OLD = re.compile(r"(?P<base>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?", re.ASCII)
+_OLD = re.compile(
+    r"(?P<base>[a-z][a-z\-]{0,15}(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d{1,4}))?", re.ASCII
+)
 
 _PREFIXES = re.compile(
     r"^(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|arxiv:)", re.IGNORECASE
