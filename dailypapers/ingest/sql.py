@@ -1,9 +1,12 @@
-"""Fast multi-row INSERT for the importers.
+"""Fast bulk INSERT and UPDATE for the importers.
 
 bulk_create spends most of its time compiling SQL per object (measured: ~75% of an
-import). Here the SQL is built once per table and rows go through executemany, with
-only the columns that need it (JSON, dates) converted by the field itself so that
-SQLite and PostgreSQL each get what their driver expects.
+import). Here the SQL is built once per table, with only the columns that need it
+(JSON, dates) converted by the backend's own adapters so that each driver gets what it
+expects. SQLite takes the rows through executemany (in-process, no round trips);
+PostgreSQL through COPY, since one INSERT per row costs a round trip and a parse each
+and a long multi-row INSERT is slow to bind on the client (measured on 20,000 listing
+papers: ~2,000 papers/s either way, ~9,000 with COPY).
 """
 
 from django.db import connections, models
@@ -27,11 +30,10 @@ class RowInserter:
             elif isinstance(field, models.DateField):
                 self.converters.append((i, ops.adapt_datefield_value))
         quote = ops.quote_name
-        self.sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            quote(model._meta.db_table),
-            ", ".join(quote(f.column) for f in fields),
-            ", ".join(["%s"] * len(fields)),
-        )
+        table = quote(model._meta.db_table)
+        names = ", ".join(quote(f.column) for f in fields)
+        self.sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
+        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
 
     def insert(self, rows):
         """rows: sequences of Python values in `columns` order."""
@@ -44,8 +46,14 @@ class RowInserter:
                 if row[i] is not None:
                     row[i] = convert(row[i])
             prepared.append(row)
-        with connections[self.using].cursor() as cursor:
-            cursor.executemany(self.sql, prepared)
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in prepared:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self.sql, prepared)
 
 
 class RowUpdater:
