@@ -760,6 +760,32 @@ def test_an_arxiv_import_after_hf_keeps_the_github_and_ai_fields(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("hf_first", [True, False])
+def test_arxiv_text_wins_over_hf_text_in_any_order_and_settles(tmp_path, hf_first):
+    # The same paper with a different title and abstract in each source (as for 641 of the
+    # real papers): alternating imports must settle, not flip back and forth.
+    write_day(tmp_path, "2025-01-13.json", [hf_entry("2501.00001", title="HF title", githubStars=5)])
+    arxiv_file = write_arxiv_snapshot(tmp_path / "arxiv.jsonl", "2501.00001")
+
+    def hf():
+        return import_hf_daily([tmp_path / "2025-01-13.json"])
+
+    def arxiv():
+        return import_arxiv_jsonl(arxiv_file)
+
+    first, second = (hf, arxiv) if hf_first else (arxiv, hf)
+    first()
+    second()
+    paper = Paper.objects.get()
+    assert (paper.title, paper.abstract) == ("Paper 2501.00001", "Abstract of 2501.00001.")
+    assert paper.metadata_source == "arxiv" and paper.github_stars == 5
+    rows = dump_rows()
+    assert hf().papers.counts == Counter(unchanged=1)
+    assert arxiv().papers.counts == Counter(unchanged=1)
+    assert dump_rows() == rows
+
+
+@pytest.mark.django_db
 def test_a_later_hf_day_without_github_or_ai_fields_does_not_clear_them(tmp_path):
     write_day(
         tmp_path,

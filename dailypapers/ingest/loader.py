@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from dailypapers.ingest.records import PaperRecord
+from dailypapers.ingest.records import CORE_FIELDS, SOURCE_RANK, PaperRecord
 from dailypapers.ingest.sql import RowInserter, RowUpdater
 from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
 
@@ -58,7 +58,12 @@ def _paper_values(record):
             values[name] = value
     if record.categories:
         values["primary_category"] = record.categories[0]
+    values["metadata_source"] = record.source
     return values
+
+
+def _outranked(source, stored_source):
+    return SOURCE_RANK.get(source, 0) < SOURCE_RANK.get(stored_source, 0)
 
 
 def _merge(records):
@@ -69,10 +74,13 @@ def _merge(records):
         if current is None or _is_older(current.version, record.version):
             merged[record.arxiv_id] = record
         elif not _is_older(record.version, current.version):
+            outranked = _outranked(record.source, current.source)
             for name in PaperRecord.FIELDS:
                 value = getattr(record, name)
-                if value is not None:
+                if value is not None and not (outranked and name in CORE_FIELDS):
                     setattr(current, name, value)
+            if not outranked:
+                current.source = record.source
     return merged
 
 
@@ -121,6 +129,10 @@ class Loader:
             if _is_older(record.version, paper.version):
                 self.papers.skip(f"older version than stored (v{record.version} < v{paper.version})")
                 continue
+            if _outranked(record.source, paper.metadata_source):
+                # e.g. Hugging Face's copy of a title that arXiv metadata already gave us.
+                for name in (*CORE_FIELDS, "metadata_source"):
+                    values.pop(name, None)
             changed = [name for name, value in values.items() if getattr(paper, name) != value]
             if not changed:
                 self.papers.add("unchanged")

@@ -40,6 +40,7 @@ class PaperRecord:
     project_page: str | None = None
     ai_summary: str | None = None
     ai_keywords: list | None = None
+    source: str = "arxiv"  # see SOURCE_RANK
 
     # Fields copied onto Paper as they are when not None.
     FIELDS = (
@@ -47,6 +48,12 @@ class PaperRecord:
         "announced_on", "comment", "journal_ref", "doi", "license", "github_repo",
         "github_stars", "project_page", "ai_summary", "ai_keywords",
     )  # fmt: skip
+
+
+# A source of higher rank owns a paper's core metadata (CORE_FIELDS): a lower-ranked
+# source fills them only while nothing better has.
+SOURCE_RANK = {"": 0, "hf": 1, "arxiv": 2}
+CORE_FIELDS = ("title", "abstract", "authors", "published")
 
 
 @dataclass
@@ -210,6 +217,7 @@ def _hf_entry(raw, day, position):
         project_page=_url(paper.get("projectPage")),
         ai_summary=_text(paper.get("ai_summary")),
         ai_keywords=keywords,
+        source="hf",
     )
     submitted = parse_timestamp(paper.get("submittedOnDailyAt"))
     if submitted is None:

@@ -46,6 +46,11 @@ class Paper(models.Model):
     ai_summary = models.TextField(blank=True)
     ai_keywords = models.JSONField(default=list, blank=True)
 
+    # Which kind of source gave the title, abstract, authors and publication time. arXiv
+    # metadata outranks Hugging Face's copy of it, so importing both, in any order and
+    # any number of times, settles on arXiv's text (dailypapers/ingest/loader.py).
+    metadata_source = models.CharField(max_length=16, blank=True)
+
     hidden = models.BooleanField(default=False, help_text="Hidden papers appear nowhere on the site.")
     created_at = models.DateTimeField(auto_now_add=True)
     # Set on every change, including bulk updates by the importers: page caches are keyed
