@@ -42,3 +42,11 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The page cache is per process; each test starts without another test's pages.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,31 @@
+"""Whole-page caching for anonymous readers, keyed by the data a page shows.
+
+The feed pages compute a fingerprint of their rows first (one indexed query), then ask
+here for the HTML cached under it. A vote, an edit or a hidden paper changes the
+fingerprint, so the next load renders afresh: nothing is ever invalidated by hand.
+
+Only pages that are the same for every anonymous reader may be cached. A page whose
+rendering asked for a CSRF token (a form) is never stored, since the token belongs to
+one visitor; logged-in users always get a fresh page.
+"""
+
+from django.core.cache import cache
+from django.http import HttpResponse
+
+PAGE_CACHE_SECONDS = 24 * 3600  # keys change with the data; expiry only frees memory
+
+
+def anonymous_page(request, key, render):
+    """The cached response for `key`, or `render()`'s, stored when it is shareable."""
+    shareable = request.method in ("GET", "HEAD") and not request.user.is_authenticated
+    if not shareable:
+        return render()
+    key = f"page:{key}"
+    cached = cache.get(key)
+    if cached is not None:
+        content, content_type = cached
+        return HttpResponse(content, content_type=content_type)
+    response = render()
+    if response.status_code == 200 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        cache.set(key, (response.content, response["Content-Type"]), PAGE_CACHE_SECONDS)
+    return response
