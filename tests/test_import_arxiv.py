@@ -14,7 +14,8 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from dailypapers.ingest.importing import MAX_LISTED_BAD_LINES, import_arxiv_jsonl
+from dailypapers.ingest.batches import MAX_LISTED_BAD_LINES
+from dailypapers.ingest.importing import import_arxiv_jsonl
 from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
 
 UTC = dt.timezone.utc
@@ -177,16 +178,17 @@ def test_snapshot_details_come_out_as_a_reader_expects(snapshot_file):
 
 
 @pytest.mark.shared
+@pytest.mark.parametrize("parallel", [False, True], ids=["inline", "child-process"])
 @pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
 @pytest.mark.django_db
-def test_it_imports_the_real_listings_format(listings_sample, tmp_path, compress):
+def test_it_imports_the_real_listings_format(listings_sample, tmp_path, compress, parallel):
     path = listings_sample
     if compress:
         path = tmp_path / "listings.jsonl.gz"
         path.write_bytes(gzip.compress(listings_sample.read_bytes()))
     expected = real_lines(listings_sample)
 
-    report = import_arxiv_jsonl(path, batch_size=500)
+    report = import_arxiv_jsonl(path, batch_size=500, parallel=parallel)
 
     assert report.files == [(path, f"{LISTING_LINES} records", True)]
     assert report.papers.counts == Counter(created=LISTING_LINES)
@@ -301,13 +303,14 @@ def test_it_ignores_blank_lines(tmp_path):
     assert report.papers.counts == Counter(created=2)
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["inline", "child-process"])
 @pytest.mark.django_db
-def test_it_lists_the_first_bad_lines_but_counts_them_all(tmp_path):
+def test_it_lists_the_first_bad_lines_but_counts_them_all(tmp_path, parallel):
     path = write_jsonl(
         tmp_path / "junk.jsonl", ["{"] * (MAX_LISTED_BAD_LINES + 25) + [listing_record("2503.00001")]
     )
 
-    report = import_arxiv_jsonl(path)
+    report = import_arxiv_jsonl(path, batch_size=10, parallel=parallel)
 
     assert len(report.bad_lines) == MAX_LISTED_BAD_LINES
     assert report.papers.counts == Counter(created=1, skipped=MAX_LISTED_BAD_LINES + 25)
@@ -352,15 +355,16 @@ def test_it_skips_a_line_with_a_malformed_field(tmp_path, record, reason):
     assert list(Paper.objects.values_list("arxiv_id", flat=True)) == ["2501.00002"]
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["inline", "child-process"])
 @pytest.mark.django_db
-def test_a_truncated_gzip_keeps_what_was_read_and_reports_the_file(tmp_path):
+def test_a_truncated_gzip_keeps_what_was_read_and_reports_the_file(tmp_path, parallel):
     data = gzip.compress(
         b"".join(json.dumps(listing_record(f"2503.{i:05d}")).encode() + b"\n" for i in range(3000))
     )
     path = tmp_path / "cut.jsonl.gz"
     path.write_bytes(data[: len(data) // 2])
 
-    report = import_arxiv_jsonl(path, batch_size=100)
+    report = import_arxiv_jsonl(path, batch_size=100, parallel=parallel)
 
     ((_, fate, ok),) = report.files
     assert not ok

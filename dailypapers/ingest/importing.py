@@ -5,20 +5,14 @@ and never stops on one bad file or line.
 """
 
 import os
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
-from dailypapers.ingest.loader import Loader
-from dailypapers.ingest.records import (
-    RecordError,
-    iter_hf_paths,
-    open_bytes,
-    parse_arxiv_line,
-    parse_hf_daily_file,
-)
+from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE, Loader
+from dailypapers.ingest.batches import batches_from_child, parse_jsonl_batches
+from dailypapers.ingest.records import iter_hf_paths, open_bytes, parse_hf_daily_file
 
 
 @dataclass
@@ -37,10 +31,7 @@ class ImportReport:
         return self.loader.entries
 
 
-MAX_LISTED_BAD_LINES = 50
-
-
-def import_hf_daily(paths, *, progress=False, batch_size=2000):
+def import_hf_daily(paths, *, progress=False, batch_size=DEFAULT_BATCH_SIZE):
     """Import Hugging Face `api/daily_papers` responses (files or directories)."""
     loader = Loader(batch_size=batch_size)
     report = ImportReport(loader=loader)
@@ -65,51 +56,38 @@ def import_hf_daily(paths, *, progress=False, batch_size=2000):
     return report
 
 
-def import_arxiv_jsonl(path, *, progress=False, batch_size=2000):
-    """Import arXiv metadata JSONL (bulk-snapshot or listing format, plain or gzip)."""
+# Below this size a file is parsed in this process: starting a child costs more than
+# the overlap saves.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+def import_arxiv_jsonl(path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None):
+    """Import arXiv metadata JSONL (bulk-snapshot or listing format, plain or gzip).
+
+    `parallel` parses in a child process (None: when the file is large)."""
     path = Path(path)
     loader = Loader(batch_size=batch_size)
     report = ImportReport(loader=loader)
     try:
         total = os.path.getsize(path)
-        fh = open_bytes(path)
+        open_bytes(path).close()
     except OSError as exc:
         report.files.append((path, f"skipped: unreadable: {exc}", False))
         return report
+    if parallel is None:
+        parallel = total >= PARALLEL_MIN_BYTES
+    batches = batches_from_child(path, batch_size) if parallel else parse_jsonl_batches(path, batch_size)
     failure = None
-    with fh, tqdm(total=total, desc=path.name, unit="B", unit_scale=True, disable=not progress) as bar:
-        raw = getattr(fh, "fileobj", None) or getattr(fh, "raw", None)
-
-        def records():
-            nonlocal failure
-            last = number = 0
-            try:
-                for number, line in enumerate(fh, start=1):
-                    if number % 1000 == 0 and raw is not None:
-                        try:
-                            position = raw.tell()
-                        except (OSError, ValueError):
-                            position = last
-                        bar.update(position - last)
-                        last = position
-                    if not line.strip():
-                        continue
-                    try:
-                        record = parse_arxiv_line(line)
-                    except RecordError as exc:
-                        loader.papers.skip("malformed line")
-                        if len(report.bad_lines) < MAX_LISTED_BAD_LINES:
-                            report.bad_lines.append((path, number, str(exc)))
-                        continue
-                    report.records_read += 1
-                    yield record
-            except (OSError, EOFError, zlib.error) as exc:
-                # A truncated or corrupt gzip (an interrupted download): keep what was
-                # read, and say where the file stopped making sense.
-                failure = f"unreadable after line {number}: {exc}"
-            bar.update(total - last)
-
-        loader.papers_in_batches(records())
+    with tqdm(total=total, desc=path.name, unit="B", unit_scale=True, disable=not progress) as bar:
+        for batch in batches:
+            if batch.bad_count:
+                loader.papers.skip("malformed line", batch.bad_count)
+            report.bad_lines.extend((path, number, reason) for number, reason in batch.bad_lines)
+            report.records_read += len(batch.records)
+            loader.papers_in_batches(batch.records)
+            bar.update(max(0, batch.position - bar.n))
+            failure = batch.failure or failure
+        bar.update(total - bar.n)
     if failure:
         report.files.append((path, f"{report.records_read} records, then {failure}", False))
     else:

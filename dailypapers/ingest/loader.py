@@ -17,8 +17,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dailypapers.ingest.records import CORE_FIELDS, SOURCE_RANK, PaperRecord
-from dailypapers.ingest.sql import RowInserter, RowUpdater
+from dailypapers.ingest.sql import RowInserter, RowUpdater, ids_for
 from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
+
+# Records per transaction: bounds memory (a few MB) and makes commits rare enough not to
+# matter (each costs an fsync on SQLite).
+DEFAULT_BATCH_SIZE = 5000
 
 ENTRY_FIELDS = ("submitted_at", "upvotes", "num_comments", "position", "submitter_name")
 
@@ -90,7 +94,7 @@ def _is_older(have, incoming):
 
 
 class Loader:
-    def __init__(self, batch_size=2000):
+    def __init__(self, batch_size=DEFAULT_BATCH_SIZE):
         self.batch_size = batch_size
         self.papers = Tally()
         self.entries = Tally()
@@ -118,7 +122,8 @@ class Loader:
         if not merged:
             return {}
         now = timezone.now()
-        existing = {p.arxiv_id: p for p in Paper.objects.filter(arxiv_id__in=list(merged))}
+        known = ids_for(Paper, "arxiv_id", merged)
+        existing = {p.arxiv_id: p for p in Paper.objects.filter(pk__in=known.values())} if known else {}
         to_create, to_update, recategorised = [], [], []
         for arxiv_id, record in merged.items():
             values = _paper_values(record)
@@ -146,17 +151,14 @@ class Loader:
 
         ids = {arxiv_id: paper.pk for arxiv_id, paper in existing.items()}
         if to_create:
-            defaults = {**self._paper_defaults, "created_at": now, "updated_at": now}
+            defaults = [*{**self._paper_defaults, "created_at": now, "updated_at": now}.items()]
             self._insert_paper.insert(
                 [
-                    (arxiv_id, *[values.get(name, default) for name, default in defaults.items()])
+                    [arxiv_id, *[values.get(name, default) for name, default in defaults]]
                     for arxiv_id, values in to_create
                 ]
             )
-            created_ids = dict(
-                Paper.objects.filter(arxiv_id__in=[a for a, _ in to_create]).values_list("arxiv_id", "id")
-            )
-            ids.update(created_ids)
+            ids.update(ids_for(Paper, "arxiv_id", (a for a, _ in to_create)))
             self.papers.add("created", len(to_create))
         if to_update:
             self._update_paper.update(to_update)

@@ -9,7 +9,11 @@ and a long multi-row INSERT is slow to bind on the client (measured on 20,000 li
 papers: ~2,000 papers/s either way, ~9,000 with COPY).
 """
 
+import json
+
 from django.db import connections, models
+
+IN_CHUNK = 900  # parameters per IN (…) list: below SQLite's oldest limit of 999
 
 
 class RowInserter:
@@ -20,15 +24,16 @@ class RowInserter:
         fields = [model._meta.get_field(name) for name in columns]
         ops = connections[using].ops
         # Only these need per-value conversion; str/int/bool pass through as they are.
+        # Timestamps and dates repeat a lot within a batch (every row's created_at is the
+        # same `now`), so their conversions are memoised per insert call.
         self.converters = []
         for i, field in enumerate(fields):
             if isinstance(field, models.JSONField):
-                encoder = field.encoder
-                self.converters.append((i, lambda v, e=encoder: ops.adapt_json_value(v, e)))
+                self.converters.append((i, _json_adapter(ops, field.encoder), False))
             elif isinstance(field, models.DateTimeField):
-                self.converters.append((i, ops.adapt_datetimefield_value))
+                self.converters.append((i, ops.adapt_datetimefield_value, True))
             elif isinstance(field, models.DateField):
-                self.converters.append((i, ops.adapt_datefield_value))
+                self.converters.append((i, ops.adapt_datefield_value, True))
         quote = ops.quote_name
         table = quote(model._meta.db_table)
         names = ", ".join(quote(f.column) for f in fields)
@@ -39,13 +44,7 @@ class RowInserter:
         """rows: sequences of Python values in `columns` order."""
         if not rows:
             return
-        prepared = []
-        for row in rows:
-            row = list(row)
-            for i, convert in self.converters:
-                if row[i] is not None:
-                    row[i] = convert(row[i])
-            prepared.append(row)
+        prepared = convert_rows(rows, self.converters)
         connection = connections[self.using]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -54,6 +53,65 @@ class RowInserter:
                         copy.write_row(row)
             else:
                 cursor.executemany(self.sql, prepared)
+
+
+def _json_adapter(ops, encoder):
+    if ops.connection.vendor == "sqlite" and encoder is None:
+        # What adapt_json_value does there (json.dumps), faster for the common case.
+        return dump_json
+    return lambda value: ops.adapt_json_value(value, encoder)
+
+
+_quote = json.encoder.encode_basestring_ascii  # the C implementation json.dumps uses
+
+
+def dump_json(value):
+    """json.dumps, with a fast path for lists of strings (authors, categories, keywords):
+    measured 4× faster, and these are most of an import's JSON."""
+    if type(value) is list and all(type(item) is str for item in value):
+        return "[" + ", ".join(map(_quote, value)) + "]"
+    return json.dumps(value)
+
+
+def ids_for(model, column, keys, using="default"):
+    """{key: primary key} for rows whose unique `column` is in `keys`, in raw SQL:
+    the ORM's IN lookup spent longer compiling 5,000 parameters than the query took."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    keys = list(keys)
+    found = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), IN_CHUNK):
+            chunk = keys[start : start + IN_CHUNK]
+            cursor.execute(
+                f"SELECT {quote(meta.get_field(column).column)}, {quote(meta.pk.column)} "
+                f"FROM {quote(meta.db_table)} "
+                f"WHERE {quote(meta.get_field(column).column)} IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            found.update(cursor.fetchall())
+    return found
+
+
+def convert_rows(rows, converters):
+    memos = {i: {} for i, _, memoise in converters if memoise}
+    prepared = []
+    for row in rows:
+        row = list(row)
+        for i, convert, memoise in converters:
+            value = row[i]
+            if value is None:
+                continue
+            if memoise:
+                memo = memos[i]
+                if value not in memo:
+                    memo[value] = convert(value)
+                row[i] = memo[value]
+            else:
+                row[i] = convert(value)
+        prepared.append(row)
+    return prepared
 
 
 class RowUpdater:
@@ -88,12 +146,5 @@ class RowUpdater:
         with connections[self.using].cursor() as cursor:
             for names, group in groups.items():
                 converters, sql = self._statement(names)
-                rows = []
-                for obj in group:
-                    row = [getattr(obj, name) for name in names]
-                    for i, convert in converters:
-                        if row[i] is not None:
-                            row[i] = convert(row[i])
-                    row.append(obj.pk)
-                    rows.append(row)
-                cursor.executemany(sql, rows)
+                rows = [[*(getattr(obj, name) for name in names), obj.pk] for obj in group]
+                cursor.executemany(sql, convert_rows(rows, converters))

@@ -26,10 +26,10 @@ class Paper(models.Model):
     # Author names in paper order. A list of strings: authors are displayed and searched,
     # never joined on, so a table of its own would only slow imports down.
     authors = models.JSONField(default=list, blank=True)
-    # All arXiv categories in arXiv's order; the primary one is also kept apart (indexed)
-    # and every one is in PaperCategory for per-category feeds.
+    # All arXiv categories in arXiv's order; the primary one is also kept apart for
+    # display, and every one is in PaperCategory (indexed) for per-category listings.
     categories = models.JSONField(default=list, blank=True)
-    primary_category = models.CharField(max_length=32, blank=True, db_index=True)
+    primary_category = models.CharField(max_length=32, blank=True)
 
     published = models.DateTimeField(null=True, blank=True, help_text="arXiv v1 submission time")
     updated = models.DateTimeField(null=True, blank=True, help_text="arXiv latest version time")

@@ -15,6 +15,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from dailypapers.ingest.importing import import_arxiv_jsonl, import_hf_daily
+from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE
 
 
 class Command(BaseCommand):
@@ -42,7 +43,10 @@ class Command(BaseCommand):
         arxiv.add_argument("paths", nargs="+", metavar="PATH")
         for sub in (hf, arxiv):
             sub.add_argument(
-                "--batch-size", type=int, default=2000, help="records per transaction (default 2000)"
+                "--batch-size",
+                type=int,
+                default=DEFAULT_BATCH_SIZE,
+                help=f"records per transaction (default {DEFAULT_BATCH_SIZE})",
             )
             sub.add_argument(
                 "--no-progress", action="store_true", help="no progress bar (default when not a terminal)"

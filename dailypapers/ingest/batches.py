@@ -1,0 +1,100 @@
+"""Reading an arXiv JSONL file as batches of parsed records, in this process or in a
+child process. Framework-free (no Django), so that a spawned child can import it.
+"""
+
+import multiprocessing
+import queue
+import zlib
+from dataclasses import dataclass, field
+
+from dailypapers.ingest.records import RecordError, open_bytes, parse_arxiv_line
+
+MAX_LISTED_BAD_LINES = 50  # bad lines reported one by one; the rest are only counted
+
+
+@dataclass
+class ParsedBatch:
+    """What the parser hands the writer: up to batch_size records, and the bad lines."""
+
+    records: list
+    bad_count: int = 0
+    bad_lines: list = field(default_factory=list)  # (line number, reason), the first few
+    position: int = 0  # bytes of the (compressed) file read so far, for the progress bar
+    failure: str | None = None  # set on the last batch when the file stopped making sense
+
+
+def parse_jsonl_batches(path, batch_size):
+    """Read and parse an arXiv JSONL file into ParsedBatches. Framework-free, so it can run
+    in a child process (see batches_from_child)."""
+    listed = 0
+    with open_bytes(path) as fh:
+        raw = getattr(fh, "fileobj", None) or getattr(fh, "raw", None)
+        batch = ParsedBatch(records=[])
+        number = 0
+        try:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    batch.records.append(parse_arxiv_line(line))
+                except RecordError as exc:
+                    batch.bad_count += 1
+                    if listed < MAX_LISTED_BAD_LINES:
+                        batch.bad_lines.append((number, str(exc)))
+                        listed += 1
+                if len(batch.records) >= batch_size:
+                    batch.position = _tell(raw)
+                    yield batch
+                    batch = ParsedBatch(records=[])
+        except (OSError, EOFError, zlib.error) as exc:
+            # A truncated or corrupt gzip (an interrupted download): keep what was read,
+            # and say where the file stopped making sense.
+            batch.failure = f"unreadable after line {number}: {exc}"
+        batch.position = _tell(raw)
+        yield batch
+
+
+def _tell(raw):
+    try:
+        return raw.tell() if raw is not None else 0
+    except (OSError, ValueError):
+        return 0
+
+
+def _parse_in_child(path, batch_size, queue):
+    try:
+        for batch in parse_jsonl_batches(path, batch_size):
+            queue.put(batch)
+        queue.put(None)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+        queue.put(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
+
+
+def batches_from_child(path, batch_size):
+    """parse_jsonl_batches run in a child process, so that parsing (about 40% of an
+    import) overlaps with the database writes here. At most two batches wait in the
+    queue: memory stays bounded. The child is spawned fresh (not forked) so that it
+    shares no database connection with this process."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue(maxsize=2)
+    child = context.Process(
+        target=_parse_in_child, args=(str(path), batch_size, results), name="dailypapers-parse", daemon=True
+    )
+    child.start()
+    try:
+        while True:
+            try:
+                item = results.get(timeout=1)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RuntimeError(f"the parser process stopped (exit code {child.exitcode})") from None
+                continue
+            if item is None:
+                return
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join(timeout=10)
