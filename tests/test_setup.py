@@ -121,3 +121,13 @@ def test_serve_runs_the_production_server_with_static_files(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_commands_on_an_unmigrated_database_say_to_migrate(tmp_path):
+    day = tmp_path / "2025-01-10.json"
+    day.write_text("[]")
+    for args in (["import", "hf-daily", str(day)], ["load-demo"]):
+        result = run(args, {"DEBUG": "1"}, tmp_path)
+        assert result.returncode != 0
+        assert "run `dailypapers migrate` first" in result.stderr
+        assert "Traceback" not in result.stderr

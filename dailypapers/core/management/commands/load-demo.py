@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from dailypapers.core.migrations_state import require_migrated
 from dailypapers.ingest.importing import import_hf_daily
 
 DEMO_DIR = Path(__file__).resolve().parents[3] / "demo" / "hf_daily"
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     help = "Load the bundled demo data (a few weeks of real daily papers). Idempotent."
 
     def handle(self, *args, **options):
+        require_migrated()
         report = import_hf_daily([DEMO_DIR])
         failed = [fate for _, fate, ok in report.files if not ok]
         for fate in failed:

@@ -14,6 +14,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dailypapers.core.migrations_state import require_migrated
 from dailypapers.ingest.importing import import_arxiv_jsonl, import_hf_daily
 from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         missing = [p for p in paths if not Path(p).exists()]
         if missing:
             raise CommandError("no such file or directory: " + ", ".join(missing))
+        require_migrated()
         progress = not no_progress and sys.stderr.isatty()
         if source == "hf-daily":
             report = import_hf_daily(paths, progress=progress, batch_size=batch_size)
