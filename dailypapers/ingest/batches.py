@@ -1,5 +1,6 @@
 """Reading an arXiv JSONL file as batches of parsed records, in this process or in a
-child process. Framework-free (no Django), so that a spawned child can import it.
+child process. Framework-free (no Django), so that a spawned child can import it. The same for
+Hugging Face day files.
 """
 
 import multiprocessing
@@ -7,7 +8,7 @@ import queue
 import zlib
 from dataclasses import dataclass, field
 
-from dailypapers.ingest.records import RecordError, open_bytes, parse_arxiv_line
+from dailypapers.ingest.records import RecordError, open_bytes, parse_arxiv_line, parse_hf_daily_file
 
 MAX_LISTED_BAD_LINES = 50  # bad lines reported one by one; the rest are only counted
 
@@ -25,7 +26,7 @@ class ParsedBatch:
 
 def parse_jsonl_batches(path, batch_size):
     """Read and parse an arXiv JSONL file into ParsedBatches. Framework-free, so it can run
-    in a child process (see batches_from_child)."""
+    in a child process (see from_child)."""
     listed = 0
     with open_bytes(path) as fh:
         raw = getattr(fh, "fileobj", None) or getattr(fh, "raw", None)
@@ -61,24 +62,31 @@ def _tell(raw):
         return 0
 
 
-def _parse_in_child(path, batch_size, queue):
+def parse_hf_files(paths):
+    """parse_hf_daily_file for each path, in order (for from_child)."""
+    for path in paths:
+        yield parse_hf_daily_file(path)
+
+
+def _run_in_child(generator, args, results):
     try:
-        for batch in parse_jsonl_batches(path, batch_size):
-            queue.put(batch)
-        queue.put(None)
+        for item in generator(*args):
+            results.put(item)
+        results.put(None)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-        queue.put(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
+        results.put(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
 
 
-def batches_from_child(path, batch_size):
-    """parse_jsonl_batches run in a child process, so that parsing (about 40% of an
-    import) overlaps with the database writes here. At most two batches wait in the
-    queue: memory stays bounded. The child is spawned fresh (not forked) so that it
-    shares no database connection with this process."""
+def from_child(generator, args, queue_size=2):
+    """Iterate `generator(*args)` run in a child process, so that parsing (about 40% of
+    an import) overlaps with the database writes in this one. At most `queue_size` items
+    wait in the queue: memory stays bounded. The child is spawned fresh (not forked) so
+    that it shares no database connection with this process; `generator` must be a
+    module-level function of a module that does not need Django."""
     context = multiprocessing.get_context("spawn")
-    results = context.Queue(maxsize=2)
+    results = context.Queue(maxsize=queue_size)
     child = context.Process(
-        target=_parse_in_child, args=(str(path), batch_size, results), name="dailypapers-parse", daemon=True
+        target=_run_in_child, args=(generator, args, results), name="dailypapers-parse", daemon=True
     )
     child.start()
     try:

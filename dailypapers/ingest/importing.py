@@ -11,8 +11,20 @@ from pathlib import Path
 from tqdm import tqdm
 
 from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE, Loader
-from dailypapers.ingest.batches import batches_from_child, parse_jsonl_batches
-from dailypapers.ingest.records import iter_hf_paths, open_bytes, parse_hf_daily_file
+from dailypapers.ingest.batches import from_child, parse_hf_files, parse_jsonl_batches
+from dailypapers.ingest.records import iter_hf_paths, open_bytes
+
+
+# Below this size input is parsed in this process: starting a child costs more than the
+# overlap saves.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+def _size(path):
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 @dataclass
@@ -31,14 +43,20 @@ class ImportReport:
         return self.loader.entries
 
 
-def import_hf_daily(paths, *, progress=False, batch_size=DEFAULT_BATCH_SIZE):
-    """Import Hugging Face `api/daily_papers` responses (files or directories)."""
+def import_hf_daily(paths, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None):
+    """Import Hugging Face `api/daily_papers` responses (files or directories).
+
+    `parallel` parses in a child process (None: when the files are large together)."""
     loader = Loader(batch_size=batch_size)
     report = ImportReport(loader=loader)
     files = list(iter_hf_paths(paths))
+    if parallel is None:
+        parallel = sum(_size(path) for path in files) >= PARALLEL_MIN_BYTES
+    # Day files are small: let many wait, as the writer takes them in batches.
+    results = from_child(parse_hf_files, (files,), queue_size=256) if parallel else parse_hf_files(files)
     pending = []
-    for path in tqdm(files, desc="HF days", unit="file", disable=not progress):
-        result = parse_hf_daily_file(path)
+    for result in tqdm(results, total=len(files), desc="HF days", unit="file", disable=not progress):
+        path = result.path
         if result.error:
             report.files.append((path, f"skipped: {result.error}", False))
             continue
@@ -56,9 +74,6 @@ def import_hf_daily(paths, *, progress=False, batch_size=DEFAULT_BATCH_SIZE):
     return report
 
 
-# Below this size a file is parsed in this process: starting a child costs more than
-# the overlap saves.
-PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 
 def import_arxiv_jsonl(path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None):
@@ -76,7 +91,7 @@ def import_arxiv_jsonl(path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, p
         return report
     if parallel is None:
         parallel = total >= PARALLEL_MIN_BYTES
-    batches = batches_from_child(path, batch_size) if parallel else parse_jsonl_batches(path, batch_size)
+    batches = from_child(parse_jsonl_batches, (path, batch_size)) if parallel else parse_jsonl_batches(path, batch_size)
     failure = None
     with tqdm(total=total, desc=path.name, unit="B", unit_scale=True, disable=not progress) as bar:
         for batch in batches:

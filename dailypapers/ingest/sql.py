@@ -23,17 +23,8 @@ class RowInserter:
         self.using = using
         fields = [model._meta.get_field(name) for name in columns]
         ops = connections[using].ops
-        # Only these need per-value conversion; str/int/bool pass through as they are.
-        # Timestamps and dates repeat a lot within a batch (every row's created_at is the
-        # same `now`), so their conversions are memoised per insert call.
-        self.converters = []
-        for i, field in enumerate(fields):
-            if isinstance(field, models.JSONField):
-                self.converters.append((i, _json_adapter(ops, field.encoder), False))
-            elif isinstance(field, models.DateTimeField):
-                self.converters.append((i, ops.adapt_datetimefield_value, True))
-            elif isinstance(field, models.DateField):
-                self.converters.append((i, ops.adapt_datefield_value, True))
+        # COPY reads JSON columns as text, so there plain JSON strings do.
+        self.converters = _converters(fields, ops, json_as_text=ops.connection.vendor in ("sqlite", "postgresql"))
         quote = ops.quote_name
         table = quote(model._meta.db_table)
         names = ", ".join(quote(f.column) for f in fields)
@@ -55,11 +46,22 @@ class RowInserter:
                 cursor.executemany(self.sql, prepared)
 
 
-def _json_adapter(ops, encoder):
-    if ops.connection.vendor == "sqlite" and encoder is None:
-        # What adapt_json_value does there (json.dumps), faster for the common case.
-        return dump_json
-    return lambda value: ops.adapt_json_value(value, encoder)
+def _converters(fields, ops, json_as_text):
+    """(column index, converter, memoise?) for the columns whose values need converting;
+    str/int/bool pass through as they are. Timestamps and dates repeat a lot within a
+    batch (every row's created_at is the same `now`), so their conversions are memoised."""
+    converters = []
+    for i, field in enumerate(fields):
+        if isinstance(field, models.JSONField):
+            if json_as_text and field.encoder is None:
+                converters.append((i, dump_json, False))
+            else:
+                converters.append((i, lambda v, e=field.encoder: ops.adapt_json_value(v, e), False))
+        elif isinstance(field, models.DateTimeField):
+            converters.append((i, ops.adapt_datetimefield_value, True))
+        elif isinstance(field, models.DateField):
+            converters.append((i, ops.adapt_datefield_value, True))
+    return converters
 
 
 _quote = json.encoder.encode_basestring_ascii  # the C implementation json.dumps uses
@@ -79,17 +81,18 @@ def ids_for(model, column, keys, using="default"):
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = model._meta
+    key_column = quote(meta.get_field(column).column)
+    select = f"SELECT {key_column}, {quote(meta.pk.column)} FROM {quote(meta.db_table)} WHERE {key_column}"
     keys = list(keys)
     found = {}
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array parameter: one statement (prepared once) whatever the number of keys.
+            cursor.execute(f"{select} = ANY(%s)", [keys])
+            return dict(cursor.fetchall())
         for start in range(0, len(keys), IN_CHUNK):
             chunk = keys[start : start + IN_CHUNK]
-            cursor.execute(
-                f"SELECT {quote(meta.get_field(column).column)}, {quote(meta.pk.column)} "
-                f"FROM {quote(meta.db_table)} "
-                f"WHERE {quote(meta.get_field(column).column)} IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
+            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(chunk))})", chunk)
             found.update(cursor.fetchall())
     return found
 
@@ -129,13 +132,14 @@ class RowUpdater:
 
     def _statement(self, names):
         if names not in self._inserters:
-            # Reuse RowInserter's converters for the same columns.
-            helper = RowInserter(self.model, list(names), self.using)
-            quote = connections[self.using].ops.quote_name
+            ops = connections[self.using].ops
+            quote = ops.quote_name
             meta = self.model._meta
+            # Bound parameters of an UPDATE: JSON as the backend's adapter wants it.
+            converters = _converters([meta.get_field(n) for n in names], ops, ops.connection.vendor == "sqlite")
             sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in names)
             sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
-            self._inserters[names] = (helper.converters, sql)
+            self._inserters[names] = (converters, sql)
         return self._inserters[names]
 
     def update(self, changes):
