@@ -10,10 +10,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE, Loader
 from dailypapers.ingest.batches import from_child, parse_hf_files, parse_jsonl_batches
+from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE, Loader
 from dailypapers.ingest.records import iter_hf_paths, open_bytes
-
 
 # Below this size input is parsed in this process: starting a child costs more than the
 # overlap saves.
@@ -72,8 +71,6 @@ def import_hf_daily(paths, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, par
     if pending:
         loader.flush_entries(pending)
     return report
-
-
 
 
 def import_arxiv_jsonl(path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None):

@@ -5,7 +5,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
 from dailypapers.lib.periods import PERIOD_OF
@@ -36,28 +35,12 @@ def entries_in(period):
     return visible_entries().filter(day__gte=period.start, day__lte=period.end).ranked()
 
 
-def fingerprint_days(first_day, last_day):
-    """Changes whenever anything shown for these days changes: a cache key part.
-
-    Counts, vote totals and a vote checksum catch votes (even a vote moved from one paper
-    to another), the newest updated_at of entries and papers catches edits and hiding.
-    """
-    stats = FeedEntry.objects.filter(day__gte=first_day, day__lte=last_day).aggregate(
-        n=Count("id"),
-        votes=Sum("upvotes"),
-        checksum=Sum(F("upvotes") * F("id")),
-        comments=Sum("num_comments"),
-        entry=Max("updated_at"),
-        paper=Max("paper__updated_at"),
-    )
-    return ":".join(str(stats[k]) for k in ("n", "votes", "checksum", "comments", "entry", "paper")).replace(" ", "_")
-
-
-# The day page's hot path: neighbours and fingerprint in one statement. Through the ORM
-# the same three aggregates cost ~3 ms per request in query compilation alone (measured);
-# this is one indexed statement on both SQLite and PostgreSQL. The neighbours are
-# ORDER BY … LIMIT 1 (a short index walk), not MIN/MAX (which aggregate every entry).
-_PERIOD_SUMMARY_SQL = """
+# Every feed page's hot path: neighbours and fingerprint in one statement. Through the
+# ORM the same three aggregates cost ~3 ms per request in query compilation alone
+# (measured); this is one indexed statement on both SQLite and PostgreSQL. The
+# neighbours are ORDER BY … LIMIT 1 (a short index walk), not MIN/MAX (which aggregate
+# every entry).
+_SUMMARY_SQL = """
 SELECT
   (SELECT e.day FROM {entry} e JOIN {paper} p ON p.id = e.paper_id
     WHERE e.day < %s AND e.hidden = %s AND p.hidden = %s ORDER BY e.day DESC LIMIT 1),
@@ -70,23 +53,32 @@ WHERE e.day >= %s AND e.day <= %s
 """
 
 
-def period_summary(period):
-    """(previous period, next period, fingerprint) for a feed page.
+def range_summary(first_day, last_day):
+    """(nearest earlier feed day, nearest later feed day, fingerprint) for a range of days.
 
-    The previous/next periods are the nearest ones of the same kind that have visible
-    papers; the fingerprint changes as fingerprint_days' does.
+    The neighbours are days with visible papers (None when there is none). The
+    fingerprint changes whenever anything shown for the range changes, so it keys the
+    page caches: counts, vote totals and a vote checksum catch votes (even a vote moved
+    from one paper to another), the newest updated_at of entries and papers catches
+    edits and hiding (every write that changes a paper or an entry sets updated_at).
     """
     ops = connection.ops
-    sql = _PERIOD_SUMMARY_SQL.format(
+    sql = _SUMMARY_SQL.format(
         entry=ops.quote_name(FeedEntry._meta.db_table), paper=ops.quote_name(Paper._meta.db_table)
     )
-    start, end = ops.adapt_datefield_value(period.start), ops.adapt_datefield_value(period.end)
+    start, end = ops.adapt_datefield_value(first_day), ops.adapt_datefield_value(last_day)
     with connection.cursor() as cursor:
         cursor.execute(sql, [start, False, False, end, False, False, start, end])
         before, after, *stats = cursor.fetchone()
-    make = PERIOD_OF[period.kind]
-    before, after = _as_date(before), _as_date(after)
     fingerprint = ":".join(str(value) for value in stats).replace(" ", "_")
+    return _as_date(before), _as_date(after), fingerprint
+
+
+def period_summary(period):
+    """(previous period, next period, fingerprint): the periods are the nearest ones of
+    the same kind that have visible papers."""
+    before, after, fingerprint = range_summary(period.start, period.end)
+    make = PERIOD_OF[period.kind]
     return (make(before) if before else None, make(after) if after else None, fingerprint)
 
 

@@ -1,7 +1,7 @@
 """Feed pages. Each view: parse the URL → ask selectors → render. Bad input is a 404.
 
 Feed pages are cached as HTML under keys that include a fingerprint of the rows they
-show (selectors.period_summary, selectors.fingerprint_days), so a vote, an edit or a
+show (selectors.range_summary), so a vote, an edit or a
 hidden paper changes the key and shows on the next load; nothing is invalidated by
 hand. Anonymous readers get the whole page from the cache (core/pagecache.py); others
 get the list of cards, the costly part (measured: ~80% of a page), from it.
@@ -109,7 +109,8 @@ def period(request, kind, value):
 
 def trending(request):
     reference, first_day = selectors.trending_window()
-    key = f"trending:{reference.isoformat()}:{selectors.fingerprint_days(first_day, reference.date())}"
+    _, _, fingerprint = selectors.range_summary(first_day, reference.date())
+    key = f"trending:{reference.isoformat()}:{fingerprint}"
     return anonymous_page(request, key, lambda: _trending_page(request, reference, first_day, key))
 
 
