@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "dailypapers.core",
     "dailypapers.papers",
     "dailypapers.ingest",
+    "dailypapers.api",
+    "dailypapers.feeds",
 ]
 
 MIDDLEWARE = [

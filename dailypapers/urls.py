@@ -6,5 +6,7 @@ admin.site.site_title = "dailypapers admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("feeds/", include("dailypapers.feeds.urls")),
+    path("", include("dailypapers.api.urls")),
     path("", include("dailypapers.papers.urls")),
 ]

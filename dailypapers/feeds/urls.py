@@ -1,0 +1,3 @@
+# Routes of the RSS/Atom feeds (/feeds/…).
+app_name = "feeds"
+urlpatterns = []
