@@ -53,11 +53,16 @@ INSTALLED_APPS = [
     "dailypapers.papers",
     "dailypapers.ingest",
     "dailypapers.api",
+    # django-ninja as an app only so that /api/docs uses its bundled Swagger UI files
+    # (static/ninja/) instead of loading them from a CDN.
+    "ninja",
     "dailypapers.feeds",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS for the public read-only API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
+    "dailypapers.api.http.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

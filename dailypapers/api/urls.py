@@ -1,2 +1,13 @@
 # Routes of the JSON API (/api/…) and the Markdown view of a paper (/papers/<id>.md).
-urlpatterns = []
+# Included before the papers app's URLs (dailypapers/urls.py), so `<id>.md` is ours.
+from django.urls import path, re_path
+
+from dailypapers.api import endpoints
+from dailypapers.lib.arxiv_ids import URL_PATTERN
+
+urlpatterns = [
+    path("api/", endpoints.api.urls),
+    re_path(rf"^papers/{URL_PATTERN}\.md$", endpoints.paper_markdown, name="paper-markdown"),
+    # Anything else under /api/ is a JSON 404, not the site's HTML page.
+    re_path(r"^api(?:/.*)?$", endpoints.not_found),
+]

@@ -1,0 +1,142 @@
+"""HTTP manners of the read-only API: conditional GET, caching headers, JSON errors, CORS.
+
+Every API response is public and the same for every reader, so it carries an ETag (and
+a Last-Modified where we know one), `Cache-Control: public`, and answers a matching
+If-None-Match / If-Modified-Since with 304.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import re
+
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+# Lists change with every vote, so clients and proxies recheck them within a minute (a
+# 304 costs us one indexed query); a paper changes rarely.
+LIST_MAX_AGE = 60
+PAPER_MAX_AGE = 300
+BODY_CACHE_SECONDS = 24 * 3600  # keys change with the data; expiry only frees memory
+
+
+class ApiError(Exception):
+    """A client error: answered with {"error": message} and `status`."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def error_response(message, status):
+    response = JsonResponse({"error": message}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _etag(text):
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+def _conditional(request, response_factory, etag, last_modified, max_age):
+    """`response_factory()`'s response, or 304 when the client's copy is current."""
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        response = response_factory()
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(timestamp)
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+def cached_list(request, key, last_modified, build, next_url):
+    """A JSON list cached under `key`, which must name everything the body depends on
+    (a fingerprint of the rows: dailypapers/papers/selectors.py range_summary).
+
+    The ETag comes from the key alone, so a 304 is answered before anything is built.
+    `build()` returns (entries as dicts, whether a next page exists); `next_url()` makes
+    the Link target for this request's host.
+    """
+
+    def respond():
+        cached = cache.get(f"api:{key}")
+        if cached is None:
+            data, has_next = build()
+            cached = (json.dumps(data, ensure_ascii=False).encode(), has_next)
+            cache.set(f"api:{key}", cached, BODY_CACHE_SECONDS)
+        body, has_next = cached
+        response = HttpResponse(body, content_type="application/json")
+        if has_next:
+            response["Link"] = f'<{next_url()}>; rel="next"'
+        return response
+
+    return _conditional(request, respond, _etag(key), last_modified, LIST_MAX_AGE)
+
+
+def built_response(request, body, content_type, last_modified=None, link=None, max_age=PAPER_MAX_AGE):
+    """A response whose body is already built (a paper, a catalogue page): the ETag is a
+    hash of the body."""
+
+    def respond():
+        response = HttpResponse(body, content_type=content_type)
+        if link:
+            response["Link"] = f'<{link}>; rel="next"'
+        return response
+
+    text = body if isinstance(body, str) else body.decode()
+    return _conditional(request, respond, _etag(text + (link or "")), last_modified, max_age)
+
+
+# range_summary's fingerprint ends with the newest updated_at of the range's entries and
+# papers, hidden ones included (so hiding a paper moves it forward). Taking Last-Modified
+# from there costs no query. If the fingerprint's format ever changes, nothing matches
+# and responses simply go without Last-Modified (ETag still works).
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ _T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?")
+
+
+def last_modified_of(fingerprint):
+    stamps = []
+    for text in _STAMP.findall(fingerprint):
+        try:
+            value = dt.datetime.fromisoformat(text.replace("_", " ").replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if value.tzinfo is None:  # SQLite stores UTC without an offset
+            value = value.replace(tzinfo=dt.timezone.utc)
+        stamps.append(value)
+    return max(stamps) if stamps else None
+
+
+# --- CORS ---------------------------------------------------------------------------------
+# The API is public, read-only and uses no cookies or credentials, so every origin may
+# read it: `Access-Control-Allow-Origin: *`. A dozen lines scoped to the API paths do
+# that; django-cors-headers would add a dependency and per-origin settings we don't need.
+CORS_PATHS = re.compile(r"^/(?:api/|papers/.+\.md$)")
+
+
+class CorsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not CORS_PATHS.match(request.path):
+            return self.get_response(request)
+        if request.method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in request.META:
+            # Preflight (e.g. a browser sending If-None-Match): allow reads only.
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response["Access-Control-Allow-Headers"] = request.META.get(
+                "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", ""
+            )[:1000]
+            response["Access-Control-Max-Age"] = "86400"
+        else:
+            response = self.get_response(request)
+        response["Access-Control-Allow-Origin"] = "*"
+        # Scripts may read the paging and validation headers.
+        response["Access-Control-Expose-Headers"] = "Link, ETag, Last-Modified"
+        return response

@@ -1,0 +1,195 @@
+"""Papers and feed entries in Hugging Face's JSON shape, and the schemas that document it.
+
+The shape follows the real responses of `GET https://huggingface.co/api/daily_papers`
+(../shared/data/hf_daily_papers/): the same field names, nesting and timestamp format
+(`2026-08-21T00:00:00.000Z`). Like Hugging Face, a field we have no value for is left
+out, never sent as null. What we never send: avatars, HF account objects, organisations,
+media URLs and thumbnails (we keep none of them; README "Importing papers").
+
+The dicts are built by hand (a few µs per entry); the pydantic schemas below only
+document the shape for OpenAPI, and tests/test_api_schema.py checks both agree.
+"""
+
+import datetime as dt
+import hashlib
+
+from django.utils import timezone
+from ninja import Field, Schema
+
+# Daily-paper fields that huggingface_hub's PaperInfo reads only at the top level of an
+# entry (hf_api.py PaperInfo.__init__: kwargs.pop("ai_summary"), "githubRepo", …), while
+# Hugging Face nests them in `paper`. We send them in both places so the client sees them.
+CLIENT_TOP_LEVEL_COPIES = ("ai_summary", "ai_keywords", "projectPage", "githubRepo", "githubStars")
+
+
+def hf_timestamp(value):
+    """`2026-08-21T00:00:00.000Z`: UTC, milliseconds, a Z."""
+    value = value.astimezone(dt.timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def feed_day_start(day):
+    """The start of a feed day (a calendar day in FEED_TIME_ZONE) as an aware datetime."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_default_timezone())
+
+
+def author_id(arxiv_id, index, name):
+    # HF gives each author a 24-hex-digit object id; we keep names only, so derive a
+    # stable id of the same form from what identifies the author on this paper.
+    return hashlib.sha1(f"{arxiv_id}\n{index}\n{name}".encode()).hexdigest()[:24]
+
+
+def submitter(name):
+    """HF's user object, reduced to the public name we keep (no avatar, no flags)."""
+    return {"name": name, "fullname": name, "user": name, "type": "user"}
+
+
+def paper_dict(paper, *, upvotes, submitted_at=None, submitter_name=""):
+    """The `paper` object of a daily entry (and, with totals, of GET /api/papers/{id})."""
+    data = {
+        "id": paper.arxiv_id,
+        "authors": [
+            {"_id": author_id(paper.arxiv_id, i, name), "name": name, "hidden": False}
+            for i, name in enumerate(paper.authors or [])
+        ],
+    }
+    if paper.published:
+        data["publishedAt"] = hf_timestamp(paper.published)
+    if submitted_at:
+        data["submittedOnDailyAt"] = hf_timestamp(submitted_at)
+    data["title"] = paper.title
+    if submitter_name:
+        data["submittedOnDailyBy"] = submitter(submitter_name)
+    data["summary"] = paper.abstract
+    data["upvotes"] = upvotes
+    if paper.project_page:
+        data["projectPage"] = paper.project_page
+    if paper.github_repo:
+        data["githubRepo"] = paper.github_repo
+    if paper.ai_summary:
+        data["ai_summary"] = paper.ai_summary
+    if paper.ai_keywords:
+        data["ai_keywords"] = list(paper.ai_keywords)
+    if paper.github_stars is not None:
+        data["githubStars"] = paper.github_stars
+    return data
+
+
+def daily_entry(entry):
+    """One element of GET /api/daily_papers. `entry.paper` must be loaded."""
+    paper = paper_dict(
+        entry.paper,
+        upvotes=entry.upvotes,
+        submitted_at=entry.submitted_at,
+        submitter_name=entry.submitter_name,
+    )
+    data = {
+        "paper": paper,
+        # HF's top-level publishedAt is when the paper joined the feed; PaperInfo reads
+        # it as `submitted_at`. Ours is the start of the feed day.
+        "publishedAt": hf_timestamp(feed_day_start(entry.day)),
+        "title": paper["title"],
+        "summary": paper["summary"],
+        "numComments": entry.num_comments,
+    }
+    if entry.submitter_name:
+        data["submittedBy"] = submitter(entry.submitter_name)
+    # We know of no author accounts, so no author takes part in a discussion here.
+    data["isAuthorParticipating"] = False
+    for key in CLIENT_TOP_LEVEL_COPIES:
+        if key in paper:
+            data[key] = paper[key]
+    return data
+
+
+def flat_paper(paper, features):
+    """GET /api/papers/{id}: the paper object at the top level, with totals over the
+    days it was featured (`features`: its visible feed entries, oldest first)."""
+    first = features[0] if features else None
+    data = paper_dict(
+        paper,
+        upvotes=sum(e.upvotes for e in features),
+        submitted_at=first.submitted_at if first else None,
+        submitter_name=first.submitter_name if first else "",
+    )
+    # PaperInfo reads numComments at the top level (its `comments`).
+    data["numComments"] = sum(e.num_comments for e in features)
+    return data
+
+
+def paper_markdown(paper, page_url):
+    """GET /papers/{id}.md (what huggingface_hub's read_paper fetches)."""
+    lines = [f"# {paper.title}", ""]
+    if paper.authors:
+        lines += [f"**Authors:** {', '.join(paper.authors)}", ""]
+    if paper.published:
+        lines += [f"**Published:** {paper.published.astimezone(dt.timezone.utc):%Y-%m-%d}", ""]
+    if paper.abstract:
+        lines += ["## Abstract", "", paper.abstract, ""]
+    if paper.ai_summary:
+        lines += ["## AI summary", "", paper.ai_summary, ""]
+    lines += ["## Links", "", f"- arXiv: {paper.abs_url}", f"- PDF: {paper.pdf_url}"]
+    if paper.github_repo:
+        stars = f" ({paper.github_stars} stars)" if paper.github_stars is not None else ""
+        lines.append(f"- Code: {paper.github_repo}{stars}")
+    if paper.project_page:
+        lines.append(f"- Project page: {paper.project_page}")
+    lines.append(f"- This page: {page_url}")
+    return "\n".join(lines) + "\n"
+
+
+# --- Schemas: documentation of the shapes above (OpenAPI) -----------------------------------
+# `str = None` (not `str | None`) says "may be absent, never null", which is what we send.
+
+
+class AuthorOut(Schema):
+    id_: str = Field(..., alias="_id")
+    name: str
+    hidden: bool
+
+
+class UserOut(Schema):
+    name: str
+    fullname: str
+    user: str
+    type: str
+
+
+class PaperOut(Schema):
+    id: str
+    authors: list[AuthorOut]
+    publishedAt: str = Field(None, description="arXiv v1 time, `YYYY-MM-DDTHH:MM:SS.sssZ`")
+    submittedOnDailyAt: str = Field(None, description="when the paper joined the daily feed")
+    title: str
+    submittedOnDailyBy: UserOut = None
+    summary: str
+    upvotes: int
+    projectPage: str = None
+    githubRepo: str = None
+    ai_summary: str = None
+    ai_keywords: list[str] = None
+    githubStars: int = None
+
+
+class FlatPaperOut(PaperOut):
+    numComments: int
+
+
+class DailyPaperOut(Schema):
+    paper: PaperOut
+    publishedAt: str = Field(..., description="the start of the feed day, UTC")
+    title: str
+    summary: str
+    numComments: int
+    submittedBy: UserOut = None
+    isAuthorParticipating: bool
+    # Copies of paper fields for huggingface_hub's PaperInfo (CLIENT_TOP_LEVEL_COPIES).
+    ai_summary: str = None
+    ai_keywords: list[str] = None
+    projectPage: str = None
+    githubRepo: str = None
+    githubStars: int = None
+
+
+class ErrorOut(Schema):
+    error: str
