@@ -111,6 +111,7 @@ def _next_page_url(request, query):
 @api.get(
     "/daily_papers",
     response={200: list[DailyPaperOut], 400: ErrorOut},
+    by_alias=True,
     summary="Daily papers of a day, week or month",
     description=(
         "Without date, week or month: the latest feed day (sort=publishedAt) or the trending "
@@ -176,6 +177,7 @@ def _catalogue_response(request, after, limit, next_link):
 @api.get(
     "/papers",
     response={200: list[FlatPaperOut], 400: ErrorOut},
+    by_alias=True,
     summary="The whole catalogue, newest first",
     description=(
         "Every paper we know, featured or not, newest arXiv id first. Cursor-paged: the next "
@@ -206,6 +208,7 @@ class SearchQuery(Schema):
 @api.get(
     "/papers/search",
     response={200: list[FlatPaperOut], 400: ErrorOut},
+    by_alias=True,
     summary="Papers (huggingface_hub's list_papers)",
     description="Without `q`: the newest papers of the catalogue. Search (`q`) is not available yet.",
 )
@@ -219,6 +222,7 @@ def papers_search(request, query: Query[SearchQuery]):
     # `path:` so that old-style ids (hep-th/9901001) reach this endpoint too.
     "/papers/{path:arxiv_id}",
     response={200: FlatPaperOut, 404: ErrorOut},
+    by_alias=True,
     summary="One paper (huggingface_hub's paper_info)",
 )
 def paper(request, arxiv_id: str):
@@ -247,5 +251,5 @@ def paper_markdown(request, arxiv_id):
 
 
 def not_found(request, rest=""):
-    return error_response("no such API route", 404)
+    return error_response("no such API route (the API is described at /api/docs)", 404)
 

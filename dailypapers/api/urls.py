@@ -6,6 +6,8 @@ from dailypapers.api import endpoints
 from dailypapers.lib.arxiv_ids import URL_PATTERN
 
 urlpatterns = [
+    # Before ninja's own root view, which answers /api/ with an HTML 404 (or, in DEBUG, a redirect).
+    re_path(r"^api/?$", endpoints.not_found),
     path("api/", endpoints.api.urls),
     re_path(rf"^papers/{URL_PATTERN}\.md$", endpoints.paper_markdown, name="paper-markdown"),
     # Anything else under /api/ is a JSON 404, not the site's HTML page.
