@@ -1,0 +1,102 @@
+"""The RSS 2.0 and Atom documents, built by Django's syndication framework.
+
+A feed is rendered from a FeedContent the view assembles (the feed's texts and its
+entries, already read), so these classes hold no state between requests and run no
+queries of their own.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, get_tag_uri
+from django.utils.html import escape
+from django.utils.text import Truncator
+
+AUTHORS_SHOWN = 10  # some papers list hundreds; readers show one line
+EXCERPT_WORDS = 100
+
+
+def absolute(path):
+    # SITE_URL, not the request's Host: the feed is cached and shared by every reader.
+    return settings.SITE_URL + path
+
+
+@dataclass
+class FeedContent:
+    title: str
+    description: str
+    link: str  # absolute address of the HTML page the feed mirrors
+    url: str  # absolute address of the feed itself
+    entries: list = field(default_factory=list)  # FeedEntry rows, paper selected
+
+
+class RssPapersFeed(Feed):
+    feed_type = Rss201rev2Feed
+    language = "en"
+    # The guid is a tag URI of (paper, feed day), not the page address: a paper featured
+    # again on a later day is a new item.
+    item_guid_is_permalink = False
+
+    def title(self, content):
+        return content.title
+
+    def subtitle(self, content):
+        return content.description
+
+    def description(self, content):
+        return content.description
+
+    def link(self, content):
+        return content.link
+
+    def feed_url(self, content):
+        return content.url
+
+    def feed_guid(self, content):
+        # Atom's feed id; Django would use the page link, shared by several feeds.
+        return content.url
+
+    def items(self, content):
+        return content.entries
+
+    def item_title(self, entry):
+        # Plain text: the XML writer escapes it once (Django's default escapes twice).
+        return entry.paper.title
+
+    def item_link(self, entry):
+        return absolute(entry.paper.get_absolute_url())
+
+    def item_guid(self, entry):
+        return get_tag_uri(self.item_link(entry), entry.day)
+
+    def item_description(self, entry):
+        # Readers treat descriptions as HTML (Atom: type="html"); the text is escaped so
+        # that `a < b` in an abstract stays text.
+        paper = entry.paper
+        text = paper.ai_summary or Truncator(paper.abstract).words(EXCERPT_WORDS)
+        return escape(text)
+
+    def item_author_name(self, entry):
+        authors = entry.paper.authors
+        if not authors:
+            return None
+        names = ", ".join(authors[:AUTHORS_SHOWN])
+        return names + " et al." if len(authors) > AUTHORS_SHOWN else names
+
+    def item_pubdate(self, entry):
+        return entry.submitted_at
+
+    def item_updateddate(self, entry):
+        # Atom requires <updated>. Votes are not edits a reader should be told about.
+        return entry.submitted_at
+
+    def item_categories(self, entry):
+        return entry.paper.categories
+
+
+class AtomPapersFeed(RssPapersFeed):
+    feed_type = Atom1Feed
+
+
+FEED_CLASSES = {"rss": RssPapersFeed(), "atom": AtomPapersFeed()}
