@@ -63,19 +63,22 @@ def cached_list(request, key, last_modified, build, next_url):
     the Link target for this request's host.
     """
 
+    etag = _etag(key)
+
     def respond():
-        cached = cache.get(f"api:{key}")
+        cache_key = "api:" + etag.strip('"')  # the key itself can be long (a submitter)
+        cached = cache.get(cache_key)
         if cached is None:
             data, has_next = build()
             cached = (json.dumps(data, ensure_ascii=False).encode(), has_next)
-            cache.set(f"api:{key}", cached, BODY_CACHE_SECONDS)
+            cache.set(cache_key, cached, BODY_CACHE_SECONDS)
         body, has_next = cached
         response = HttpResponse(body, content_type="application/json")
         if has_next:
             response["Link"] = f'<{next_url()}>; rel="next"'
         return response
 
-    return _conditional(request, respond, _etag(key), last_modified, LIST_MAX_AGE)
+    return _conditional(request, respond, etag, last_modified, LIST_MAX_AGE)
 
 
 def built_response(request, body, content_type, last_modified=None, link=None, max_age=PAPER_MAX_AGE):

@@ -10,6 +10,7 @@ urlpatterns = [
     re_path(r"^api/?$", endpoints.not_found),
     path("api/", endpoints.api.urls),
     re_path(rf"^papers/{URL_PATTERN}\.md$", endpoints.paper_markdown, name="paper-markdown"),
-    # Anything else under /api/ is a JSON 404, not the site's HTML page.
-    re_path(r"^api(?:/.*)?$", endpoints.not_found),
+    # Anything else under /api/ is a JSON 404, not the site's HTML page (newlines included:
+    # ninja's `path:` converter stops at them).
+    re_path(r"^api(?:/[\s\S]*)?\Z", endpoints.not_found),
 ]
