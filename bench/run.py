@@ -64,6 +64,8 @@ PAGES = {
     "trending": "/papers/trending",
     "paper": "/papers/2608.19880",
     "home": "/",
+    "api-day": "/api/daily_papers?date=2026-08-21",
+    "api-catalogue": "/api/papers?limit=50",
 }
 TARGETS = {"import_papers_per_s": 5000, "day_p50_ms": 10, "day_requests_per_s": 500}
 
@@ -686,7 +688,7 @@ def markdown(results):
         for name, page in inproc.items():
             t, b = page.get("timing", {}), page.get("breakdown", {})
             p50 = fmt(t.get("p50_ms"), "{:.1f}")
-            if name == "day" and t:
+            if name in ("day", "api-day") and t:  # both have the 10 ms target
                 p50 += verdict(t["p50_ms"] <= TARGETS["day_p50_ms"])
             status = "" if page["status"] == 200 else f" (HTTP {page['status']})"
             lines.append(
@@ -699,7 +701,7 @@ def markdown(results):
             "",
             f"The WSGI application called in-process, {settings['requests']} requests per page after a "
             "warm-up. SQL / template / other split the mean request (template rendering excludes the "
-            f"SQL it triggers). Target: day page p50 ≤ {TARGETS['day_p50_ms']} ms.",
+            f"SQL it triggers). Target: day page and API day query p50 ≤ {TARGETS['day_p50_ms']} ms.",
         ]
 
     http = results.get("http", {}).get("pages", {})
