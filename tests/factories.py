@@ -3,7 +3,7 @@
 import datetime as dt
 import itertools
 
-from dailypapers.papers.models import FeedEntry, Paper
+from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
 
 _ids = itertools.count(1)
 
@@ -18,7 +18,10 @@ def make_paper(arxiv_id=None, **fields):
         "primary_category": "cs.LG",
     }
     defaults.update(fields)
-    return Paper.objects.create(arxiv_id=arxiv_id or f"2501.{number:05d}", **defaults)
+    paper = Paper.objects.create(arxiv_id=arxiv_id or f"2501.{number:05d}", **defaults)
+    # The rows the importers write next to the category list.
+    PaperCategory.objects.bulk_create(PaperCategory(paper=paper, category=c) for c in paper.categories)
+    return paper
 
 
 def make_entry(day, upvotes=0, paper=None, position=0, **fields):

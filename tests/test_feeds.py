@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from dailypapers.feeds import selectors
-from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
+from dailypapers.papers.models import FeedEntry, Paper
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +25,7 @@ def _site_url(settings):
     settings.SITE_URL = SITE
 
 
-def make_paper(**fields):
-    """The factory's paper with the PaperCategory rows the importers write for it."""
-    paper = factories.make_paper(**fields)
-    rows = [PaperCategory(paper=paper, category=c) for c in paper.categories]
-    PaperCategory.objects.bulk_create(rows)
-    return paper
+make_paper = factories.make_paper
 
 
 def make_entry(day, paper=None, **fields):

@@ -1,8 +1,6 @@
 """Read queries behind the feeds. Each is a few indexed queries with a bound on the rows
 it returns; none scans the catalogue."""
 
-import re
-
 from django.db.models import Exists, OuterRef
 
 from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
@@ -19,17 +17,9 @@ ITEM_FIELDS = (
     "paper__ai_summary", "paper__categories", "paper__updated_at",
 )  # fmt: skip
 
-# An arXiv category (`cs.CL`, `hep-th`, `cond-mat.stat-mech`, `q-bio.NC`): the same shape
-# the importers accept (dailypapers/ingest/records.py), so every stored category is
-# well-formed here and fits PaperCategory.category (32 characters).
-_CATEGORY = re.compile(r"[a-z][a-z\-]{0,15}(?:\.[A-Za-z][A-Za-z\-]{0,14})?", re.ASCII)
 
 # Within a feed day, the community order of FeedEntryQuerySet.ranked().
 _NEWEST_DAYS_RANKED = ("-day", "-upvotes", "position", "id")
-
-
-def is_category(text):
-    return bool(_CATEGORY.fullmatch(text))
 
 
 def _items():

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 
 from dailypapers.feeds import selectors
 from dailypapers.feeds.feeds import FEED_CLASSES, FeedContent, absolute
+from dailypapers.lib.arxiv_ids import is_arxiv_category
 from dailypapers.papers import selectors as papers
 from dailypapers.papers.selectors import range_summary
 
@@ -81,7 +82,7 @@ def trending(request, fmt):
 
 @require_safe
 def category(request, category, fmt):
-    if not selectors.is_category(category):
+    if not is_arxiv_category(category):
         raise Http404("not an arXiv category")
     # Read the items first (one bounded query): their own stamps are the fingerprint.
     entries = selectors.category_entries(category)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dailypapers.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from dailypapers.lib.arxiv_ids import InvalidArxivId, is_arxiv_category, parse_arxiv_id
 from dailypapers.lib.text import clean_abstract, collapse
 
 
@@ -336,11 +336,6 @@ def _split_authors(text):
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
-# An arXiv category: `cs.CV`, `hep-th`, `cond-mat.stat-mech`, `q-bio.NC`. The listings
-# mix MSC and ACM classes into their category lists (`68T45`, `I.2.1`, `68U10, 90C26`);
-# those are no arXiv categories and are dropped, which also keeps every category within
-# PaperCategory.category and Paper.primary_category (32 characters).
-_CATEGORY = re.compile(r"[a-z][a-z\-]{0,15}(?:\.[A-Za-z][A-Za-z\-]{0,14})?", re.ASCII)
 
 
 def _categories(value):
@@ -350,7 +345,7 @@ def _categories(value):
         value = value.split()
     if not isinstance(value, list):
         raise RecordError("categories is not a list")
-    return [c.strip() for c in value if isinstance(c, str) and _CATEGORY.fullmatch(c.strip())]
+    return [c.strip() for c in value if isinstance(c, str) and is_arxiv_category(c.strip())]
 
 
 def parse_snapshot_record(obj):

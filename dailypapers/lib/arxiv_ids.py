@@ -55,3 +55,15 @@ def is_arxiv_id(text):
 
 # Used by URL patterns: matches both id styles (validated again in the view).
 URL_PATTERN = r"(?P<arxiv_id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"
+
+
+# An arXiv category: `cs.CV`, `hep-th`, `cond-mat.stat-mech`, `q-bio.NC`. The importers
+# drop anything else (the listings mix MSC and ACM classes such as `68T45` or `I.2.1` into
+# their category lists), so every stored category has this shape and fits
+# PaperCategory.category and Paper.primary_category (32 characters); the category feeds
+# accept the same shape in their URLs.
+_CATEGORY = re.compile(r"[a-z][a-z\-]{0,15}(?:\.[A-Za-z][A-Za-z\-]{0,14})?", re.ASCII)
+
+
+def is_arxiv_category(text):
+    return isinstance(text, str) and bool(_CATEGORY.fullmatch(text))
