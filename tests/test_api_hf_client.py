@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.utils import close_session
 
 from tests.factories import make_entry, make_paper
 from tests.test_feed_pages import ids_on
@@ -15,7 +16,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def hf(live_server):
-    return HfApi(endpoint=live_server.url, token=False)
+    yield HfApi(endpoint=live_server.url, token=False)
+    # End the client's keep-alive connections, so the live server's request threads end
+    # and close their database connections (PostgreSQL drops the test database after).
+    close_session()
 
 
 def ids(papers):

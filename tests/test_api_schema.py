@@ -6,7 +6,9 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -32,6 +34,14 @@ def api_data(db, settings):
     make_entry("2025-08-14", upvotes=5, paper=full, submitter_name="akhaliq")
     make_entry("2025-08-15", upvotes=2, paper=make_paper(published=None))
     make_paper(arxiv_id="hep-th/9901001")
+    # Django closes the database connection after each request it serves through WSGI,
+    # which would end the test's transaction on PostgreSQL; Django's own test client
+    # turns that off the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def served_schema():
