@@ -14,8 +14,6 @@ from tests.factories import make_entry, make_paper
 
 pytestmark = pytest.mark.django_db
 
-TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
-
 
 def ids(response):
     assert response.status_code == 200, response.content
