@@ -25,7 +25,6 @@ from dailypapers.api.http import (
     built_response,
     cached_list,
     error_response,
-    last_modified_of,
 )
 from dailypapers.api.serializers import DailyPaperOut, ErrorOut, FlatPaperOut
 from dailypapers.lib.periods import PARSERS, InvalidPeriod
@@ -139,10 +138,10 @@ def daily_papers(request, query: Query[DailyPapersQuery]):
         now = timezone.localtime().replace(second=0, microsecond=0)
         reference = min(now, serializers.feed_day_start(period.end + dt.timedelta(days=1)))
 
-    _, _, fingerprint = selectors.range_summary(first, last)
+    summary = selectors.range_summary(first, last)
     offset = query.p * query.limit
     key = (f"daily:{first}:{last}:{query.sort}:{reference.isoformat() if reference else ''}:"
-           f"{query.submitter or ''}:{offset}:{query.limit}:{fingerprint}")  # fmt: skip
+           f"{query.submitter or ''}:{offset}:{query.limit}:{summary.fingerprint}")  # fmt: skip
 
     def build():
         if query.sort == "trending":
@@ -152,7 +151,7 @@ def daily_papers(request, query: Query[DailyPapersQuery]):
         return [serializers.daily_entry(e) for e in rows], more
 
     return cached_list(
-        request, key, last_modified_of(fingerprint), build, lambda: _next_page_url(request, query)
+        request, key, summary.last_modified, build, lambda: _next_page_url(request, query)
     )
 
 

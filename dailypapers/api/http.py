@@ -5,7 +5,6 @@ a Last-Modified where we know one), `Cache-Control: public`, and answers a match
 If-None-Match / If-Modified-Since with 304.
 """
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -93,26 +92,6 @@ def built_response(request, body, content_type, last_modified=None, link=None, m
 
     text = body if isinstance(body, str) else body.decode()
     return _conditional(request, respond, _etag(text + (link or "")), last_modified, max_age)
-
-
-# range_summary's fingerprint ends with the newest updated_at of the range's entries and
-# papers, hidden ones included (so hiding a paper moves it forward). Taking Last-Modified
-# from there costs no query. If the fingerprint's format ever changes, nothing matches
-# and responses simply go without Last-Modified (ETag still works).
-_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ _T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?")
-
-
-def last_modified_of(fingerprint):
-    stamps = []
-    for text in _STAMP.findall(fingerprint):
-        try:
-            value = dt.datetime.fromisoformat(text.replace("_", " ").replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if value.tzinfo is None:  # SQLite stores UTC without an offset
-            value = value.replace(tzinfo=dt.timezone.utc)
-        stamps.append(value)
-    return max(stamps) if stamps else None
 
 
 # --- CORS ---------------------------------------------------------------------------------

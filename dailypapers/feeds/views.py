@@ -35,7 +35,7 @@ FEED_CACHE_SECONDS = 24 * 3600  # keys change with the data; this only frees mem
 def daily(request, fmt):
     days = selectors.latest_days()
     # range_summary covers hidden rows too, so hiding a paper changes it.
-    fingerprint = range_summary(days[-1], days[0])[2] if days else "empty"
+    fingerprint = range_summary(days[-1], days[0]).fingerprint if days else "empty"
     key = f"daily:{','.join(d.isoformat() for d in days)}:{fingerprint}"
 
     def content():
@@ -57,7 +57,7 @@ def daily(request, fmt):
 def trending(request, fmt):
     reference, first_day = papers.trending_window()
     last_day = reference.date()
-    fingerprint = range_summary(first_day, last_day)[2]
+    fingerprint = range_summary(first_day, last_day).fingerprint
     # Keyed by the window's days, not the minute of the reference time: every score decays
     # by the same factor, so the order changes only with the data or the window, and the
     # feed shows no scores.

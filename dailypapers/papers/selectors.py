@@ -2,6 +2,7 @@
 of the catalogue (FeedEntry's (day, -upvotes) index serves all of them)."""
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -53,14 +54,21 @@ WHERE e.day >= %s AND e.day <= %s
 """
 
 
-def range_summary(first_day, last_day):
-    """(nearest earlier feed day, nearest later feed day, fingerprint) for a range of days.
+class RangeSummary(NamedTuple):
+    before: dt.date | None  # the nearest earlier feed day with visible papers
+    after: dt.date | None  # the nearest later one
+    fingerprint: str
+    last_modified: dt.datetime | None  # the newest updated_at of the range's entries and papers
 
-    The neighbours are days with visible papers (None when there is none). The
-    fingerprint changes whenever anything shown for the range changes, so it keys the
-    page caches: counts, vote totals and a vote checksum catch votes (even a vote moved
-    from one paper to another), the newest updated_at of entries and papers catches
-    edits and hiding (every write that changes a paper or an entry sets updated_at).
+
+def range_summary(first_day, last_day):
+    """A RangeSummary of a range of feed days, from one statement.
+
+    The fingerprint changes whenever anything shown for the range changes, so it keys
+    the page caches and ETags: counts, vote totals and a vote checksum catch votes (even
+    a vote moved from one paper to another), the newest updated_at of entries and papers
+    catches edits and hiding (every write that changes a paper or an entry sets
+    updated_at). Hidden rows count too, so hiding one changes it.
     """
     ops = connection.ops
     sql = _SUMMARY_SQL.format(
@@ -71,21 +79,35 @@ def range_summary(first_day, last_day):
         cursor.execute(sql, [start, False, False, end, False, False, start, end])
         before, after, *stats = cursor.fetchone()
     fingerprint = ":".join(str(value) for value in stats).replace(" ", "_")
-    return _as_date(before), _as_date(after), fingerprint
+    stamps = [_as_datetime(value) for value in stats[-2:] if value is not None]
+    return RangeSummary(_as_date(before), _as_date(after), fingerprint, max(stamps, default=None))
 
 
 def period_summary(period):
     """(previous period, next period, fingerprint): the periods are the nearest ones of
     the same kind that have visible papers."""
-    before, after, fingerprint = range_summary(period.start, period.end)
+    summary = range_summary(period.start, period.end)
     make = PERIOD_OF[period.kind]
-    return (make(before) if before else None, make(after) if after else None, fingerprint)
+    return (
+        make(summary.before) if summary.before else None,
+        make(summary.after) if summary.after else None,
+        summary.fingerprint,
+    )
 
 
 def _as_date(value):
     # SQLite returns aggregates over date columns as text.
     if isinstance(value, str):
         return dt.date.fromisoformat(value)
+    return value
+
+
+def _as_datetime(value):
+    # SQLite returns MAX() of a timestamp as text, in UTC without an offset.
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
     return value
 
 

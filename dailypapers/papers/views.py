@@ -109,7 +109,7 @@ def period(request, kind, value):
 
 def trending(request):
     reference, first_day = selectors.trending_window()
-    _, _, fingerprint = selectors.range_summary(first_day, reference.date())
+    fingerprint = selectors.range_summary(first_day, reference.date()).fingerprint
     key = f"trending:{reference.isoformat()}:{fingerprint}"
     return anonymous_page(request, key, lambda: _trending_page(request, reference, first_day, key))
 
