@@ -142,6 +142,15 @@ USE_I18N = False
 TRENDING_HALF_LIFE_HOURS = env_float("TRENDING_HALF_LIFE_HOURS", 48.0)
 TRENDING_WINDOW_DAYS = env_int("TRENDING_WINDOW_DAYS", 14)
 
+# --- arXiv (dailypapers/ingest) ----------------------------------------------------------
+# Base URLs, so tests and mirrors can point elsewhere. arXiv asks harvesters for at most
+# one request every 3 seconds.
+ARXIV_API_URL = env_str("ARXIV_API_URL", "https://export.arxiv.org/api/query")
+ARXIV_OAI_URL = env_str("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
+ARXIV_REQUEST_INTERVAL = env_float("ARXIV_REQUEST_INTERVAL", 3.0)
+# OAI-PMH sets to harvest (comma-separated), e.g. "cs,stat"; see `dailypapers harvest`.
+ARXIV_HARVEST_SETS = env_list("ARXIV_HARVEST_SETS", ["cs"])
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
