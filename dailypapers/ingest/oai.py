@@ -1,0 +1,445 @@
+"""OAI-PMH harvesting from arXiv (settings.ARXIV_OAI_URL): ListRecords, page by page.
+
+    result = harvest("cs")                      # incremental: from the last harvested day
+    result = harvest("cs", from_=date(2026, 8, 1), until=date(2026, 8, 31))
+
+1. Each request waits until settings.ARXIV_REQUEST_INTERVAL seconds have passed since the
+   previous one (arXiv asks for one every 3 s). A 503 is retried after its Retry-After
+   (bounded by MAX_RETRY_AFTER); network errors and other 5xx are retried after
+   RETRY_DELAYS. Responses are time-limited (TIMEOUT) and size-limited (MAX_RESPONSE_BYTES).
+2. A page is parsed with defusedxml, DTDs refused: no entity expansion (billion laughs),
+   no external entities or DTDs fetched. An HTML page, truncated XML or an OAI error
+   stops the run with a clear message (HarvestError / OAIError); noRecordsMatch is
+   simply "nothing new". A record without an id or title is skipped with its reason.
+3. The page's papers are written (Loader.load_papers) and the checkpoint (HarvestState)
+   is moved to the page's resumptionToken in ONE transaction: a run killed anywhere
+   resumes after the last committed page, and loses or duplicates nothing.
+4. When the list ends, the newest datestamp seen becomes the next run's `from`.
+
+Understands the `arXiv`, `arXivRaw` and `oai_dc` metadata formats.
+"""
+
+import datetime as dt
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from http.client import HTTPException, IncompleteRead
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+from django.conf import settings
+from django.db import transaction
+
+from dailypapers.ingest.loader import Loader
+from dailypapers.ingest.records import PaperRecord, RecordError, parse_timestamp
+from dailypapers.lib.arxiv_ids import InvalidArxivId, is_arxiv_category, parse_arxiv_id
+from dailypapers.lib.text import clean_abstract, collapse
+
+TIMEOUT = 60  # seconds per request (connect, and each read)
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # an arXiv page of 1,000 records is a few MB
+MAX_RETRY_AFTER = 600  # never sleep longer than this on a 503, whatever it asks
+MAX_503 = 10  # 503s in a row before giving up
+RETRY_DELAYS = (10, 60, 300)  # seconds before each retry after a network error / 5xx
+USER_AGENT = "dailypapers-harvester (+https://github.com/dailypapers)"
+
+FORMATS = ("arXiv", "arXivRaw", "oai_dc")
+
+
+class HarvestError(Exception):
+    """A response we cannot use (network, HTTP, HTML instead of XML, truncated XML)."""
+
+
+class OAIError(HarvestError):
+    """An OAI-PMH <error> response, e.g. badArgument or badResumptionToken."""
+
+    def __init__(self, code, message):
+        self.code = code
+        super().__init__(f"OAI-PMH error {code}: {collapse(message) or '(no message)'}")
+
+
+# --- parsing --------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    records: list = field(default_factory=list)  # PaperRecords
+    skipped: list = field(default_factory=list)  # (identifier, reason)
+    token: str | None = None  # None: the list is complete
+    datestamp: dt.date | None = None  # newest record datestamp on the page
+    complete_size: int | None = None
+
+
+def _local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child(element, name):
+    for child in element:
+        if _local(child.tag) == name:
+            return child
+    return None
+
+
+def _children(element, name):
+    return [child for child in element if _local(child.tag) == name]
+
+
+def _text_of(element, name):
+    child = _child(element, name) if element is not None else None
+    if child is None:
+        return None
+    return "".join(child.itertext())
+
+
+def _date(value):
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise RecordError(f"bad date {value!r}") from None
+
+
+def _midnight(day):
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc) if day else None
+
+
+def _categories(text):
+    return [c for c in (text or "").split() if is_arxiv_category(c)] or None
+
+
+def _doi(text):
+    # arXiv sometimes lists several DOIs ("10.1/a, 10.1/b;10.1/c"): keep the first.
+    first = re.split(r"[\s,;]+", (text or "").strip())[0]
+    return first[:255] or None
+
+
+def _short(text, limit=255):
+    text = collapse(text)
+    return text[:limit] if text else None
+
+
+def _title(text):
+    title = collapse(text)
+    if not title:
+        raise RecordError("missing title")
+    return title
+
+
+def _base_id(text):
+    try:
+        return parse_arxiv_id(text)
+    except InvalidArxivId as exc:
+        raise RecordError(str(exc)) from None
+
+
+def _from_arxiv(meta):
+    """The `arXiv` format: structured authors, created/updated days, no version number."""
+    arxiv_id, version = _base_id(_text_of(meta, "id"))
+    authors = []
+    container = _child(meta, "authors")
+    for author in _children(meta if container is None else container, "author"):
+        parts = (_text_of(author, n) for n in ("forenames", "keyname", "suffix"))
+        name = collapse(" ".join(p for p in parts if p))
+        if name:
+            authors.append(name)
+    created = _date(_text_of(meta, "created"))
+    updated = _date(_text_of(meta, "updated"))
+    return PaperRecord(
+        arxiv_id=arxiv_id,
+        version=version,
+        title=_title(_text_of(meta, "title")),
+        abstract=clean_abstract(_text_of(meta, "abstract") or ""),
+        authors=authors,
+        categories=_categories(_text_of(meta, "categories")),
+        published=_midnight(created),
+        updated=_midnight(updated or created),
+        comment=collapse(_text_of(meta, "comments")),
+        journal_ref=collapse(_text_of(meta, "journal-ref")),
+        doi=_doi(_text_of(meta, "doi")) or "",
+        license=_short(_text_of(meta, "license")) or "",
+    )
+
+
+def _from_arxiv_raw(meta):
+    """The `arXivRaw` format: authors as one string, every version with its date."""
+    arxiv_id, _ = _base_id(_text_of(meta, "id"))
+    versions = []
+    for element in _children(meta, "version"):
+        number = (element.get("version") or "").lstrip("v")
+        if number.isdigit():
+            versions.append((int(number), parse_timestamp(collapse(_text_of(element, "date")))))
+    versions.sort(key=lambda pair: pair[0])
+    authors = collapse(_text_of(meta, "authors")).replace(" and ", ", ")
+    return PaperRecord(
+        arxiv_id=arxiv_id,
+        version=versions[-1][0] if versions else None,
+        title=_title(_text_of(meta, "title")),
+        abstract=clean_abstract(_text_of(meta, "abstract") or ""),
+        authors=[name.strip() for name in authors.split(",") if name.strip()],
+        categories=_categories(_text_of(meta, "categories")),
+        published=versions[0][1] if versions else None,
+        updated=versions[-1][1] if versions else None,
+        comment=collapse(_text_of(meta, "comments")),
+        journal_ref=collapse(_text_of(meta, "journal-ref")),
+        doi=_doi(_text_of(meta, "doi")) or "",
+        license=_short(_text_of(meta, "license")) or "",
+    )
+
+
+def _from_oai_dc(meta, identifier):
+    """Dublin Core: the id comes from the OAI identifier; subjects are prose, not categories."""
+    arxiv_id, _ = _base_id(identifier.rsplit(":", 1)[-1] if identifier.startswith("oai:") else identifier)
+    authors = []
+    for creator in _children(meta, "creator"):
+        last, _, first = collapse("".join(creator.itertext())).partition(", ")
+        name = f"{first} {last}".strip()
+        if name:
+            authors.append(name)
+    dates = sorted(d for d in (_date("".join(e.itertext())) for e in _children(meta, "date")) if d)
+    return PaperRecord(
+        arxiv_id=arxiv_id,
+        title=_title(_text_of(meta, "title")),
+        abstract=clean_abstract(_text_of(meta, "description") or ""),
+        authors=authors,
+        published=_midnight(dates[0]) if dates else None,
+        updated=_midnight(dates[-1]) if dates else None,
+    )
+
+
+def parse_record(record):
+    """One <record> element → (PaperRecord or None when deleted, datestamp). Raises RecordError."""
+    header = _child(record, "header")
+    if header is None:
+        raise RecordError("record without a header")
+    identifier = collapse(_text_of(header, "identifier"))
+    datestamp = _date(_text_of(header, "datestamp"))
+    if header.get("status") == "deleted":
+        return None, datestamp
+    metadata = _child(record, "metadata")
+    if metadata is None or len(metadata) == 0:
+        raise RecordError("record without metadata")
+    meta = metadata[0]
+    kind = _local(meta.tag)
+    if kind == "arXiv":
+        return _from_arxiv(meta), datestamp
+    if kind == "arXivRaw":
+        return _from_arxiv_raw(meta), datestamp
+    if kind == "dc":
+        return _from_oai_dc(meta, identifier), datestamp
+    raise RecordError(f"unknown metadata format <{kind}>")
+
+
+def parse_page(body):
+    """A ListRecords (or GetRecord) response → Page. Raises HarvestError / OAIError.
+
+    noRecordsMatch is an empty, complete Page: nothing new since `from`.
+    """
+    head = body[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise HarvestError(f"an HTML page instead of OAI-PMH XML: {_snippet(body)}")
+    try:
+        # forbid_dtd: OAI-PMH responses never carry a DTD, so any DTD is refused unread —
+        # no entity is expanded (billion laughs) and nothing external is fetched.
+        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise HarvestError(f"refused unsafe XML ({type(exc).__name__}): DTDs and entities are not allowed") from None
+    except ParseError as exc:
+        raise HarvestError(f"malformed or truncated XML ({exc})") from None
+    if _local(root.tag) != "OAI-PMH":
+        raise HarvestError(f"not an OAI-PMH response (root element <{_local(root.tag)}>)")
+    errors = _children(root, "error")
+    if errors:
+        codes = [e.get("code", "") for e in errors]
+        if codes == ["noRecordsMatch"]:
+            return Page()
+        raise OAIError(codes[0] or "unknown", "".join(errors[0].itertext()))
+    page = Page()
+    container = _child(root, "ListRecords")
+    if container is None:
+        container = _child(root, "GetRecord")
+    if container is None:
+        raise HarvestError("an OAI-PMH response without ListRecords or GetRecord")
+    for position, record in enumerate(_children(container, "record"), 1):
+        identifier = collapse(_text_of(_child(record, "header"), "identifier")) or f"record {position}"
+        try:
+            paper, datestamp = parse_record(record)
+        except RecordError as exc:
+            page.skipped.append((identifier, str(exc)))
+            continue
+        if datestamp and (page.datestamp is None or datestamp > page.datestamp):
+            page.datestamp = datestamp
+        if paper is None:
+            page.skipped.append((identifier, "deleted"))
+        else:
+            page.records.append(paper)
+    token = _child(container, "resumptionToken")
+    if token is not None:
+        # An empty token on the last page means "complete" (OAI-PMH 3.5).
+        page.token = collapse(token.text) or None
+        size = token.get("completeListSize")
+        page.complete_size = int(size) if size and size.isdigit() else None
+    return page
+
+
+def _snippet(body, limit=120):
+    text = re.sub(rb"<[^>]*>", b" ", body[:2000]).decode("utf-8", "replace")
+    return repr(collapse(text)[:limit])
+
+
+# --- HTTP -----------------------------------------------------------------------------
+
+
+class Client:
+    """GETs OAI-PMH requests politely: spaced out, retried, time- and size-limited."""
+
+    def __init__(self, base_url=None, interval=None, log=None, sleep=time.sleep):
+        self.base_url = base_url or settings.ARXIV_OAI_URL
+        self.interval = settings.ARXIV_REQUEST_INTERVAL if interval is None else interval
+        self.log = log or (lambda message: None)
+        self.sleep = sleep
+        self._last = None  # time.monotonic() of the previous request
+
+    def _wait_turn(self):
+        if self._last is not None:
+            remaining = self.interval - (time.monotonic() - self._last)
+            if remaining > 0:
+                self.sleep(remaining)
+        self._last = time.monotonic()
+
+    def get(self, params):
+        url = f"{self.base_url}?{urllib.parse.urlencode(params)}"
+        failures = unavailable = 0
+        while True:
+            self._wait_turn()
+            try:
+                return self._fetch(url)
+            except urllib.error.HTTPError as exc:
+                if exc.code == 503 and unavailable < MAX_503:
+                    unavailable += 1
+                    delay = _retry_after(exc.headers.get("Retry-After"))
+                    self.log(f"503 from the OAI server: waiting {delay:g} s as asked")
+                    self.sleep(delay)
+                    continue
+                if exc.code < 500:
+                    raise HarvestError(f"HTTP {exc.code} {exc.reason} for {url}") from None
+                problem = f"HTTP {exc.code} {exc.reason}"
+            except (urllib.error.URLError, HTTPException, OSError) as exc:
+                problem = f"network error ({getattr(exc, 'reason', None) or exc or type(exc).__name__})"
+            if failures >= len(RETRY_DELAYS):
+                raise HarvestError(f"{problem} for {url}, {failures + 1} attempts: giving up")
+            self.log(f"{problem}: retrying in {RETRY_DELAYS[failures]} s")
+            self.sleep(RETRY_DELAYS[failures])
+            failures += 1
+
+    def _fetch(self, url):
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            body = response.read(MAX_RESPONSE_BYTES + 1)
+            expected = response.headers.get("Content-Length", "")
+        # read(n) returns a short body, without an error, when the connection drops.
+        if expected.isdigit() and len(body) < int(expected):
+            raise IncompleteRead(body, int(expected) - len(body))
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise HarvestError(f"response larger than {MAX_RESPONSE_BYTES} bytes from {url}")
+        return body
+
+
+def _retry_after(value):
+    """Retry-After seconds (or HTTP date), bounded; 60 s when missing or unreadable."""
+    delay = 60.0
+    if value:
+        value = value.strip()
+        if value.isdigit():
+            delay = float(value)
+        else:
+            try:
+                when = parse_timestamp(value)
+                delay = (when - dt.datetime.now(dt.timezone.utc)).total_seconds()
+            except RecordError:
+                pass
+    return min(max(delay, 0.0), MAX_RETRY_AFTER)
+
+
+# --- harvesting -----------------------------------------------------------------------
+
+
+@dataclass
+class HarvestResult:
+    set_spec: str
+    pages: int = 0
+    records: int = 0
+    error: str | None = None
+    loader: Loader = field(default_factory=Loader)
+
+
+def harvest(set_spec, prefix="arXiv", from_=None, until=None, client=None, log=None, should_stop=None):
+    """Harvest one set; see the module docstring. Never raises HarvestError: a run that
+    cannot go on is returned with `error` set, its checkpoint at the last good page."""
+    from dailypapers.ingest.models import HarvestState
+
+    log = log or (lambda message: None)
+    client = client or Client(log=log)
+    result = HarvestResult(set_spec=set_spec)
+    state, _ = HarvestState.objects.get_or_create(set_spec=set_spec, metadata_prefix=prefix)
+
+    if from_ is not None or until is not None or not state.resumption_token:
+        if state.resumption_token and (from_ is not None or until is not None):
+            log(f"{set_spec}: dropping the interrupted run's checkpoint for the dates asked")
+        state.resumption_token = ""
+        state.run_from = from_ if from_ is not None else state.last_datestamp
+        state.run_until = until
+        state.run_datestamp = None
+        params = {"verb": "ListRecords", "metadataPrefix": prefix, "set": set_spec}
+        if state.run_from:
+            params["from"] = state.run_from.isoformat()
+        if until:
+            params["until"] = until.isoformat()
+    else:
+        log(f"{set_spec}: resuming an interrupted harvest from its checkpoint")
+        params = {"verb": "ListRecords", "resumptionToken": state.resumption_token}
+
+    while True:
+        if should_stop and should_stop():
+            result.error = "stopped before the end; the next run resumes here"
+            return result
+        try:
+            page = parse_page(client.get(params))
+        except OAIError as exc:
+            if exc.code == "badResumptionToken" and "resumptionToken" in params:
+                # Tokens expire; start the run again from its `from` (re-loading is harmless).
+                log(f"{set_spec}: the checkpoint's token has expired; restarting the run")
+                state.resumption_token = ""
+                state.save()
+                return harvest(set_spec, prefix, state.run_from, state.run_until, client, log, should_stop)
+            result.error = str(exc)
+            return result
+        except HarvestError as exc:
+            result.error = str(exc)
+            return result
+        for identifier, reason in page.skipped:
+            if reason != "deleted":
+                log(f"  skipped {identifier}: {reason}")
+            result.loader.papers.skip(reason)
+        # Step 3: the page's papers and the checkpoint commit together.
+        with transaction.atomic():
+            result.loader.load_papers(page.records)
+            if page.datestamp and (state.run_datestamp is None or page.datestamp > state.run_datestamp):
+                state.run_datestamp = page.datestamp
+            state.resumption_token = page.token or ""
+            if not page.token:
+                # Step 4: the list is complete.
+                newest = max(filter(None, (state.last_datestamp, state.run_datestamp)), default=None)
+                state.last_datestamp = newest
+                state.run_from = state.run_until = state.run_datestamp = None
+            state.save()
+        result.pages += 1
+        result.records += len(page.records)
+        total = f" of {page.complete_size}" if page.complete_size else ""
+        log(f"{set_spec}: page {result.pages}: {len(page.records)} records, {len(page.skipped)} skipped{total}")
+        if not page.token:
+            return result
+        params = {"verb": "ListRecords", "resumptionToken": page.token}
