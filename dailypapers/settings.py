@@ -150,6 +150,8 @@ ARXIV_OAI_URL = env_str("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
 ARXIV_REQUEST_INTERVAL = env_float("ARXIV_REQUEST_INTERVAL", 3.0)
 # OAI-PMH sets to harvest (comma-separated), e.g. "cs,stat"; see `dailypapers harvest`.
 ARXIV_HARVEST_SETS = env_list("ARXIV_HARVEST_SETS", ["cs"])
+# Hours between harvests in `dailypapers worker` (arXiv updates OAI-PMH once a day).
+HARVEST_INTERVAL_HOURS = env_float("HARVEST_INTERVAL_HOURS", 24.0)
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -1,0 +1,67 @@
+"""`dailypapers worker` — the long-running process for periodic jobs (today: the harvest).
+
+    dailypapers worker            harvest now, then every HARVEST_INTERVAL_HOURS (default 24)
+
+Run it under a process supervisor (systemd, a container) as an alternative to cron
+running `dailypapers harvest`; run one worker per site. SIGTERM or SIGINT stops it
+cleanly: between pages of a harvest (each page is committed with its checkpoint, so the
+next start resumes there) or at once while it waits. It exits 0 when stopped.
+"""
+
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from dailypapers.core.migrations_state import require_migrated
+from dailypapers.ingest.oai import Client, harvest
+
+
+class Command(BaseCommand):
+    help = (
+        "Run periodic jobs until stopped by SIGTERM/SIGINT: the OAI-PMH harvest of "
+        "ARXIV_HARVEST_SETS at start and then every HARVEST_INTERVAL_HOURS hours. "
+        "Run one under a supervisor (systemd, a container), or use cron with `dailypapers harvest`."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every", type=float, metavar="HOURS", help="hours between harvests (default: HARVEST_INTERVAL_HOURS)"
+        )
+
+    def handle(self, *args, every, **options):
+        every = settings.HARVEST_INTERVAL_HOURS if every is None else every
+        if every <= 0:
+            raise CommandError("the interval must be more than 0 hours")
+        require_migrated()
+        stop = threading.Event()
+
+        def on_signal(signum, frame):
+            self.stdout.write(f"{signal.Signals(signum).name} received: stopping")
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        self.stdout.write(f"worker started: harvesting {', '.join(settings.ARXIV_HARVEST_SETS)} every {every:g} h")
+        while not stop.is_set():
+            self._harvest(stop)
+            # Event.wait returns as soon as a signal handler sets the event.
+            stop.wait(every * 3600)
+        self.stdout.write("worker stopped")
+
+    def _harvest(self, stop):
+        log = lambda message: self.stdout.write(message)  # noqa: E731
+        # The client's waits (request interval, Retry-After, retries) end early on a stop.
+        client = Client(log=log, sleep=stop.wait)
+        for set_spec in settings.ARXIV_HARVEST_SETS:
+            if stop.is_set():
+                return
+            try:
+                result = harvest(set_spec, client=client, log=log, should_stop=stop.is_set)
+            except Exception as exc:  # e.g. the database is down: report, try again next time
+                self.stderr.write(f"{set_spec}: harvest failed: {type(exc).__name__}: {exc}")
+                continue
+            self.stdout.write(f"{set_spec}: {result.pages} pages, " + result.loader.papers.line("papers"))
+            if result.error:
+                self.stderr.write(f"{set_spec}: harvest stopped: {result.error}")
