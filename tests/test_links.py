@@ -62,3 +62,8 @@ def test_extract_links_searches_abstract_then_comment():
         "https://owner.github.io/repo",
     )
     assert extract_links("nothing", None, "") == (None, None)
+
+
+def test_it_does_not_take_file_downloads_for_project_pages():
+    comment = "postscript at http://www.example.edu/~a/paper.ps.gz; data https://example.org/data.zip"
+    assert project_page(comment) is None

@@ -30,6 +30,9 @@ _NOT_OWNERS = {
 # Links that are never a paper's project page.
 _NOT_PAGES = ("github.com", "arxiv.org", "doi.org", "creativecommons.org", "gist.github.com")
 
+# Links to files (a PostScript preprint, a data archive) are downloads, not pages.
+_FILES = (".pdf", ".ps", ".gz", ".zip", ".tar", ".tgz", ".bz2", ".xz", ".csv")
+
 _TRAILING = ".,;:!?'\"*"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
@@ -80,6 +83,8 @@ def project_page(text):
         if not host or "." not in host:
             continue
         if any(host == h or host.endswith("." + h) for h in _NOT_PAGES):
+            continue
+        if url.lower().endswith(_FILES):
             continue
         return url
     return None
