@@ -275,9 +275,12 @@ def _fetch_chunk(chunk, loader_class):
         records, problems = fetch_records(chunk)
     except ArxivApiError as exc:
         return {q: FetchResult(q, bases[q], "error", str(exc)) for q in chunk}
-    by_base = {}
+    # A versioned query id (2104.12255v1) takes the entry of that version, a bare one the
+    # entry arXiv gives for the base id (the latest version).
+    by_id = {}
     for record in records:
-        by_base.setdefault(record.arxiv_id, record)
+        by_id.setdefault(record.arxiv_id, record)
+        by_id.setdefault(_wanted_id(record.arxiv_id, record.version), record)
     problem_ids = {}
     for entry_id, reason in problems:
         try:
@@ -292,7 +295,7 @@ def _fetch_chunk(chunk, loader_class):
         )
         for query_id in chunk:
             base = bases[query_id]
-            record = by_base.get(base)
+            record = by_id.get(query_id) or by_id.get(base)
             if record is None:
                 if base in problem_ids:
                     out[query_id] = FetchResult(query_id, base, "error", problem_ids[base])
