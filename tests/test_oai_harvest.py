@@ -1,7 +1,13 @@
 """OAI-PMH harvesting against a real HTTP server on loopback replaying recorded arXiv
 responses (../shared/fixtures/arxiv_oai/) and variants derived from them."""
 
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
 import time
+from contextlib import closing
 from io import StringIO
 
 import pytest
@@ -328,3 +334,72 @@ def test_the_command_fails_clearly_when_a_set_cannot_be_harvested(oai_server):
 def test_the_command_rejects_a_bad_date():
     with pytest.raises(CommandError, match="not a date"):
         call_command("harvest", "--from", "yesterday")
+
+
+# --- a real process, killed -------------------------------------------------------------
+
+
+def process_env(data_dir, server_url, sets="physics:hep-ex"):
+    """Environment for a `dailypapers` subprocess on its own SQLite file in data_dir."""
+    env = {
+        **os.environ,
+        "SECRET_KEY": "test-only",
+        "DATA_DIR": str(data_dir),
+        "ARXIV_OAI_URL": server_url + "/oai",
+        "ARXIV_REQUEST_INTERVAL": "0",
+        "ARXIV_HARVEST_SETS": sets,
+    }
+    env.pop("DATABASE_URL", None)
+    subprocess.run([*DAILYPAPERS, "migrate", "--noinput"], env=env, check=True, capture_output=True)
+    return env
+
+
+DAILYPAPERS = [sys.executable, "-m", "dailypapers"]
+
+
+def sqlite_snapshot(data_dir):
+    with closing(sqlite3.connect(data_dir / "dailypapers.sqlite3")) as db:
+        papers = db.execute(
+            "SELECT arxiv_id, version, title, abstract, authors, categories, published, updated,"
+            " comment, journal_ref, doi, license FROM papers_paper ORDER BY arxiv_id"
+        ).fetchall()
+        states = db.execute(
+            "SELECT set_spec, resumption_token, run_from, run_datestamp, last_datestamp"
+            " FROM ingest_harveststate"
+        ).fetchall()
+    return papers, states
+
+
+def test_a_harvest_process_killed_mid_request_and_run_again_ends_like_an_uninterrupted_one(tmp_path):
+    fixture(HEP_EX)
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    whole.mkdir(), killed.mkdir()
+    with FakeServer(two_pages()) as server:
+        env = process_env(whole, server.url)
+        subprocess.run([*DAILYPAPERS, "harvest"], env=env, check=True, capture_output=True)
+
+    release = threading.Event()
+    normal = two_pages()
+
+    def hang_on_page_2(request):
+        if request.query.get("resumptionToken"):
+            release.wait(30)  # the client waits here until it is killed
+        return normal(request)
+
+    with FakeServer(hang_on_page_2) as server:
+        env = process_env(killed, server.url)
+        harvest = subprocess.Popen([*DAILYPAPERS, "harvest"], env=env, stdout=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while len(server.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        harvest.kill()
+        harvest.wait()
+        release.set()
+    papers, states = sqlite_snapshot(killed)
+    assert len(papers) == 3 and states[0][1] == "tok-1"  # page 1 and its checkpoint
+
+    with FakeServer(two_pages()) as server:
+        env["ARXIV_OAI_URL"] = server.url + "/oai"
+        subprocess.run([*DAILYPAPERS, "harvest"], env=env, check=True, capture_output=True)
+        assert server.requests[0].query == {"verb": ["ListRecords"], "resumptionToken": ["tok-1"]}
+    assert sqlite_snapshot(killed) == sqlite_snapshot(whole)

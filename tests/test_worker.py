@@ -1,31 +1,19 @@
 """`dailypapers worker` as a real process: it harvests, then stops cleanly on SIGTERM."""
 
-import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
 from tests.fake_server import FakeServer, Reply
-from tests.test_oai_harvest import HEP_EX, fixture
+from tests.test_oai_harvest import DAILYPAPERS, HEP_EX, fixture, process_env
 
 
 def start_worker(tmp_path, server_url):
-    env = {
-        **os.environ,
-        "SECRET_KEY": "test-only",
-        "DATA_DIR": str(tmp_path),  # its own SQLite file, whatever DATABASE_URL the tests use
-        "ARXIV_OAI_URL": server_url + "/oai",
-        "ARXIV_REQUEST_INTERVAL": "0",
-        "ARXIV_HARVEST_SETS": "physics:hep-ex",
-    }
-    env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "dailypapers"]
-    subprocess.run([*command, "migrate", "--noinput"], env=env, check=True, capture_output=True)
+    env = process_env(tmp_path, server_url)
     return subprocess.Popen(
-        [*command, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*DAILYPAPERS, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
 
 
