@@ -403,3 +403,16 @@ def test_a_harvest_process_killed_mid_request_and_run_again_ends_like_an_uninter
         subprocess.run([*DAILYPAPERS, "harvest"], env=env, check=True, capture_output=True)
         assert server.requests[0].query == {"verb": ["ListRecords"], "resumptionToken": ["tok-1"]}
     assert sqlite_snapshot(killed) == sqlite_snapshot(whole)
+
+
+def test_code_and_project_links_in_a_harvested_abstract_are_kept(oai_server):
+    xml = ARXIV_RAW.format(v2="", title="Silicon photomultipliers").replace(
+        "photomultipliers.</abstract>",
+        "photomultipliers. Code: https://github.com/example/sipm-eval. Project page:"
+        " https://example.github.io/sipm/.</abstract>",
+    )
+    oai_server(lambda request: Reply(body=xml))
+    oai.harvest("physics:hep-ex", prefix="arXivRaw")
+    paper = Paper.objects.get(arxiv_id="1706.05371")
+    assert paper.github_repo == "https://github.com/example/sipm-eval"
+    assert paper.project_page == "https://example.github.io/sipm/"

@@ -36,6 +36,7 @@ from django.db import transaction
 from dailypapers.ingest.loader import Loader
 from dailypapers.ingest.records import PaperRecord, RecordError, parse_timestamp
 from dailypapers.lib.arxiv_ids import InvalidArxivId, is_arxiv_category, parse_arxiv_id
+from dailypapers.lib.links import extract_links
 from dailypapers.lib.text import clean_abstract, collapse
 
 TIMEOUT = 60  # seconds per request (connect, and each read)
@@ -225,12 +226,16 @@ def parse_record(record):
     meta = metadata[0]
     kind = _local(meta.tag)
     if kind == "arXiv":
-        return _from_arxiv(meta), datestamp
-    if kind == "arXivRaw":
-        return _from_arxiv_raw(meta), datestamp
-    if kind == "dc":
-        return _from_oai_dc(meta, identifier), datestamp
-    raise RecordError(f"unknown metadata format <{kind}>")
+        paper = _from_arxiv(meta)
+    elif kind == "arXivRaw":
+        paper = _from_arxiv_raw(meta)
+    elif kind == "dc":
+        paper = _from_oai_dc(meta, identifier)
+    else:
+        raise RecordError(f"unknown metadata format <{kind}>")
+    # Code and project pages named in the abstract or the comment (as fetch does).
+    paper.github_repo, paper.project_page = extract_links(paper.abstract, paper.comment)
+    return paper, datestamp
 
 
 def parse_page(body):
