@@ -370,6 +370,38 @@ def test_a_record_missing_its_title_is_reported_not_loaded():
     assert problems == [("http://arxiv.org/abs/2104.12255v1", "2104.12255: missing title")]
 
 
+def _entry(version, title):
+    return f"""<entry><id>http://arxiv.org/abs/2104.12255v{version}</id><title>{title}</title>
+    <summary>Text.</summary><author><name>A. Author</name></author>
+    <published>2021-04-20T16:07:14Z</published></entry>"""
+
+
+@pytest.mark.django_db
+def test_an_entry_missing_its_title_is_reported_and_not_written(settings):
+    body = f'<feed xmlns="http://www.w3.org/2005/Atom">{_entry(1, " ")}</feed>'
+    with serve(settings, body):
+        code, out = fetch("2104.12255")
+    assert code == 1
+    assert "2104.12255: error (2104.12255: missing title)" in out
+    assert not Paper.objects.exists()
+
+
+@pytest.mark.django_db
+def test_each_versioned_id_gets_its_own_entry(settings):
+    body = f'<feed xmlns="http://www.w3.org/2005/Atom">{_entry(2, "Two")}{_entry(1, "One")}</feed>'
+    with serve(settings, body) as server:
+        results = fetch_papers(["2104.12255v1", "2104.12255v2"])
+    assert server.requests[0].query["id_list"] == ["2104.12255v1,2104.12255v2"]
+    assert [(r.outcome, r.detail) for r in results] == [("created", "v1"), ("updated", "v1→v2")]
+    assert Paper.objects.get().title == "Two"
+
+
+def test_it_names_the_site_in_its_user_agent(settings, arxiv):
+    settings.SITE_URL = "https://papers.example.org"
+    fetch_records(["0000.0000"])
+    assert arxiv.requests[0].headers["User-Agent"] == "dailypapers (+https://papers.example.org)"
+
+
 # --- the function the "submit a paper" flow calls ---------------------------------------
 
 

@@ -37,7 +37,6 @@ REQUEST_TIMEOUT = 30.0  # seconds, per socket operation
 # 100 entries are ~300 KB; anything far larger is not a feed we asked for.
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 _CUT_SHORT = "the connection closed before the whole response arrived"
-USER_AGENT = "dailypapers (+https://github.com/dailypapers; arXiv API by id)"
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -88,7 +87,9 @@ def request_feed(id_list):
     """GET an id_list query; returns the Atom feed bytes or raises ArxivApiError."""
     _wait_turn()
     url = query_url(id_list)
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    # arXiv asks API users to identify themselves; SITE_URL says which site is asking.
+    user_agent = f"dailypapers (+{settings.SITE_URL})"
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent})
     try:
         with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:
             body = _read_limited(response)
@@ -321,5 +322,7 @@ def _fetch_chunk(chunk, loader_class):
                 )
             elif outcome == "created" and record.version:
                 detail = f"v{record.version}"
+            if outcome in ("created", "updated"):
+                stored[base] = record.version  # for a later id of the same paper
             out[query_id] = FetchResult(query_id, base, outcome, detail)
     return out
