@@ -450,3 +450,22 @@ def test_the_2016_id_list_response_carries_doi_and_journal_ref():
     assert record.journal_ref.startswith("Phys. Rev. B 85")
     assert record.categories[0] == "cond-mat.str-el"
     assert "\n" not in record.title
+
+
+@pytest.mark.django_db
+def test_it_gives_up_on_a_server_that_does_not_answer(settings, monkeypatch):
+    import socket
+
+    import dailypapers.ingest.arxiv_api as api
+
+    monkeypatch.setattr(api, "REQUEST_TIMEOUT", 0.2)
+    # A listening socket that never accepts: the connection opens, no answer comes.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        settings.ARXIV_API_URL = f"http://127.0.0.1:{silent.getsockname()[1]}/api/query"
+        settings.ARXIV_REQUEST_INTERVAL = 0
+        code, out = fetch("2104.12255")
+    assert code == 1
+    assert "2104.12255: error (the arXiv API did not answer within 0.2 s)" in out
+    assert not Paper.objects.exists()
