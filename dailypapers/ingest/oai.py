@@ -44,7 +44,6 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # an arXiv page of 1,000 records is a few
 MAX_RETRY_AFTER = 600  # never sleep longer than this on a 503, whatever it asks
 MAX_503 = 10  # 503s in a row before giving up
 RETRY_DELAYS = (10, 60, 300)  # seconds before each retry after a network error / 5xx
-USER_AGENT = "dailypapers-harvester (+https://github.com/dailypapers)"
 
 FORMATS = ("arXiv", "arXivRaw", "oai_dc")
 
@@ -341,7 +340,9 @@ class Client:
             failures += 1
 
     def _fetch(self, url):
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        # arXiv asks harvesters to identify themselves; SITE_URL says which site is asking.
+        user_agent = f"dailypapers-harvester (+{settings.SITE_URL})"
+        request = urllib.request.Request(url, headers={"User-Agent": user_agent})
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             body = response.read(MAX_RESPONSE_BYTES + 1)
             expected = response.headers.get("Content-Length", "")
