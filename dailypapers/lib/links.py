@@ -52,7 +52,9 @@ def _trim(url):
 
 def github_repo(text):
     """The first GitHub repository named in text, as https://github.com/owner/repo."""
-    for match in _GITHUB.finditer(text or ""):
+    if not text or "github.com" not in text.lower():  # most abstracts: skip the regex scan
+        return None
+    for match in _GITHUB.finditer(text):
         owner, repo = match.group("owner"), match.group("repo")
         if owner.lower() in _NOT_OWNERS:
             continue
@@ -73,7 +75,10 @@ def _host(url):
 def project_page(text):
     """The first project page in text: a github.io page if any, else another web link."""
     text = text or ""
-    pages = [_trim(m.group("url")) for m in _PAGES.finditer(text)]
+    lowered = text.lower()
+    if "://" not in text and ".github.io" not in lowered:  # most abstracts: no link at all
+        return None
+    pages = [_trim(m.group("url")) for m in _PAGES.finditer(text)] if ".github.io" in lowered else []
     if pages:
         url = pages[0]
         return url if url.lower().startswith(("http://", "https://")) else "https://" + url
