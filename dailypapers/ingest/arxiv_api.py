@@ -22,14 +22,13 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
 from django.conf import settings
 from django.db import transaction
 
 from dailypapers.ingest.records import PaperRecord, RecordError, parse_timestamp
 from dailypapers.lib.arxiv_ids import InvalidArxivId, is_arxiv_category, parse_arxiv_id
 from dailypapers.lib.links import extract_links
+from dailypapers.lib.safexml import XMLRefused, parse_remote_xml
 from dailypapers.lib.text import clean_abstract, collapse
 
 MAX_IDS_PER_QUERY = 100  # arXiv's documented page size for id_list queries
@@ -122,16 +121,16 @@ def request_feed(id_list):
 
 def parse_feed_root(data):
     """Parse feed bytes safely; raises ArxivApiError for unsafe, malformed or non-Atom XML."""
-    if data[:200].lstrip().lower().startswith((b"<!doctype html", b"<html")):
-        raise ArxivApiError("arXiv API answered with an HTML page, not an Atom feed")
     try:
-        # Atom feeds never carry a DTD: refusing it stops billion-laughs and
-        # external-entity payloads before anything is expanded or fetched.
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise ArxivApiError(f"unsafe XML refused ({type(exc).__name__}); nothing was loaded") from None
-    except ParseError as exc:
-        raise ArxivApiError(f"malformed or truncated XML ({exc})") from None
+        root = parse_remote_xml(data)
+    except XMLRefused as exc:
+        raise ArxivApiError(
+            {
+                "html": "arXiv API answered with an HTML page, not an Atom feed",
+                "unsafe": f"unsafe XML refused ({exc.detail}); nothing was loaded",
+                "malformed": f"malformed or truncated XML ({exc.detail})",
+            }[exc.kind]
+        ) from None
     if root.tag != f"{ATOM}feed":
         raise ArxivApiError(f"not an Atom feed (root element {root.tag!r})")
     return root

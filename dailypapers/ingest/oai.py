@@ -28,8 +28,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from http.client import HTTPException, IncompleteRead
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
 from django.conf import settings
 from django.db import transaction
 
@@ -37,6 +35,7 @@ from dailypapers.ingest.loader import Loader
 from dailypapers.ingest.records import PaperRecord, RecordError, parse_timestamp
 from dailypapers.lib.arxiv_ids import InvalidArxivId, is_arxiv_category, parse_arxiv_id
 from dailypapers.lib.links import extract_links
+from dailypapers.lib.safexml import XMLRefused, parse_remote_xml
 from dailypapers.lib.text import clean_abstract, collapse
 
 TIMEOUT = 60  # seconds per request (connect, and each read)
@@ -242,17 +241,16 @@ def parse_page(body):
 
     noRecordsMatch is an empty, complete Page: nothing new since `from`.
     """
-    head = body[:512].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")):
-        raise HarvestError(f"an HTML page instead of OAI-PMH XML: {_snippet(body)}")
     try:
-        # forbid_dtd: OAI-PMH responses never carry a DTD, so any DTD is refused unread —
-        # no entity is expanded (billion laughs) and nothing external is fetched.
-        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise HarvestError(f"refused unsafe XML ({type(exc).__name__}): DTDs and entities are not allowed") from None
-    except ParseError as exc:
-        raise HarvestError(f"malformed or truncated XML ({exc})") from None
+        root = parse_remote_xml(body)
+    except XMLRefused as exc:
+        raise HarvestError(
+            {
+                "html": f"an HTML page instead of OAI-PMH XML: {_snippet(body)}",
+                "unsafe": f"refused unsafe XML ({exc.detail}): DTDs and entities are not allowed",
+                "malformed": f"malformed or truncated XML ({exc.detail})",
+            }[exc.kind]
+        ) from None
     if _local(root.tag) != "OAI-PMH":
         raise HarvestError(f"not an OAI-PMH response (root element <{_local(root.tag)}>)")
     errors = _children(root, "error")
