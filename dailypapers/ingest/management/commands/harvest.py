@@ -11,12 +11,14 @@ harvested to the end (the message says why).
 """
 
 import datetime as dt
+import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dailypapers.core.migrations_state import require_migrated
 from dailypapers.ingest.oai import FORMATS, harvest
+from dailypapers.search.indexing import add_embed_argument, embed_after_ingest
 
 
 def _day(text):
@@ -51,8 +53,9 @@ class Command(BaseCommand):
             "--format", default="arXiv", choices=FORMATS, help="OAI metadata format (default arXiv)"
         )
         parser.add_argument("--quiet", action="store_true", help="print only the summary and errors")
+        add_embed_argument(parser)
 
-    def handle(self, *args, sets, from_, until, format, quiet, **options):
+    def handle(self, *args, sets, from_, until, format, quiet, no_embed, **options):
         from_ = _day(from_) if from_ else None
         until = _day(until) if until else None
         if from_ and until and from_ > until:
@@ -71,5 +74,7 @@ class Command(BaseCommand):
                     f"{set_spec}: harvest stopped: {result.error}. The next run resumes from the "
                     "last committed page."
                 )
+        # What was committed is embedded even when a set failed half-way.
+        embed_after_ingest(self.stdout.write, no_embed=no_embed, progress=sys.stderr.isatty())
         if failed:
             raise CommandError(f"harvest incomplete for: {', '.join(failed)}")

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from dailypapers.core.migrations_state import require_migrated
 from dailypapers.ingest.importing import import_arxiv_jsonl, import_hf_daily
 from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE
+from dailypapers.search.indexing import add_embed_argument, embed_after_ingest
 
 
 class Command(BaseCommand):
@@ -55,8 +56,9 @@ class Command(BaseCommand):
             sub.add_argument(
                 "--quiet", action="store_true", help="print only the summary, not every file's fate"
             )
+            add_embed_argument(sub)
 
-    def handle(self, *args, source, paths, batch_size, no_progress, quiet, **options):
+    def handle(self, *args, source, paths, batch_size, no_progress, quiet, no_embed, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         from pathlib import Path
@@ -69,10 +71,11 @@ class Command(BaseCommand):
         if source == "hf-daily":
             report = import_hf_daily(paths, progress=progress, batch_size=batch_size)
             self._print_report(report, quiet, entries=True)
-            return
-        for path in paths:
-            report = import_arxiv_jsonl(path, progress=progress, batch_size=batch_size)
-            self._print_report(report, quiet, entries=False)
+        else:
+            for path in paths:
+                report = import_arxiv_jsonl(path, progress=progress, batch_size=batch_size)
+                self._print_report(report, quiet, entries=False)
+        embed_after_ingest(self.stdout.write, no_embed=no_embed, progress=progress)
 
     def _print_report(self, report, quiet, entries):
         bad_files = [f for f in report.files if not f[2]]

@@ -16,6 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dailypapers.core.migrations_state import require_migrated
 from dailypapers.ingest.oai import Client, harvest
+from dailypapers.search.embedding import model_name
+from dailypapers.search.indexing import embed_pending
+from dailypapers.search.vectors import build_ann
 
 
 class Command(BaseCommand):
@@ -65,3 +68,17 @@ class Command(BaseCommand):
             self.stdout.write(f"{set_spec}: {result.pages} pages, " + result.loader.papers.line("papers"))
             if result.error:
                 self.stderr.write(f"{set_spec}: harvest stopped: {result.error}")
+        if not stop.is_set() and settings.EMBED_ON_IMPORT:
+            self._index(stop)
+
+    def _index(self, stop):
+        """Embed what the harvest brought and update the persisted vector index."""
+        try:
+            tally = embed_pending(should_stop=stop.is_set)
+            if tally is not None:
+                self.stdout.write(f"embeddings: {tally.embedded} computed, {tally.up_to_date} up to date")
+                built = build_ann(model_name())
+                if built["built"]:
+                    self.stdout.write(f"vector index: {built['vectors']:,} vectors")
+        except Exception as exc:  # report, try again next time
+            self.stderr.write(f"indexing failed: {type(exc).__name__}: {exc}")

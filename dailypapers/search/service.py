@@ -1,0 +1,176 @@
+"""Search as the pages and the API use it: keyword, semantic or hybrid, with filters,
+pages of results and highlighted matches; and similar papers.
+
+Hybrid ranking fuses the keyword list and the semantic list by reciprocal rank fusion
+(each paper scores the sum of weight / (RRF_K + its rank) over the lists that hold it),
+the method measured best on the judged collections (README, "Search quality").
+When the embedding model is unavailable, hybrid and semantic searches answer with
+keyword results and say so (`Results.semantic_note`).
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.utils.html import escape
+
+from dailypapers.lib.searchquery import parse_query
+from dailypapers.papers.models import Paper
+from dailypapers.search import embedding, keyword, vectors
+from dailypapers.search.keyword import NO_FILTERS, Filters
+from dailypapers.search.models import PaperEmbedding
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "keyword", "semantic")
+# Candidates taken from each list before fusing; deeper pages ask for more.
+DEPTH = 100
+MAX_DEPTH = 1000
+RRF_K = 60
+KEYWORD_WEIGHT = 1.0
+SEMANTIC_WEIGHT = 1.0
+SNIPPET_CHARS = 300
+
+__all__ = ["Filters", "NO_FILTERS", "MODES", "search", "similar", "rrf"]
+
+
+@dataclass
+class Hit:
+    paper: Paper
+    score: float
+    keyword_rank: int | None = None
+    semantic_rank: int | None = None
+    title_html: str = ""
+    snippet_html: str = ""
+
+
+@dataclass
+class Results:
+    query: str
+    mode: str
+    hits: list = field(default_factory=list)
+    offset: int = 0
+    limit: int = 20
+    has_more: bool = False
+    # What actually ran: "keyword" when semantic search was asked for but is unavailable.
+    ran: str = ""
+    semantic_note: str | None = None
+
+
+def rrf(lists, weights=None, k=RRF_K):
+    """Reciprocal rank fusion of ranked lists of ids: [(id, fused score)], best first.
+    Ties keep the order of first appearance."""
+    weights = weights or [1.0] * len(lists)
+    scores = {}
+    for ranked, weight in zip(lists, weights):
+        for rank, key in enumerate(ranked, start=1):
+            scores[key] = scores.get(key, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def semantic_available():
+    return embedding.get_embedder() is not None
+
+
+def _visible(ids, filters):
+    """The subset of `ids` that may be shown: not hidden, and passing `filters`."""
+    if not ids:
+        return set()
+    papers = Paper.objects.visible().filter(id__in=ids)
+    papers = filters.apply(papers)
+    return set(papers.values_list("id", flat=True))
+
+
+def semantic_ids(vector, depth, filters=NO_FILTERS, exclude=()):
+    """Paper ids nearest to `vector`, best first, visible and passing `filters`."""
+    store = vectors.store_for(embedding.model_name())
+    allowed = None
+    if filters:
+        allowed = np.fromiter(
+            filters.apply(Paper.objects.visible()).values_list("id", flat=True), dtype=np.int64
+        )
+        allowed.sort()
+        if len(allowed) == 0:
+            return []
+    # A few more than asked for: hidden papers and `exclude` are dropped afterwards.
+    found = store.search(vector, depth + len(exclude) + 10, allowed)
+    ids = [pk for pk, _ in found if pk not in exclude]
+    shown = _visible(ids, NO_FILTERS) if allowed is None else set(ids)
+    return [pk for pk in ids if pk in shown][:depth]
+
+
+def search(text, *, mode="hybrid", filters=NO_FILTERS, offset=0, limit=20, highlight=True):
+    """One page of results for what a person typed. Never raises on odd input."""
+    mode = mode if mode in MODES else "hybrid"
+    query = parse_query(text)
+    results = Results(query=query.text, mode=mode, offset=offset, limit=limit, ran=mode)
+    if not query.text:
+        return results
+    depth = min(max(DEPTH, offset + limit + 1), MAX_DEPTH)
+
+    semantic = []
+    if mode in ("hybrid", "semantic"):
+        embedder = embedding.get_embedder()
+        if embedder is None:
+            results.semantic_note = f"Semantic search is off: {embedding.unavailable_reason()}. Showing keyword matches."
+            results.ran = "keyword"
+        else:
+            semantic = semantic_ids(embedder.embed_query(query.text), depth, filters)
+    lexical = []
+    if results.ran in ("hybrid", "keyword"):
+        lexical = [pk for pk, _ in keyword.search(query, depth, filters)]
+
+    if results.ran == "hybrid":
+        ranked = rrf([lexical, semantic], [KEYWORD_WEIGHT, SEMANTIC_WEIGHT])
+    else:
+        ranked = [(pk, 1.0 / (RRF_K + r)) for r, pk in enumerate(semantic or lexical, start=1)]
+    page = ranked[offset : offset + limit]
+    results.has_more = len(ranked) > offset + limit
+    ids = [pk for pk, _ in page]
+    papers = Paper.objects.in_bulk(ids)
+    kw_rank = {pk: r for r, pk in enumerate(lexical, start=1)}
+    sem_rank = {pk: r for r, pk in enumerate(semantic, start=1)}
+    marked = keyword.highlight(query, ids) if highlight else {}
+    for pk, score in page:
+        paper = papers.get(pk)
+        if paper is None:
+            continue  # deleted between the two queries
+        title_html, snippet_html = marked.get(pk, (None, None))
+        results.hits.append(
+            Hit(
+                paper=paper,
+                score=score,
+                keyword_rank=kw_rank.get(pk),
+                semantic_rank=sem_rank.get(pk),
+                title_html=title_html or str(escape(paper.title)),
+                snippet_html=snippet_html or str(escape(_lead(paper.abstract))),
+            )
+        )
+    return results
+
+
+def newest(limit, filters=NO_FILTERS):
+    """The newest visible papers passing `filters` (a search with nothing typed)."""
+    return list(filters.apply(Paper.objects.visible()).order_by("-arxiv_id")[:limit])
+
+
+def _lead(text, limit=SNIPPET_CHARS):
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def similar(paper, k=5):
+    """Papers nearest in meaning to `paper` (visible ones), best first. Falls back to
+    a keyword search on its title when the paper has no vector (the model is off, or
+    it has not been embedded yet)."""
+    row = PaperEmbedding.objects.filter(paper=paper, model=embedding.model_name()).only("vector").first()
+    if row is not None:
+        vector = PaperEmbedding.unpack(row.vector).astype(np.float32)
+        ids = semantic_ids(vector, k, exclude={paper.pk})
+    else:
+        query = parse_query(paper.title)
+        ids = [pk for pk, _ in keyword.search(query, k + 1) if pk != paper.pk][:k]
+    papers = Paper.objects.in_bulk(ids)
+    return [papers[pk] for pk in ids if pk in papers]
