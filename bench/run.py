@@ -201,6 +201,8 @@ def bench_env(data_dir, database_url):
         ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        # Embedding is measured by bench/search.py; here the import alone.
+        EMBED_ON_IMPORT="0",
     )
     if database_url:
         env["DATABASE_URL"] = database_url

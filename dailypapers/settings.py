@@ -169,7 +169,7 @@ EMBEDDING_QUERY_PREFIX = env_str(
 # Embed new papers right after `import`, `fetch` and `harvest` (else: `dailypapers embed`).
 EMBED_ON_IMPORT = env_bool("EMBED_ON_IMPORT", True)
 # From this many vectors on, search uses the HNSW index built by `dailypapers search-index`.
-VECTOR_ANN_THRESHOLD = env_int("VECTOR_ANN_THRESHOLD", 200_000)
+VECTOR_ANN_THRESHOLD = env_int("VECTOR_ANN_THRESHOLD", 50_000)
 VECTOR_INDEX_DIR = Path(env_str("VECTOR_INDEX_DIR", str(DATA_DIR / "index")))
 
 # --- Static files ---------------------------------------------------------------------------

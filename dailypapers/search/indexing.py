@@ -106,4 +106,41 @@ def embed_after_ingest(write, *, no_embed=False, progress=False):
         return None
     tally = embed_pending(embedder, progress=progress)
     write(f"embeddings: {tally.embedded} computed, {tally.up_to_date} up to date")
+    from dailypapers.search.vectors import build_ann
+
+    built = build_ann(embedder.name)
+    if built["built"]:
+        write(f"vector index: {built['vectors']:,} vectors")
     return tally
+
+
+# --- Vectors shipped with data (the demo) -------------------------------------------------
+
+
+def load_vectors(path):
+    """Store the vectors of an .npz written by scripts/make_demo_embeddings.py for papers
+    whose text still matches and that lack a current vector of the same model. Returns how
+    many were stored; 0 when the file is absent or of another model."""
+    import numpy as np
+
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return 0
+    model = str(data["model"])
+    if model != embedding.model_name():
+        return 0
+    wanted = dict(zip(data["arxiv_ids"].tolist(), zip(data["text_hashes"].tolist(), data["vectors"])))
+    rows = []
+    papers = Paper.objects.filter(arxiv_id__in=list(wanted)).values_list(
+        "id", "arxiv_id", "title", "abstract", "embedding__model", "embedding__text_hash"
+    )
+    for pk, arxiv_id, title, abstract, have_model, have_hash in papers:
+        stored_hash, vector = wanted[arxiv_id]
+        current = embedding.text_hash(embedding.paper_text(title, abstract))
+        if stored_hash == current and not (have_model == model and have_hash == current):
+            rows.append(PaperEmbedding(paper_id=pk, model=model, text_hash=current, vector=PaperEmbedding.pack(vector)))
+    with transaction.atomic():
+        PaperEmbedding.objects.filter(paper_id__in=[r.paper_id for r in rows]).delete()
+        PaperEmbedding.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

@@ -9,18 +9,15 @@ PostgreSQL: a generated tsvector column on papers_paper (title weight A, authors
 abstract C, English stemming) with a GIN index; each query word goes through
 `websearch_to_tsquery`, so no input is a syntax error; ranked with ts_rank.
 
-Both answer `search(query, limit, filters)` with [(paper id, score)], best first, and
-`highlight(query, ids)` with the matched words marked.
+Both answer `search(query, limit, filters)` with [(paper id, score)], best first.
 """
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.db import connection as default_connection
 from django.db import connections
 from django.db.models import Q
-from django.utils.html import escape
 
 from dailypapers.lib.searchquery import fts5_match
 from dailypapers.papers.models import Paper
@@ -30,6 +27,8 @@ FTS_TABLE = "papers_search"
 # collections (README, "Search quality").
 BM25_WEIGHTS = (2.0, 1.0, 1.0)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+# Matches ranked per query at most (see search()).
+SCAN_LIMIT = 4000
 
 _SQLITE_TABLE = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, authors, abstract, "
@@ -173,7 +172,13 @@ def _filter_sql(filters):
 
 
 def search(query, limit, filters=NO_FILTERS, connection=None):
-    """[(paper id, score)] for the parsed query, best first, at most `limit`."""
+    """[(paper id, score)] for the parsed query, best first, at most `limit`.
+
+    Ranking every match of a broad query ("learning model" matches most of a large
+    catalogue) costs time in proportion to the matches; so the ranking considers the
+    newest SCAN_LIMIT matches (by row, i.e. by arrival), which bounds a query's cost and
+    favours recent papers where a query does not discriminate. Catalogues or queries
+    with fewer matches are ranked in full."""
     connection = connection or default_connection
     if query.empty or limit <= 0:
         return []
@@ -181,21 +186,24 @@ def search(query, limit, filters=NO_FILTERS, connection=None):
     if connection.vendor == "postgresql":
         tsquery, tsparams = _tsquery(query)
         sql = (
-            f"SELECT p.id, ts_rank(p.search_vector, q.query, 1) AS score "
-            f"FROM papers_paper p, (SELECT {tsquery} AS query) q "
-            f"WHERE p.search_vector @@ q.query AND {where} "
-            "ORDER BY score DESC, p.id DESC LIMIT %s"
+            "SELECT c.id, ts_rank(c.search_vector, c.query, 1) AS score FROM ("
+            f"SELECT p.id, p.search_vector, q.query FROM papers_paper p, (SELECT {tsquery} AS query) q "
+            f"WHERE p.search_vector @@ q.query AND {where} ORDER BY p.id DESC LIMIT %s) c "
+            "ORDER BY score DESC, c.id DESC LIMIT %s"
         )
-        args = tsparams + params + [limit]
+        args = tsparams + params + [SCAN_LIMIT, limit]
     else:
         weights = ", ".join(str(float(w)) for w in BM25_WEIGHTS)
+        # bm25() is lower for better matches. The hidden/filter join runs on the
+        # candidates only.
         sql = (
-            f"SELECT {FTS_TABLE}.rowid, -bm25({FTS_TABLE}, {weights}) AS score "
-            f"FROM {FTS_TABLE} JOIN papers_paper p ON p.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND {where} "
-            "ORDER BY score DESC, p.id DESC LIMIT %s"
+            f"SELECT c.id, -c.rank AS score FROM ("
+            f"SELECT rowid AS id, bm25({FTS_TABLE}, {weights}) AS rank FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s) c "
+            f"JOIN papers_paper p ON p.id = c.id WHERE {where} "
+            "ORDER BY c.rank, c.id DESC LIMIT %s"
         )
-        args = [fts5_match(query)] + params + [limit]
+        args = [fts5_match(query), SCAN_LIMIT] + params + [limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         return [(pk, float(score)) for pk, score in cursor.fetchall()]
@@ -207,48 +215,3 @@ def _tsquery(query):
     pieces = list(query.terms) + ['"' + " ".join(p) + '"' for p in query.phrases]
     expr = " || ".join(["websearch_to_tsquery('english', %s)"] * len(pieces))
     return f"({expr})", pieces
-
-
-# --- Highlighting -------------------------------------------------------------------------
-
-_START, _STOP = "\x02", "\x03"
-
-
-def marked_html(text):
-    """HTML of `text` with the database's match markers turned into <mark> elements.
-    The text is escaped first; markers are control characters, which escaping keeps."""
-    html = str(escape(text))
-    html = re.sub(f"{_START}([^{_START}{_STOP}]*){_STOP}", r"<mark>\1</mark>", html)
-    return html.replace(_START, "").replace(_STOP, "")
-
-
-def highlight(query, ids, connection=None):
-    """{paper id: (title html, abstract snippet html)} for the ids among `ids` that match."""
-    connection = connection or default_connection
-    ids = [int(i) for i in ids]
-    if query.empty or not ids:
-        return {}
-    marks = "%s, %s"
-    placeholders = ", ".join(["%s"] * len(ids))
-    if connection.vendor == "postgresql":
-        tsquery, tsparams = _tsquery(query)
-        options = f"StartSel={_START}, StopSel={_STOP}, HighlightAll=true"
-        snippet = f"StartSel={_START}, StopSel={_STOP}, MaxWords=40, MinWords=20, MaxFragments=2"
-        sql = (
-            f"SELECT p.id, ts_headline('english', p.title, q.query, %s), "
-            f"ts_headline('english', p.abstract, q.query, %s) "
-            f"FROM papers_paper p, (SELECT {tsquery} AS query) q "
-            f"WHERE p.id IN ({placeholders})"
-        )
-        args = [options, snippet] + tsparams + ids
-    else:
-        sql = (
-            f"SELECT rowid, highlight({FTS_TABLE}, 0, {marks}), "
-            f"snippet({FTS_TABLE}, 2, {marks}, '…', 40) "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
-        )
-        args = [_START, _STOP, _START, _STOP, fts5_match(query)] + ids
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        rows = cursor.fetchall()
-    return {pk: (marked_html(title or ""), marked_html(abstract or "")) for pk, title, abstract in rows}

@@ -9,11 +9,11 @@ keyword results and say so (`Results.semantic_note`).
 """
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.utils.html import escape
-
+from dailypapers.lib import highlight as highlighting
 from dailypapers.lib.searchquery import parse_query
 from dailypapers.papers.models import Paper
 from dailypapers.search import embedding, keyword, vectors
@@ -29,7 +29,8 @@ MAX_DEPTH = 1000
 RRF_K = 60
 KEYWORD_WEIGHT = 1.0
 SEMANTIC_WEIGHT = 1.0
-SNIPPET_CHARS = 300
+
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed-query")
 
 __all__ = ["Filters", "NO_FILTERS", "MODES", "search", "similar", "rrf"]
 
@@ -108,17 +109,20 @@ def search(text, *, mode="hybrid", filters=NO_FILTERS, offset=0, limit=20, highl
         return results
     depth = min(max(DEPTH, offset + limit + 1), MAX_DEPTH)
 
-    semantic = []
+    vector = None
     if mode in ("hybrid", "semantic"):
         embedder = embedding.get_embedder()
         if embedder is None:
             results.semantic_note = f"Semantic search is off: {embedding.unavailable_reason()}. Showing keyword matches."
             results.ran = "keyword"
         else:
-            semantic = semantic_ids(embedder.embed_query(query.text), depth, filters)
+            # The model runs outside the GIL: embed the query on another core while this
+            # thread asks the database for keyword matches.
+            vector = _pool.submit(embedder.embed_query, query.text)
     lexical = []
     if results.ran in ("hybrid", "keyword"):
         lexical = [pk for pk, _ in keyword.search(query, depth, filters)]
+    semantic = semantic_ids(vector.result(), depth, filters) if vector is not None else []
 
     if results.ran == "hybrid":
         ranked = rrf([lexical, semantic], [KEYWORD_WEIGHT, SEMANTIC_WEIGHT])
@@ -130,35 +134,22 @@ def search(text, *, mode="hybrid", filters=NO_FILTERS, offset=0, limit=20, highl
     papers = Paper.objects.in_bulk(ids)
     kw_rank = {pk: r for r, pk in enumerate(lexical, start=1)}
     sem_rank = {pk: r for r, pk in enumerate(semantic, start=1)}
-    marked = keyword.highlight(query, ids) if highlight else {}
+    words = query.words()
     for pk, score in page:
         paper = papers.get(pk)
         if paper is None:
             continue  # deleted between the two queries
-        title_html, snippet_html = marked.get(pk, (None, None))
-        results.hits.append(
-            Hit(
-                paper=paper,
-                score=score,
-                keyword_rank=kw_rank.get(pk),
-                semantic_rank=sem_rank.get(pk),
-                title_html=title_html or str(escape(paper.title)),
-                snippet_html=snippet_html or str(escape(_lead(paper.abstract))),
-            )
-        )
+        hit = Hit(paper=paper, score=score, keyword_rank=kw_rank.get(pk), semantic_rank=sem_rank.get(pk))
+        if highlight:
+            hit.title_html = highlighting.marked(paper.title, words)
+            hit.snippet_html = highlighting.snippet(paper.abstract, words)
+        results.hits.append(hit)
     return results
 
 
 def newest(limit, filters=NO_FILTERS):
     """The newest visible papers passing `filters` (a search with nothing typed)."""
     return list(filters.apply(Paper.objects.visible()).order_by("-arxiv_id")[:limit])
-
-
-def _lead(text, limit=SNIPPET_CHARS):
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def similar(paper, k=5):

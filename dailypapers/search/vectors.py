@@ -4,7 +4,7 @@ Embeddings live in the database (PaperEmbedding, the source of truth). Each proc
 an index of them and brings it up to date before each search by reading the rows it has
 not seen (row ids only grow; one indexed `max(id)` query when nothing changed):
 
-- small catalogues (below VECTOR_ANN_THRESHOLD vectors): exact search, one matrix
+- small catalogues (below VECTOR_ANN_THRESHOLD vectors, 50,000 by default): exact search, one matrix
   product over every vector in NumPy;
 - large ones: an HNSW index (usearch, int8) built by `dailypapers search-index` into
   DATA_DIR/index and memory-mapped read-only by every web process, so they share one copy;
@@ -237,7 +237,7 @@ def reset():
 
 
 def ann_threshold():
-    return int(getattr(settings, "VECTOR_ANN_THRESHOLD", 200_000))
+    return int(getattr(settings, "VECTOR_ANN_THRESHOLD", 50_000))
 
 
 def build_ann(model, *, rebuild=False, progress=None, force=False):

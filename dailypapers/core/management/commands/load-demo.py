@@ -4,14 +4,20 @@ Face daily papers (personal fields stripped), so a new site shows a populated fe
 `make run` calls it. Safe to re-run: it is an ordinary idempotent import.
 """
 
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
 from dailypapers.core.migrations_state import require_migrated
 from dailypapers.ingest.importing import import_hf_daily
+from dailypapers.search import embedding
+from dailypapers.search.indexing import embed_after_ingest, load_vectors
 
 DEMO_DIR = Path(__file__).resolve().parents[3] / "demo" / "hf_daily"
+# The demo papers' embeddings (scripts/make_demo_embeddings.py): semantic search works
+# at once instead of after minutes of embedding.
+DEMO_VECTORS = DEMO_DIR.parent / "embeddings.npz"
 
 
 class Command(BaseCommand):
@@ -27,3 +33,9 @@ class Command(BaseCommand):
             f"Demo data: {len(report.files)} days; {report.papers.line('papers')}; "
             f"{report.entries.line('feed entries')}"
         )
+        if embedding.get_embedder() is not None:
+            stored = load_vectors(DEMO_VECTORS)
+            if stored:
+                self.stdout.write(f"embeddings: {stored} loaded with the demo data")
+        # Anything the bundled vectors do not cover (another model, edited papers).
+        embed_after_ingest(self.stdout.write, progress=sys.stderr.isatty())

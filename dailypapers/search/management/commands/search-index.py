@@ -1,6 +1,6 @@
 """`dailypapers search-index` — build or update the persisted HNSW vector index.
 
-Large catalogues (VECTOR_ANN_THRESHOLD vectors or more, 200,000 by default) are searched
+Large catalogues (VECTOR_ANN_THRESHOLD vectors or more, 50,000 by default) are searched
 through an HNSW index in DATA_DIR/index that the web processes memory-map. `embed` and
 the worker keep it up to date; run this after a bulk import with --no-embed and `embed`,
 or with --rebuild after an upgrade. Vectors newer than the file are still found (they

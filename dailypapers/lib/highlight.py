@@ -1,0 +1,80 @@
+"""Marking a query's words in a title or abstract, for search results.
+
+Done here rather than by the database so that it works the same on SQLite and
+PostgreSQL, and for results found by meaning as well as by words. A text word matches
+a query word when it starts with the query word's stem, approximated by cutting common
+English endings ("routing" marks "route", "routed", "routers"). Text is escaped before
+any markup is added.
+"""
+
+import re
+from html import escape
+
+_WORD = re.compile(r"[^\W_]+")
+_ENDINGS = ("ations", "ation", "ings", "ing", "ers", "ies", "ied", "ed", "es", "er", "ly", "s", "e", "y")
+SNIPPET_WORDS = 40
+
+
+def stem(word):
+    word = word.lower()
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def matcher(words):
+    """A predicate telling whether a text word matches one of the query's `words`."""
+    stems = {stem(w) for w in words if w}
+    if not stems:
+        return lambda word: False
+    pattern = re.compile("|".join(sorted(map(re.escape, stems), key=len, reverse=True)))
+
+    def matches(word):
+        lowered = word.lower()
+        found = pattern.match(lowered)
+        # The stem must cover most of the word: "rout" marks "routing", not "routinely".
+        return bool(found) and len(lowered) - found.end() <= 4
+
+    return matches
+
+
+def _mark(text, matches):
+    out = []
+    last = 0
+    for match in _WORD.finditer(text):
+        if matches(match.group()):
+            out.append(escape(text[last : match.start()]))
+            out.append(f"<mark>{escape(match.group())}</mark>")
+            last = match.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def marked(text, words):
+    """HTML of all of `text` with the query's words marked."""
+    return _mark(text or "", matcher(words))
+
+
+def snippet(text, words, size=SNIPPET_WORDS):
+    """HTML of the `size`-word window of `text` holding the most matches, marked, with
+    an ellipsis where text was cut."""
+    tokens = (text or "").split()
+    if not tokens:
+        return ""
+    matches = matcher(words)
+    if len(tokens) <= size:
+        return _mark(" ".join(tokens), matches)
+    hits = [any(matches(w) for w in _WORD.findall(t)) for t in tokens]
+    best, best_start, window = -1, 0, sum(hits[:size])
+    for start in range(0, len(tokens) - size + 1):
+        if start:
+            window += hits[start + size - 1] - hits[start - 1]
+        if window > best:
+            best, best_start = window, start
+    if best <= 0:
+        best_start = 0
+    part = _mark(" ".join(tokens[best_start : best_start + size]), matches)
+    prefix = "… " if best_start else ""
+    suffix = " …" if best_start + size < len(tokens) else ""
+    return prefix + part + suffix
