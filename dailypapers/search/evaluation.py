@@ -135,10 +135,7 @@ class KeywordIndex:
 
 
 def document_text(title, text):
-    """A document as the site embeds a paper; a text that repeats its title (Cranfield)
-    is not given it twice."""
-    if title and text.startswith(title.rstrip(" .")):
-        title = ""
+    """A document as the site embeds a paper (title, then abstract)."""
     return paper_text(title, text) if title else paper_text(text, "")
 
 
@@ -169,8 +166,10 @@ def embed_corpus(embedder, docs, cache_dir=None, progress=None):
     return vectors
 
 
-def evaluate(collection, embedder=None, *, cache_dir=None, progress=None, depth=RECALL_AT):
-    """{"keyword": {...}, "semantic": {...} or None, "hybrid": {...} or None}."""
+def evaluate(collection, embedder=None, *, cache_dir=None, progress=None, depth=None):
+    """{"keyword": {...}, "semantic": {...} or None, "hybrid": {...} or None}. Each list is
+    as deep as the site's hybrid search takes it (service.DEPTH)."""
+    depth = depth or service.DEPTH
     keyword_index = KeywordIndex(collection.docs)
     queries = {q: collection.queries[q] for q in collection.qrels}
     lexical = {q: keyword_index.search(text, depth) for q, text in queries.items()}
