@@ -37,6 +37,10 @@ class Command(BaseCommand):
                 self.cfg.set("workers", workers)
                 self.cfg.set("threads", threads)
                 self.cfg.set("worker_tmp_dir", "/dev/shm" if os.path.isdir("/dev/shm") else None)
+                # Search queries arrive in the URL and may be long (a pasted abstract);
+                # gunicorn's default of 4 KB would refuse them. 0 is its "no limit"; the
+                # application reads the first 2,000 characters of a query.
+                self.cfg.set("limit_request_line", 0)
                 if access_log:
                     self.cfg.set("accesslog", "-")
 

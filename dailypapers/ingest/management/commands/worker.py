@@ -1,4 +1,5 @@
-"""`dailypapers worker` — the long-running process for periodic jobs (today: the harvest).
+"""`dailypapers worker` — the long-running process for periodic jobs: the harvest, then
+embedding what it brought and updating the vector index.
 
     dailypapers worker            harvest now, then every HARVEST_INTERVAL_HOURS (default 24)
 
@@ -24,7 +25,8 @@ from dailypapers.search.vectors import build_ann
 class Command(BaseCommand):
     help = (
         "Run periodic jobs until stopped by SIGTERM/SIGINT: the OAI-PMH harvest of "
-        "ARXIV_HARVEST_SETS at start and then every HARVEST_INTERVAL_HOURS hours. "
+        "ARXIV_HARVEST_SETS at start and then every HARVEST_INTERVAL_HOURS hours, each "
+        "followed by embedding new papers and updating the vector index. "
         "Run one under a supervisor (systemd, a container), or use cron with `dailypapers harvest`."
     )
 
