@@ -63,15 +63,8 @@ def test_author_names_are_searchable():
     assert found("sammet") == [hopper.arxiv_id]
 
 
-BUG_PG_PHRASE = (
-    "On PostgreSQL a quoted phrase gives no lift: keyword.search ORs the phrase's tsquery "
-    "with its words and ranks with ts_rank, which scores 'mixtur' <2> 'expert' like the "
-    "words apart, so the paper holding the phrase is not ranked first (searchquery.py says "
-    "it is); SQLite's bm25 counts the phrase as one more matching term"
-)
 
 
-@pytest.mark.xfail(connection.vendor == "postgresql", strict=True, reason=BUG_PG_PHRASE)
 def test_a_paper_with_the_phrase_ranks_above_one_with_the_words_apart():
     ordered = make_paper(title="Mixture of experts models", abstract="Sparse layers.")
     apart = make_paper(title="Experts of mixture models", abstract="Sparse layers.")
@@ -271,21 +264,14 @@ def newer_matches(count=keyword.SCAN_LIMIT, **fields):
     )
 
 
-BUG_SCAN_BEFORE_FILTER = (
-    "keyword.search on SQLite takes the newest SCAN_LIMIT FTS matches before applying the "
-    "hidden flag and the filters, so matches that pass them but are older than SCAN_LIMIT "
-    "newer matches are never found; PostgreSQL filters inside its scan and finds them"
-)
 
 
-@pytest.mark.xfail(connection.vendor == "sqlite", strict=True, reason=BUG_SCAN_BEFORE_FILTER)
 def test_a_date_filter_finds_old_matches_behind_many_newer_ones():
     old = make_paper(title="Graph networks of 2019", published=dt.datetime(2019, 6, 1, tzinfo=UTC))
     newer_matches(published=dt.datetime(2025, 6, 1, tzinfo=UTC))
     assert found("graph", Filters(date_to=dt.date(2019, 12, 31))) == [old.arxiv_id]
 
 
-@pytest.mark.xfail(connection.vendor == "sqlite", strict=True, reason=BUG_SCAN_BEFORE_FILTER)
 def test_a_visible_match_is_found_behind_many_newer_hidden_ones():
     old = make_paper(title="Graph networks, visible")
     newer_matches(hidden=True)

@@ -278,14 +278,8 @@ def test_a_model_name_cannot_leave_the_index_directory(index_dir):
             assert path.parent == index_dir, name
 
 
-BUG_INDEX_NAMES = (
-    "vectors._index_paths builds the file name with Path.with_suffix, which drops everything "
-    "after the model name's last dot: bge-small-en-v1.5-int8 and bge-small-en-v1.5 share "
-    "bge-small-en-v1.usearch"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_INDEX_NAMES)
 def test_each_model_has_its_own_index_file(index_dir):
     int8, fp32 = vectors._index_paths("bge-small-en-v1.5-int8"), vectors._index_paths("bge-small-en-v1.5")
     assert int8[0].name == "bge-small-en-v1.5-int8.usearch"
@@ -293,7 +287,6 @@ def test_each_model_has_its_own_index_file(index_dir):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason=BUG_INDEX_NAMES)
 def test_a_store_never_serves_another_models_file(index_dir):
     old, new = make_paper(), make_paper()
     store_vector(old, unit(1, 0), model="synthetic-v1.5-int8")
@@ -303,16 +296,9 @@ def test_a_store_never_serves_another_models_file(index_dir):
     assert [k for k, _ in VectorStore("synthetic-v1.5-int8").search(unit(1, 0), 5)] == [old.pk]
 
 
-BUG_USEARCH_FIRST = (
-    "usearch 2.26.6's compiled extension links libstdc++ statically and exports its symbols; "
-    "once it is loaded, importing onnxruntime 1.31.1 dies with SIGSEGV in "
-    "std::codecvt<char16_t>::do_unshift. vectors.py imports usearch whenever an index file "
-    "exists, e.g. for a paper page's similar papers, before any search has loaded the model"
-)
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason=BUG_USEARCH_FIRST)
 def test_loading_the_model_after_an_index_file_was_opened_does_not_crash(index_dir, embedder):
     make_topics()
     assert build_ann(embedder.name, force=True)["built"]
@@ -341,15 +327,9 @@ def test_loading_the_model_after_an_index_file_was_opened_does_not_crash(index_d
     assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr[-2000:]
 
 
-BUG_FILTERED_ANN = (
-    "VectorStore.search applies `allowed` to the HNSW file's top max(10k, 1000) answers only, "
-    "so a filter matching papers outside them (a small category or date range in a catalogue "
-    "large enough for the file) returns nothing from the file, though exact search finds them"
-)
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason=BUG_FILTERED_ANN)
 def test_a_filtered_semantic_search_finds_allowed_papers_beyond_the_files_first_answers(index_dir, settings):
     settings.EMBEDDING_MODEL_NAME = SYNTHETIC
     rng = np.random.default_rng(3)

@@ -12,6 +12,8 @@ from html import escape
 
 _WORD = re.compile(r"[^\W_]+")
 _ENDINGS = ("ations", "ation", "ings", "ing", "ers", "ies", "ied", "ed", "es", "er", "ly", "s", "e", "y")
+# What may follow a stem in a marked word.
+_TAILS = frozenset(_ENDINGS + ("", "ion", "ions", "al", "ment", "ments", "ness", "ity", "ities", "ive", "or", "ors"))
 SNIPPET_WORDS = 40
 
 
@@ -33,8 +35,8 @@ def matcher(words):
     def matches(word):
         lowered = word.lower()
         found = pattern.match(lowered)
-        # The stem must cover most of the word: "rout" marks "routing", not "routinely".
-        return bool(found) and len(lowered) - found.end() <= 4
+        # What follows the stem must be an ending: "rout" marks "routing", not "routine".
+        return bool(found) and lowered[found.end() :] in _TAILS
 
     return matches
 

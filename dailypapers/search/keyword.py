@@ -185,25 +185,28 @@ def search(query, limit, filters=NO_FILTERS, connection=None):
     where, params = _filter_sql(filters)
     if connection.vendor == "postgresql":
         tsquery, tsparams = _tsquery(query)
+        # ts_rank scores a phrase no higher than its words apart: papers holding a quoted
+        # phrase get a bonus per phrase, so that they rank first (as bm25 ranks them).
+        bonus = " ".join(["+ (c.search_vector @@ phraseto_tsquery('english', %s))::int"] * len(query.phrases))
         sql = (
-            "SELECT c.id, ts_rank(c.search_vector, c.query, 1) AS score FROM ("
+            f"SELECT c.id, ts_rank(c.search_vector, c.query, 1) {bonus} AS score FROM ("
             f"SELECT p.id, p.search_vector, q.query FROM papers_paper p, (SELECT {tsquery} AS query) q "
             f"WHERE p.search_vector @@ q.query AND {where} ORDER BY p.id DESC LIMIT %s) c "
             "ORDER BY score DESC, c.id DESC LIMIT %s"
         )
-        args = tsparams + params + [SCAN_LIMIT, limit]
+        args = [" ".join(p) for p in query.phrases] + tsparams + params + [SCAN_LIMIT, limit]
     else:
         weights = ", ".join(str(float(w)) for w in BM25_WEIGHTS)
-        # bm25() is lower for better matches. The hidden/filter join runs on the
-        # candidates only.
+        # bm25() is lower for better matches. Hidden papers and filters are excluded
+        # before the newest SCAN_LIMIT matches are taken.
         sql = (
             f"SELECT c.id, -c.rank AS score FROM ("
-            f"SELECT rowid AS id, bm25({FTS_TABLE}, {weights}) AS rank FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s) c "
-            f"JOIN papers_paper p ON p.id = c.id WHERE {where} "
+            f"SELECT {FTS_TABLE}.rowid AS id, bm25({FTS_TABLE}, {weights}) AS rank "
+            f"FROM {FTS_TABLE} JOIN papers_paper p ON p.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND {where} ORDER BY {FTS_TABLE}.rowid DESC LIMIT %s) c "
             "ORDER BY c.rank, c.id DESC LIMIT %s"
         )
-        args = [fts5_match(query), SCAN_LIMIT] + params + [limit]
+        args = [fts5_match(query)] + params + [SCAN_LIMIT, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         return [(pk, float(score)) for pk, score in cursor.fetchall()]

@@ -32,6 +32,8 @@ ANN_DTYPE = "i8"
 ANN_CONNECTIVITY = 16
 ANN_EXPANSION_ADD = 128
 ANN_EXPANSION_SEARCH = 64
+# A filtered search over at most this many papers compares the query with each of them.
+EXACT_FILTER_LIMIT = 50_000
 # Rows read from the database per query while loading vectors.
 LOAD_CHUNK = 20_000
 
@@ -90,8 +92,7 @@ def index_dir():
 
 def _index_paths(model):
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in model)
-    base = index_dir() / safe
-    return base.with_suffix(".usearch"), base.with_suffix(".json")
+    return index_dir() / f"{safe}.usearch", index_dir() / f"{safe}.json"
 
 
 def _rows_after(model, after, until=None):
@@ -175,8 +176,7 @@ class VectorStore:
         if stamp is None:
             return
         try:
-            from usearch.index import Index
-
+            Index = _usearch_index()
             meta = json.loads(meta_path.read_text())
             self.ann = Index.restore(str(path), view=True)
             self.ann.expansion_search = meta.get("expansion_search", ANN_EXPANSION_SEARCH)
@@ -197,7 +197,18 @@ class VectorStore:
         if newer is not None:
             for key, score in newer.search(query, k, allowed):
                 results[key] = score
-        if self.ann is not None:
+        if self.ann is not None and allowed is not None and len(allowed) <= EXACT_FILTER_LIMIT:
+            # A filter that leaves few papers: compare with each of their vectors (read
+            # from the index) rather than hoping they are among its nearest answers.
+            keys = np.array([key for key in allowed.tolist() if key in self.ann and not (newer and key in newer.rows)])
+            if len(keys):
+                matrix = np.asarray(self.ann.get(keys), dtype=np.float32).reshape(len(keys), -1)
+                matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+                scores = matrix @ np.asarray(query, dtype=np.float32)
+                top = np.argsort(-scores)[:k]
+                for i in top.tolist():
+                    results.setdefault(int(keys[i]), float(scores[i]))
+        elif self.ann is not None:
             # Over-fetch when filtering: the filter is applied to the ANN's answers.
             fetch = k if allowed is None else min(max(k * 10, 1000), len(self.ann))
             found = self.ann.search(np.asarray(query, dtype=np.float32), fetch)
@@ -208,6 +219,19 @@ class VectorStore:
                     continue
                 results.setdefault(int(key), 1.0 - float(distance))
         return sorted(results.items(), key=lambda kv: -kv[1])[:k]
+
+
+def _usearch_index():
+    """usearch's Index class. onnxruntime must be loaded before usearch's extension:
+    the other way round, starting the model crashes the process (both carry C++ runtime
+    symbols of their own)."""
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        pass
+    from usearch.index import Index
+
+    return Index
 
 
 def _contains(sorted_keys, key):
@@ -244,8 +268,7 @@ def build_ann(model, *, rebuild=False, progress=None, force=False):
     """Bring the HNSW file for `model` up to date with the database: add the rows after
     its watermark (or all, with rebuild) and replace the file atomically. Does nothing
     below the size threshold unless forced. Returns a summary dict."""
-    from usearch.index import Index
-
+    Index = _usearch_index()
     latest, count = latest_row(model)
     path, meta_path = _index_paths(model)
     if count < ann_threshold() and not force:
