@@ -171,6 +171,9 @@ EMBED_ON_IMPORT = env_bool("EMBED_ON_IMPORT", True)
 # From this many vectors on, search uses the HNSW index built by `dailypapers search-index`.
 VECTOR_ANN_THRESHOLD = env_int("VECTOR_ANN_THRESHOLD", 50_000)
 VECTOR_INDEX_DIR = Path(env_str("VECTOR_INDEX_DIR", str(DATA_DIR / "index")))
+# HNSW search breadth (usearch expansion_search): higher finds more of the true nearest
+# papers, slower. 0: the built-in default (128).
+VECTOR_ANN_EF = env_int("VECTOR_ANN_EF", 0)
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
