@@ -83,17 +83,22 @@ def daily_entry(entry):
         submitted_at=entry.submitted_at,
         submitter_name=entry.submitter_name,
     )
+    # HF's top-level publishedAt is when the paper joined the feed; PaperInfo reads it as
+    # `submitted_at`. Ours is the start of the feed day.
+    return _entry(paper, feed_day_start(entry.day), entry.num_comments, entry.submitter_name)
+
+
+def _entry(paper, listed, num_comments, submitter_name):
+    """HF's daily entry around a `paper` object (paper_dict)."""
     data = {
         "paper": paper,
-        # HF's top-level publishedAt is when the paper joined the feed; PaperInfo reads
-        # it as `submitted_at`. Ours is the start of the feed day.
-        "publishedAt": hf_timestamp(feed_day_start(entry.day)),
+        "publishedAt": hf_timestamp(listed),
         "title": paper["title"],
         "summary": paper["summary"],
-        "numComments": entry.num_comments,
+        "numComments": num_comments,
     }
-    if entry.submitter_name:
-        data["submittedBy"] = submitter(entry.submitter_name)
+    if submitter_name:
+        data["submittedBy"] = submitter(submitter_name)
     # We know of no author accounts, so no author takes part in a discussion here.
     data["isAuthorParticipating"] = False
     for key in CLIENT_TOP_LEVEL_COPIES:
@@ -119,9 +124,10 @@ def flat_paper(paper, features):
 
 def search_entry(paper, features):
     """One element of GET /api/papers/search: HF's shape, a daily entry around the paper
-    (`features`: its visible feed entries, oldest first; the paper may have none)."""
+    (`features`: its visible feed entries, oldest first; the paper may have none). Its
+    publishedAt is the first feed day, else the paper's arXiv publication time."""
     first = features[0] if features else None
-    paper_data = paper_dict(
+    data = paper_dict(
         paper,
         upvotes=sum(e.upvotes for e in features),
         submitted_at=first.submitted_at if first else None,
@@ -135,20 +141,8 @@ def search_entry(paper, features):
         listed = feed_day_start(paper.announced_on)
     else:
         listed = paper.created_at
-    data = {
-        "paper": paper_data,
-        "publishedAt": hf_timestamp(listed),
-        "title": paper_data["title"],
-        "summary": paper_data["summary"],
-        "numComments": sum(e.num_comments for e in features),
-    }
-    if first and first.submitter_name:
-        data["submittedBy"] = submitter(first.submitter_name)
-    data["isAuthorParticipating"] = False
-    for key in CLIENT_TOP_LEVEL_COPIES:
-        if key in paper_data:
-            data[key] = paper_data[key]
-    return data
+    num_comments = sum(e.num_comments for e in features)
+    return _entry(data, listed, num_comments, first.submitter_name if first else "")
 
 
 def paper_markdown(paper, page_url):
