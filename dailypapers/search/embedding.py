@@ -30,11 +30,6 @@ BUNDLED_PACKAGE = "compartment"
 BUNDLED_MODEL = "bge-small-en-v1.5-int8"
 # The model reads 512 tokens; longer abstracts are cut there.
 MAX_TOKENS = 512
-# Padded tokens per inference batch: attention cost grows with length squared, so
-# batches are texts of similar length, at most this many tokens in all (measured best
-# on 2 cores; README "Embedding throughput").
-BATCH_TOKENS = 1024
-MAX_BATCH = 64
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -148,20 +143,16 @@ class OnnxEmbedder:
         return cls / norms
 
     def embed_documents(self, texts):
-        """(len(texts), dim) float32, L2-normalised. Texts are grouped by token length so
-        a batch is not padded out to its longest member."""
+        """(len(texts), dim) float32, L2-normalised. One text per inference: the int8
+        model quantises its activations per batch, so a text embedded beside others came
+        out slightly different (cosine 0.998) depending on its neighbours; alone, a text
+        always gets the same vector, and on a CPU batching bought no speed (measured)."""
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         ids = self._encode(texts)
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         out = np.empty((len(ids), self.dim), dtype=np.float32)
-        group = []
-        for i in order:
-            if group and (len(group) >= MAX_BATCH or (len(group) + 1) * len(ids[i]) > BATCH_TOKENS):
-                out[group] = self._infer([ids[j] for j in group])
-                group = []
-            group.append(i)
-        out[group] = self._infer([ids[j] for j in group])
+        for row, tokens in enumerate(ids):
+            out[row] = self._infer([tokens])[0]
         return out
 
     def embed_query(self, text):
