@@ -108,7 +108,8 @@ def test_hybrid_fuses_keyword_and_semantic_ranks(embedder):
     for hit in results.hits[1:]:
         assert hit.keyword_rank is None and hit.semantic_rank is not None
         assert hit.score < top.score
-    assert top.score == pytest.approx(2 / (service.RRF_K + 1))
+    weights = service.KEYWORD_WEIGHT + service.SEMANTIC_WEIGHT
+    assert top.score == pytest.approx(weights / (service.RRF_K + 1))
 
 
 def test_hybrid_ranks_a_keyword_only_match_of_an_unembedded_paper(embedder):
