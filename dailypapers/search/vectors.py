@@ -27,12 +27,13 @@ from dailypapers.search.models import VECTOR_DTYPE, PaperEmbedding
 
 log = logging.getLogger(__name__)
 
-# HNSW settings, measured (README, "Search latency"): float16 vectors keep recall@10
-# near 0.99 where int8 stopped at 0.97 (200,000 vectors); the search breadth can be
-# changed without a rebuild (VECTOR_ANN_EF).
+# HNSW settings, measured at 1,000,000 vectors (bench/vector_scale.py, README
+# "Performance"): recall@10 0.994 against exact search at 4.6 ms a query. float16
+# vectors: int8 stopped near 0.97 already at 200,000. The search breadth can be changed
+# without a rebuild (VECTOR_ANN_EF).
 ANN_DTYPE = "f16"
-ANN_CONNECTIVITY = 16
-ANN_EXPANSION_ADD = 128
+ANN_CONNECTIVITY = 32
+ANN_EXPANSION_ADD = 64
 ANN_EXPANSION_SEARCH = 128
 # A filtered search over at most this many papers compares the query with each of them.
 EXACT_FILTER_LIMIT = 50_000
