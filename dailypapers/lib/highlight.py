@@ -59,24 +59,19 @@ def marked(text, words):
 
 
 def snippet(text, words, size=SNIPPET_WORDS):
-    """HTML of the `size`-word window of `text` holding the most matches, marked, with
-    an ellipsis where text was cut."""
+    """HTML of a `size`-word window of `text`, starting a few words before its first
+    match, marked, with an ellipsis where text was cut."""
     tokens = (text or "").split()
     if not tokens:
         return ""
     matches = matcher(words)
-    if len(tokens) <= size:
-        return _mark(" ".join(tokens), matches)
-    hits = [any(matches(w) for w in _WORD.findall(t)) for t in tokens]
-    best, best_start, window = -1, 0, sum(hits[:size])
-    for start in range(0, len(tokens) - size + 1):
-        if start:
-            window += hits[start + size - 1] - hits[start - 1]
-        if window > best:
-            best, best_start = window, start
-    if best <= 0:
-        best_start = 0
-    part = _mark(" ".join(tokens[best_start : best_start + size]), matches)
-    prefix = "… " if best_start else ""
-    suffix = " …" if best_start + size < len(tokens) else ""
+    start = 0
+    if len(tokens) > size:
+        for i, token in enumerate(tokens):
+            if any(matches(w) for w in _WORD.findall(token)):
+                start = max(0, min(i - 8, len(tokens) - size))
+                break
+    part = _mark(" ".join(tokens[start : start + size]), matches)
+    prefix = "… " if start else ""
+    suffix = " …" if start + size < len(tokens) else ""
     return prefix + part + suffix

@@ -61,6 +61,11 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["-arxiv_id"]
+        indexes = [
+            # Search checks whether its candidates are hidden: from this index, without
+            # reading the rows (whose abstracts make them long).
+            models.Index(fields=["id", "hidden"], name="paper_id_hidden_idx"),
+        ]
 
     def __str__(self):
         return f"{self.arxiv_id}: {self.title[:80]}"

@@ -111,7 +111,6 @@ class OnnxEmbedder:
             options.intra_op_num_threads = threads
         self._ort, self._model_file = ort, str(onnx_files[0])
         self.session = self._session(options)
-        self._query_session = None
         inputs = {i.name for i in self.session.get_inputs()}
         self._token_types = "token_type_ids" in inputs
         self.dim = int(self.session.get_outputs()[0].shape[-1])
@@ -156,17 +155,7 @@ class OnnxEmbedder:
         return out
 
     def embed_query(self, text):
-        """One query: on a session of its own with one thread, which answers a short text
-        sooner than a pool of threads (measured: 17 ms against 34 ms on a busy 2-core
-        machine) and leaves the other cores to the rest of the request."""
-        if self._query_session is None:
-            options = self._ort.SessionOptions()
-            options.log_severity_level = 3
-            options.enable_cpu_mem_arena = False
-            options.intra_op_num_threads = 1
-            options.inter_op_num_threads = 1
-            self._query_session = self._session(options)
-        return self._infer(self._encode([self.query_prefix + text]), self._query_session)[0]
+        return self.embed_documents([self.query_prefix + text])[0]
 
 
 _state = {"embedder": None, "reason": None, "loaded": False}

@@ -28,7 +28,7 @@ FTS_TABLE = "papers_search"
 BM25_WEIGHTS = (2.0, 1.0, 1.0)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 # Matches ranked per query at most (see search()).
-SCAN_LIMIT = 4000
+SCAN_LIMIT = 2000
 
 _SQLITE_TABLE = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, authors, abstract, "

@@ -79,9 +79,9 @@ def semantic_available():
     return embedding.get_embedder() is not None
 
 
-def _hidden():
-    """Ids of hidden papers: few, so cheaper to fetch than to check a thousand results."""
-    return set(Paper.objects.filter(hidden=True).values_list("id", flat=True))
+def _hidden_among(ids):
+    """Which of `ids` are hidden papers (answered from the (id, hidden) index)."""
+    return set(Paper.objects.filter(id__in=list(ids), hidden=True).values_list("id", flat=True))
 
 
 def semantic_ids(vector, depth, filters=NO_FILTERS, exclude=()):
@@ -96,9 +96,9 @@ def semantic_ids(vector, depth, filters=NO_FILTERS, exclude=()):
         if len(allowed) == 0:
             return []
     # With filters, `allowed` holds visible papers only; without, hidden ones are dropped
-    # from the answer, so ask for that many more.
-    hidden = _hidden() if allowed is None else ()
-    found = store.search(vector, depth + len(exclude) + min(len(hidden), depth), allowed)
+    # from the answer (a few more are asked for).
+    found = store.search(vector, depth + len(exclude) + 10, allowed)
+    hidden = _hidden_among(pk for pk, _ in found) if allowed is None else ()
     return [pk for pk, _ in found if pk not in exclude and pk not in hidden][:depth]
 
 
