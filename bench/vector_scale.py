@@ -2,7 +2,7 @@
 
 Standalone (numpy + usearch only; nothing of dailypapers is imported). Run it from anywhere:
 
-    .venv/bin/python bench/vector_scale.py                          # 1M vectors, recommended settings
+    .venv/bin/python bench/vector_scale.py          # 1M vectors, f16 M=32 ef_add=64: ~25 min build on 2 cores
     .venv/bin/python bench/vector_scale.py --size 200000 --dtype i8,f16 --connectivity 16,32
     .venv/bin/python bench/vector_scale.py --help
 
@@ -29,7 +29,8 @@ is timed over the 74,728 real rows and over the whole --size matrix for comparis
 
 The i8 index is fed vectors quantised here, per vector: round(x * 127 / max|x|). usearch's
 own float->i8 cast multiplies by 127 and rounds, which on normalised 384-d vectors (|x_i| is
-typically ~0.03) leaves only a few levels per component and costs ~10 points of recall.
+typically ~0.03) leaves only a few levels per component: exact search over such vectors
+found 0.90 of the true top-10 against 0.98 with the per-vector scale.
 The per-vector scale changes the norm, so i8 must use the cos metric (not ip).
 """
 
