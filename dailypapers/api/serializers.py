@@ -107,16 +107,22 @@ def _entry(paper, listed, num_comments, submitter_name):
     return data
 
 
-def flat_paper(paper, features):
-    """GET /api/papers/{id}: the paper object at the top level, with totals over the
-    days it was featured (`features`: its visible feed entries, oldest first)."""
+def _paper_with_totals(paper, features):
+    """paper_dict with upvotes summed over the days it was featured and the first
+    feature's submission (`features`: visible feed entries, oldest first)."""
     first = features[0] if features else None
-    data = paper_dict(
+    return paper_dict(
         paper,
         upvotes=sum(e.upvotes for e in features),
         submitted_at=first.submitted_at if first else None,
         submitter_name=first.submitter_name if first else "",
     )
+
+
+def flat_paper(paper, features):
+    """GET /api/papers/{id}: the paper object at the top level, with totals over the
+    days it was featured (`features`: its visible feed entries, oldest first)."""
+    data = _paper_with_totals(paper, features)
     # PaperInfo reads numComments at the top level (its `comments`).
     data["numComments"] = sum(e.num_comments for e in features)
     return data
@@ -127,12 +133,7 @@ def search_entry(paper, features):
     (`features`: its visible feed entries, oldest first; the paper may have none). Its
     publishedAt is the first feed day, else the paper's arXiv publication time."""
     first = features[0] if features else None
-    data = paper_dict(
-        paper,
-        upvotes=sum(e.upvotes for e in features),
-        submitted_at=first.submitted_at if first else None,
-        submitter_name=first.submitter_name if first else "",
-    )
+    data = _paper_with_totals(paper, features)
     if first:
         listed = feed_day_start(first.day)
     elif paper.published:
