@@ -12,6 +12,7 @@ Environment:
     TRENDING_HALF_LIFE_HOURS, TRENDING_WINDOW_DAYS   see dailypapers/lib/trending.py
 """
 
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -58,6 +59,14 @@ INSTALLED_APPS = [
     "ninja",
     "dailypapers.feeds",
     "dailypapers.search",
+    # Accounts through django-allauth (account flows only) on Django's own User model.
+    "allauth",
+    "allauth.account",
+    "dailypapers.accounts",
+    # The community: upvotes and submissions; comments and reports; collections.
+    "dailypapers.community",
+    "dailypapers.discussion",
+    "dailypapers.collections",
 ]
 
 MIDDLEWARE = [
@@ -69,8 +78,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # A rate-limited request answers 429 with a clear message (dailypapers/core/ratelimits.py).
+    "dailypapers.core.ratelimits.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "dailypapers.urls"
@@ -175,6 +188,77 @@ VECTOR_INDEX_DIR = Path(env_str("VECTOR_INDEX_DIR", str(DATA_DIR / "index")))
 # papers, slower. 0: the built-in default (128).
 VECTOR_ANN_EF = env_int("VECTOR_ANN_EF", 0)
 
+# --- Accounts (dailypapers/accounts) ----------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Verifies (and upgrades on log-in) hashes made before Argon2 was the default.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[dailypapers] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
+# allauth's own limits on the account flows ("5/m/ip": five a minute per address);
+# a limited request answers 429.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("RATE_LIMIT_LOGIN", "30/m/ip"),
+    "login_failed": env_str("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "signup": env_str("RATE_LIMIT_SIGNUP", "20/h/ip"),
+    "reset_password": env_str("RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key"),
+    "confirm_email": "1/3m/key",
+}
+
+# --- Email ----------------------------------------------------------------------------------
+# Django's standard settings from the environment. Without EMAIL_HOST, mail is printed on
+# the console in DEBUG (nothing is sent), and sent to localhost:25 otherwise.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dailypapers <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and "EMAIL_HOST" not in os.environ
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+
+# --- Community (dailypapers/community, discussion, collections) ----------------------------
+# A paper can be submitted to the feed while at most this many days old (staff: any age).
+SUBMIT_MAX_AGE_DAYS = env_int("SUBMIT_MAX_AGE_DAYS", 14)
+# Submissions per user per feed day (staff: no cap).
+SUBMIT_DAILY_LIMIT = env_int("SUBMIT_DAILY_LIMIT", 5)
+# django-ratelimit rates ("30/m": thirty a minute) per user, or per address when logged out.
+RATE_LIMIT_VOTE = env_str("RATE_LIMIT_VOTE", "60/m")
+RATE_LIMIT_SUBMIT = env_str("RATE_LIMIT_SUBMIT", "10/h")
+RATE_LIMIT_COMMENT = env_str("RATE_LIMIT_COMMENT", "10/m")
+RATE_LIMIT_REPORT = env_str("RATE_LIMIT_REPORT", "20/h")
+# Rate limits are counted in the cache; set RATELIMIT_ENABLE=0 to switch them off.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_USE_CACHE = "default"
+# The Django cache here is per process: with several server processes each counts apart.
+# ratelimit warns about that cache kind; the per-process counting is deliberate.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -201,6 +285,22 @@ CACHES = {
 }
 
 # --- Security -------------------------------------------------------------------------------
+# Content-Security-Policy: scripts, styles and images from this site only; no framing.
+# (The API docs page uses ninja's bundled Swagger UI, also served from this site.)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -8,6 +8,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("feeds/", include("dailypapers.feeds.urls")),
     path("", include("dailypapers.api.urls")),
+    # Accounts: allauth's flows under /accounts/ (sign-up, log-in, email, password);
+    # ours (profile, tokens, export, deletion) beside them.
+    path("accounts/", include("allauth.urls")),
+    path("", include("dailypapers.accounts.urls")),
+    path("", include("dailypapers.community.urls")),
+    path("", include("dailypapers.discussion.urls")),
+    path("", include("dailypapers.collections.urls")),
     path("", include("dailypapers.search.urls")),
     path("", include("dailypapers.papers.urls")),
 ]

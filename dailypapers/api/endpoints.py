@@ -306,3 +306,12 @@ def paper_markdown(request, arxiv_id):
 def not_found(request, rest=""):
     return error_response("no such API route (the API is described at /api/docs)", 404)
 
+
+
+# The community's write endpoints (bearer tokens), registered on the same API so that
+# they share its error shape and OpenAPI schema.
+from dailypapers.community.api import router as community_router  # noqa: E402
+from dailypapers.discussion.api import router as discussion_router  # noqa: E402
+
+api.add_router("", community_router)
+api.add_router("", discussion_router)

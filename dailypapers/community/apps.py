@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CommunityConfig(AppConfig):
+    """Upvotes and paper submissions to the daily feed."""
+
+    name = "dailypapers.community"
+    label = "community"
