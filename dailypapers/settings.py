@@ -60,9 +60,10 @@ INSTALLED_APPS = [
     "dailypapers.feeds",
     "dailypapers.search",
     # Accounts through django-allauth (account flows only) on Django's own User model.
+    # Ours first: its templates/allauth/ and templates/account/ override allauth's.
+    "dailypapers.accounts",
     "allauth",
     "allauth.account",
-    "dailypapers.accounts",
     # The community: upvotes and submissions; comments and reports; collections.
     "dailypapers.community",
     "dailypapers.discussion",

@@ -17,7 +17,11 @@ PAGE_CACHE_SECONDS = 24 * 3600  # keys change with the data; expiry only frees m
 
 def anonymous_page(request, key, render):
     """The cached response for `key`, or `render()`'s, stored when it is shareable."""
-    shareable = request.method in ("GET", "HEAD") and not request.user.is_authenticated
+    shareable = (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and not _has_messages(request)
+    )
     if not shareable:
         return render()
     key = f"page:{key}"
@@ -29,3 +33,10 @@ def anonymous_page(request, key, render):
     if response.status_code == 200 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         cache.set(key, (response.content, response["Content-Type"]), PAGE_CACHE_SECONDS)
     return response
+
+
+def _has_messages(request):
+    # A flash message ("You have signed out.") is one visitor's: a page showing it is
+    # neither served from nor stored in the shared cache.
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0

@@ -1,0 +1,89 @@
+"""What people do with their own account beyond allauth's flows: API tokens, the data
+export, deletion; and what staff do to accounts: suspension."""
+
+import importlib
+
+from django.db import transaction
+
+from dailypapers.accounts.models import ApiToken, Profile
+from dailypapers.papers.models import FeedEntry
+
+# Apps whose `export.export_user_data(user)` adds their part to a person's export, under
+# the app's name.
+EXPORTING_APPS = ("community", "discussion", "collections")
+
+
+def create_token(user, name=""):
+    """A new API token for `user`: (ApiToken row, the token text). The text is shown
+    once and never stored: only its hash is (ApiToken.key_hash)."""
+    return ApiToken.objects.create_token(user, name=name.strip())
+
+
+def revoke_token(user, token_id):
+    """Revoke one of `user`'s tokens; False when it was not theirs (or already gone)."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return deleted > 0
+
+
+def submitted_entries(user):
+    """The visible feed entries `user` submitted, newest first."""
+    return (
+        FeedEntry.objects.visible()
+        .filter(submitted_by=user)
+        .select_related("paper")
+        .order_by("-day", "-id")
+    )
+
+
+def export_user_data(user):
+    """Everything dailypapers holds about `user`, as JSON-serialisable data."""
+    data = {
+        "username": user.username,
+        "email": user.email,
+        "date_joined": user.date_joined.isoformat(),
+        "submitted": [
+            {
+                "arxiv_id": entry.paper.arxiv_id,
+                "title": entry.paper.title,
+                "day": entry.day.isoformat(),
+                "submitted_at": entry.submitted_at.isoformat(),
+                "upvotes": entry.upvotes,
+            }
+            # Hidden entries are the person's data too.
+            for entry in FeedEntry.objects.filter(submitted_by=user).select_related("paper").order_by("day", "id")
+        ],
+        "api_tokens": [
+            {
+                "name": token.name,
+                "prefix": token.prefix,
+                "created_at": token.created_at.isoformat(),
+                "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+            }
+            for token in user.api_tokens.order_by("created_at")
+        ],
+    }
+    for app in EXPORTING_APPS:
+        module = importlib.import_module(f"dailypapers.{app}.export")
+        data[app] = module.export_user_data(user)
+    return data
+
+
+def delete_account(user):
+    """Delete `user` and, through the database's cascades and the other apps' deletion
+    handlers, what belongs to them. Their feed submissions stay, without a submitter
+    (FeedEntry.submitted_by is SET_NULL)."""
+    with transaction.atomic():
+        user.delete()
+
+
+def suspend(user, reason=""):
+    Profile.of(user).suspend(reason)
+
+
+def unsuspend(user):
+    Profile.of(user).unsuspend()
+
+
+def is_suspended(user):
+    profile = Profile.objects.filter(user=user).only("suspended_at").first()
+    return profile is not None and profile.suspended

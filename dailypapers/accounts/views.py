@@ -1,0 +1,110 @@
+"""Profile pages and the account settings page (API tokens, data export, deletion).
+Sign-up, log-in, email and password pages are allauth's (templates/allauth, account/)."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from dailypapers.accounts import services
+from dailypapers.accounts.forms import DeleteAccountForm, SuspendForm, TokenForm
+
+PROFILE_ENTRIES = 30
+
+
+def profile(request, username):
+    people = get_user_model().objects.all()
+    if not request.user.is_staff:
+        people = people.filter(is_active=True)
+    profile_user = get_object_or_404(people, username=username)
+    page = Paginator(services.submitted_entries(profile_user), PROFILE_ENTRIES).get_page(request.GET.get("page"))
+    context = {
+        "profile_user": profile_user,
+        "entries": page,
+        "suspended": services.is_suspended(profile_user) if request.user.is_staff else False,
+        "is_self": request.user == profile_user,
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@staff_member_required
+@require_POST
+def suspension(request, username):
+    profile_user = get_object_or_404(get_user_model(), username=username)
+    form = SuspendForm(request.POST)
+    if request.POST.get("action") == "unsuspend":
+        services.unsuspend(profile_user)
+        messages.success(request, f"{profile_user.username} is no longer suspended.")
+    elif form.is_valid():
+        services.suspend(profile_user, form.cleaned_data["reason"])
+        messages.success(request, f"{profile_user.username} is suspended: they can read but not take part.")
+    return redirect("accounts:profile", profile_user.username)
+
+
+def _settings_context(request, **extra):
+    return {
+        "tokens": request.user.api_tokens.all(),
+        "token_form": TokenForm(),
+        "delete_form": DeleteAccountForm(request.user),
+        **extra,
+    }
+
+
+@login_required
+def settings_page(request):
+    return render(request, "accounts/settings.html", _settings_context(request))
+
+
+@login_required
+@require_POST
+def token_create(request):
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/settings.html", _settings_context(request, token_form=form), status=400)
+    row, token = services.create_token(request.user, form.cleaned_data["name"])
+    # The token text exists only in this response: it is not stored, and the page is
+    # not kept by the browser's cache either.
+    response = render(request, "accounts/token_created.html", {"token": token, "row": row})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id):
+    if services.revoke_token(request.user, token_id):
+        messages.success(request, "Token revoked: requests using it are now refused.")
+    else:
+        messages.error(request, "No such token.")
+    return redirect("accounts:settings")
+
+
+@login_required
+def export(request):
+    data = services.export_user_data(request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="dailypapers-{request.user.username}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def delete(request):
+    form = DeleteAccountForm(request.user, request.POST)
+    if not form.is_valid():
+        messages.error(request, "Your account was not deleted: the password did not match.")
+        return render(request, "accounts/settings.html", _settings_context(request, delete_form=form), status=400)
+    user = request.user
+    logout(request)
+    services.delete_account(user)
+    messages.success(request, "Your account and its data are deleted.")
+    return redirect("papers:home")
