@@ -1,1 +1,94 @@
-"""Models of this app."""
+"""Comments on papers (threaded, Markdown rendered once on save) and reports of comments.
+
+Writes go through services.py (participation check, counters, rendering); the models
+only hold the rows and the constraints the database keeps.
+"""
+
+from django.conf import settings
+from django.db import models
+
+# Long enough for a careful review of a paper, short enough to keep a thread readable.
+MAX_BODY_LENGTH = 10_000
+
+
+class CommentQuerySet(models.QuerySet):
+    def thread_order(self):
+        # The paper page reads a whole thread with this order, served by the
+        # (paper, created_at) index; the tree is built in Python (services.thread).
+        return self.order_by("created_at", "id")
+
+
+class Comment(models.Model):
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="comments")
+    # Kept when the account is deleted: the comment stays, shown without a name.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    # A reply. A reply's paper is its parent's (services.post_comment checks it). Deleted
+    # comments are soft-deleted, so a parent row outlives its replies' display.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField(max_length=MAX_BODY_LENGTH, help_text="Markdown source")
+    # Sanitised HTML rendered from `body` by services.render_markdown at each write; the
+    # templates print it as is, so nothing else may write it.
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Soft delete: a deleted comment with replies still shows as "[deleted]" to keep
+    # its replies in place; its text is cleared.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by staff: visible to staff only (marked), to nobody else.
+    hidden = models.BooleanField(default=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The paper's thread in order (templatetags/discussion.py, api.py).
+            models.Index(fields=["paper", "created_at"], name="comment_paper_created_idx"),
+            # A person's recent comments (their profile and export).
+            models.Index(fields=["user", "-created_at"], name="comment_user_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"comment {self.pk} on {self.paper_id}"
+
+    @property
+    def deleted(self):
+        return self.deleted_at is not None
+
+    def visible_to(self, user):
+        return not self.hidden or (user is not None and user.is_staff)
+
+
+class Report(models.Model):
+    """A person's report of a comment to the moderators; one per person per comment."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSE = "abuse", "Harassment or abuse"
+        OFF_TOPIC = "off_topic", "Off topic"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="comment_reports"
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.OTHER)
+    details = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="report_comment_reporter_unique"),
+        ]
+        indexes = [
+            # The admin's list of open reports, newest first.
+            models.Index(fields=["resolved_at", "-created_at"], name="report_open_idx"),
+        ]
+
+    def __str__(self):
+        return f"report {self.pk} of comment {self.comment_id}"
