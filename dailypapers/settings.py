@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "dailypapers.core.security.PermissionsPolicyMiddleware",
     # A rate-limited request answers 429 with a clear message (dailypapers/core/ratelimits.py).
     "dailypapers.core.ratelimits.RateLimitMiddleware",
 ]
@@ -306,6 +307,11 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features the site never uses, turned off (dailypapers/core/security.py).
+PERMISSIONS_POLICY = [
+    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
+    "payment", "usb", "browsing-topics",
+]
 if not DEBUG:
     _https = SITE_URL.startswith("https://")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _https)

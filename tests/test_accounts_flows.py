@@ -142,3 +142,20 @@ def test_header_shows_log_in_and_sign_up_or_the_username_and_a_log_out_form(clie
     assert f'href="{reverse("accounts:profile", args=["alice"])}">alice</a>' in text
     assert f'<form method="post" action="{reverse("account_logout")}">' in text
     assert "Sign up" not in text
+
+
+def test_a_flash_message_is_not_cached_for_other_anonymous_readers(client, alice):
+    from django.test import Client
+
+    from tests.factories import make_entry
+
+    make_entry("2025-01-02")
+    Client().get(reverse("papers:home"))  # the anonymous page is now cached
+    client.force_login(alice)
+    response = client.post(reverse("account_logout"), follow=True)
+    assert b"You have signed out." in response.content
+
+    other = Client().get(reverse("papers:home"))
+    assert other.status_code == 200
+    assert b"You have signed out." not in other.content
+    assert b"You have signed out." not in client.get(reverse("papers:home")).content

@@ -12,7 +12,7 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
     fields = ["suspended_at", "suspension_reason"]
-    verbose_name_plural = "suspension"
+    verbose_name = verbose_name_plural = "suspension"
 
 
 class ApiTokenInline(admin.TabularInline):

@@ -6,3 +6,5 @@ class AccountsConfig(AppConfig):
 
     name = "dailypapers.accounts"
     label = "accounts"
+    # allauth's "account" app is called "Accounts" in the admin already.
+    verbose_name = "Profiles and API tokens"
