@@ -14,17 +14,23 @@ def make_user(username, **fields):
 
 
 @pytest.fixture
-def alice(db):
+def fast_passwords(settings):
+    # Argon2 is slow on purpose; these tests never check a password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def alice(db, fast_passwords):
     return make_user("alice")
 
 
 @pytest.fixture
-def bob(db):
+def bob(db, fast_passwords):
     return make_user("bob")
 
 
 @pytest.fixture
-def mod(db):
+def mod(db, fast_passwords):
     return make_user("mod", is_staff=True)
 
 
