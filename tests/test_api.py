@@ -405,6 +405,8 @@ def test_the_openapi_schema_describes_every_endpoint(client):
     assert set(schema["paths"]) == {
         "/api/daily_papers", "/api/papers", "/api/papers/search", "/api/papers/{arxiv_id}",
         "/api/papers/{arxiv_id}/similar",
+        # The community's write endpoints (token auth: tests/test_community_api.py).
+        "/api/papers/{paper_id}/upvote", "/api/papers/submit",
     }  # fmt: skip
     author = schema["components"]["schemas"]["AuthorOut"]
     assert set(author["properties"]) == {"_id", "name", "hidden"}

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
 
 from dailypapers.api import queries, serializers
@@ -249,11 +249,17 @@ def papers_search(request, query: Query[SearchQuery]):
     return response
 
 
+# GET /api/papers/{id}[/similar] take any path under /api/papers/ (`path:`, for old-style
+# ids with a slash): they are mounted last, after the apps' routes such as
+# /api/papers/submit and /api/papers/{id}/upvote, which would never be reached otherwise.
+paper_routes = Router()
+
+
 class SimilarQuery(Schema):
     limit: int = Field(5, ge=1, le=50)
 
 
-@api.get(
+@paper_routes.get(
     "/papers/{path:arxiv_id}/similar",
     response={200: list[FlatPaperOut], 400: ErrorOut, 404: ErrorOut},
     by_alias=True,
@@ -271,7 +277,7 @@ def similar_papers(request, arxiv_id: str, query: Query[SimilarQuery]):
     return built_response(request, body, "application/json", max_age=60)
 
 
-@api.get(
+@paper_routes.get(
     # `path:` so that old-style ids (hep-th/9901001) reach this endpoint too.
     "/papers/{path:arxiv_id}",
     response={200: FlatPaperOut, 404: ErrorOut},
@@ -315,3 +321,4 @@ from dailypapers.discussion.api import router as discussion_router  # noqa: E402
 
 api.add_router("", community_router)
 api.add_router("", discussion_router)
+api.add_router("", paper_routes)

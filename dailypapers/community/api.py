@@ -1,5 +1,115 @@
-"""Write endpoints of this app in the JSON API (token auth: dailypapers/accounts/tokens.py)."""
+"""Write endpoints of this app in the JSON API (token auth: dailypapers/accounts/tokens.py).
 
-from ninja import Router
+    POST   /api/papers/{paper_id}/upvote    upvote a paper       → {"upvotes": n, "voted": true}
+    DELETE /api/papers/{paper_id}/upvote    take the upvote back → {"upvotes": n, "voted": false}
+    POST   /api/papers/submit               {"paper_id": "2501.01234", "comment": "…"}
+                                            → 201 and the new entry in the shape of
+                                              /api/daily_papers (like Hugging Face's)
 
-router = Router()
+Errors are `{"error": "…"}`: 400 bad input, 401 no valid token, 403 not allowed (a
+suspended account), 404 no such paper, 409 already featured, 429 too many.
+"""
+
+from django.http import JsonResponse
+from ninja import Field, Router, Schema
+
+from dailypapers.accounts.rules import participation_error
+from dailypapers.accounts.tokens import bearer
+from dailypapers.api import serializers
+from dailypapers.api.serializers import DailyPaperOut, ErrorOut
+from dailypapers.community import services
+from dailypapers.core.ratelimits import Limited, check, too_many
+from dailypapers.lib.arxiv_ids import is_arxiv_id
+
+router = Router(tags=["community"])
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+
+
+class VoteOut(Schema):
+    upvotes: int = Field(..., description="the paper's upvotes over the days it was featured")
+    voted: bool = Field(..., description="whether the token's user now upvotes the paper")
+
+
+class SubmitIn(Schema):
+    paper_id: str = Field(..., max_length=300, description="an arXiv id (2501.01234) or arxiv.org link")
+    comment: str = Field("", max_length=10_000, description="optional: starts the paper's discussion")
+
+
+def _error(message, status):
+    return JsonResponse({"error": message}, status=status)
+
+
+def _limited(request, group):
+    """None, or the 429 answer when the token's user is over `group`'s rate."""
+    try:
+        check(request, group, key=f"user:{request.auth.pk}")
+    except Limited:
+        return too_many(request, group)
+    return None
+
+
+def _vote(request, paper_id, on):
+    error = participation_error(request.auth)
+    if error is not None:
+        return _error(error, 403)
+    limited = _limited(request, "vote")
+    if limited is not None:
+        return limited
+    if not is_arxiv_id(paper_id):
+        return _error("not an arXiv id", 404)
+    try:
+        paper = services.votable_paper(paper_id)
+        voted, upvotes = services.set_vote(request.auth, paper, on)
+    except services.Refused as refusal:
+        return _error(refusal.message, refusal.status)
+    return {"upvotes": upvotes, "voted": voted}
+
+
+# `path:` like GET /api/papers/{id}, so old-style ids (hep-th/9901001) work here too.
+@router.post(
+    "/papers/{path:paper_id}/upvote",
+    response={200: VoteOut, **ERRORS},
+    auth=bearer,
+    summary="Upvote a paper",
+    description="Idempotent: upvoting twice leaves one upvote. The paper must be in the daily feed.",
+)
+def upvote(request, paper_id: str):
+    return _vote(request, paper_id, True)
+
+
+@router.delete(
+    "/papers/{path:paper_id}/upvote",
+    response={200: VoteOut, **ERRORS},
+    auth=bearer,
+    summary="Take back an upvote",
+    description="Idempotent: without an upvote, nothing changes.",
+)
+def remove_upvote(request, paper_id: str):
+    return _vote(request, paper_id, False)
+
+
+@router.post(
+    "/papers/submit",
+    response={201: DailyPaperOut, **ERRORS, 503: ErrorOut},
+    by_alias=True,
+    auth=bearer,
+    summary="Submit a paper to today's feed",
+    description=(
+        "Like Hugging Face's: the body is `{\"paper_id\": …, \"comment\": …}`. A paper unknown "
+        "here is fetched from arXiv. Refused (with the reason) when the paper is older than "
+        "the submission window, already featured, or the daily limit is reached."
+    ),
+)
+def submit(request, body: SubmitIn):
+    error = participation_error(request.auth)
+    if error is not None:
+        return _error(error, 403)
+    limited = _limited(request, "submit")
+    if limited is not None:
+        return limited
+    try:
+        entry = services.submit(request.auth, body.paper_id, body.comment)
+    except services.Refused as refusal:
+        return _error(refusal.message, refusal.status)
+    return JsonResponse(serializers.daily_entry(entry), status=201, json_dumps_params={"ensure_ascii": False})

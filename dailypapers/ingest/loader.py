@@ -6,14 +6,17 @@
    and only when they differ (so a re-import writes nothing and reports "unchanged").
    A record for an older version than the stored one is skipped.
 4. Category rows follow the paper's category list.
-5. Feed entries are upserted on (paper, day), the same way.
+5. Feed entries are upserted on (paper, day), the same way. Their upvote and comment
+   counts are the source's plus the local ones (FeedEntry.imported_upvotes): only the
+   source's part is replaced, in SQL, so local votes survive a re-import.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dailypapers.ingest.records import CORE_FIELDS, SOURCE_RANK, PaperRecord
@@ -24,7 +27,10 @@ from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
 # matter (each costs an fsync on SQLite).
 DEFAULT_BATCH_SIZE = 5000
 
-ENTRY_FIELDS = ("submitted_at", "upvotes", "num_comments", "position", "submitter_name")
+ENTRY_FIELDS = ("submitted_at", "position", "submitter_name")
+# The source's counts: record attribute -> FeedEntry column. The visible counters
+# (upvotes, num_comments) add the local votes and comments to these.
+COUNT_FIELDS = {"upvotes": "imported_upvotes", "num_comments": "imported_comments"}
 
 
 @dataclass
@@ -93,6 +99,36 @@ def _is_older(have, incoming):
     return have is not None and incoming is not None and have < incoming
 
 
+def _count_update_sql():
+    """UPDATE of an entry's imported counts that moves the visible ones by the same
+    amount (`upvotes - imported_upvotes` is the local part), computed by the database
+    from the row as it is, so a vote committed meanwhile is kept."""
+    quote = connection.ops.quote_name
+    sets = []
+    for shown, imported in COUNT_FIELDS.items():
+        shown, imported = quote(shown), quote(imported)
+        sets.append(f"{shown} = {shown} - {imported} + %s")
+    sets += [f"{quote(imported)} = %s" for imported in COUNT_FIELDS.values()]
+    sets.append(f"{quote('updated_at')} = %s")
+    return f"UPDATE {quote(FeedEntry._meta.db_table)} SET {', '.join(sets)} WHERE {quote('id')} = %s"
+
+
+def _carry_local_counts(paper_ids, days):
+    """Give the new entries (local part still 0) of papers featured before the local
+    votes and comments their other entries carry: every entry of a paper shows the
+    paper's votes (community/services.py:set_vote updates them all)."""
+    for shown, imported in COUNT_FIELDS.items():
+        local = (
+            FeedEntry.objects.filter(paper_id=OuterRef("paper_id"))
+            .values("paper_id")
+            .annotate(local=Max(F(shown) - F(imported)))
+            .values("local")
+        )
+        FeedEntry.objects.filter(paper_id__in=paper_ids, day__in=days, **{shown: F(imported)}).update(
+            **{shown: F(shown) + Coalesce(Subquery(local), 0)}
+        )
+
+
 class Loader:
     def __init__(self, batch_size=DEFAULT_BATCH_SIZE):
         self.batch_size = batch_size
@@ -111,8 +147,11 @@ class Loader:
         self._update_paper = RowUpdater(Paper)
         self._update_entry = RowUpdater(FeedEntry)
         self._insert_entry = RowInserter(
-            FeedEntry, ["paper", "day", *ENTRY_FIELDS, "hidden", "created_at", "updated_at"]
-        )
+            FeedEntry,
+            ["paper", "day", *ENTRY_FIELDS, *COUNT_FIELDS.values(), *COUNT_FIELDS,
+             "hidden", "created_at", "updated_at"],
+        )  # fmt: skip
+        self._count_sql = _count_update_sql()
 
     # -- papers -----------------------------------------------------------------------
 
@@ -211,33 +250,46 @@ class Loader:
             wanted[(pk, record.day)] = record
         if not wanted:
             return
+        latest_ids = {paper_ids[a] for a in latest if a in paper_ids}
         now = timezone.now()
         days = {day for _, day in wanted}
         existing = {
             (e.paper_id, e.day): e
             for e in FeedEntry.objects.filter(day__in=days, paper_id__in={pk for pk, _ in wanted})
         }
-        to_create, to_update = [], []
+        to_create, to_update, recount = [], [], []
         for key, record in wanted.items():
             values = {name: getattr(record, name) for name in ENTRY_FIELDS}
+            counts = [getattr(record, name) for name in COUNT_FIELDS]
             entry = existing.get(key)
             if entry is None:
-                to_create.append((*key, *values.values(), False, now, now))
+                to_create.append((*key, *values.values(), *counts, *counts, False, now, now))
                 continue
             changed = [name for name, value in values.items() if getattr(entry, name) != value]
-            if not changed:
+            recounted = counts != [getattr(entry, column) for column in COUNT_FIELDS.values()]
+            if not changed and not recounted:
                 self.entries.add("unchanged")
                 continue
-            for name in changed:
-                setattr(entry, name, values[name])
-            entry.updated_at = now
-            to_update.append(entry)
+            if changed:
+                for name in changed:
+                    setattr(entry, name, values[name])
+                entry.updated_at = now
+                to_update.append(entry)
+            if recounted:
+                recount.append([*counts, *counts, connection.ops.adapt_datetimefield_value(now), entry.pk])
+            self.entries.add("updated")
         if to_create:
             self._insert_entry.insert(to_create)
             self.entries.add("created", len(to_create))
+            # A paper featured again starts with the local votes its other days carry.
+            refeatured = {pk for pk, _ in wanted if pk in latest_ids} if latest else set()
+            if refeatured:
+                _carry_local_counts(refeatured, days)
         if to_update:
             self._update_entry.update((e, (*ENTRY_FIELDS, "updated_at")) for e in to_update)
-            self.entries.add("updated", len(to_update))
+        if recount:
+            with connection.cursor() as cursor:
+                cursor.executemany(self._count_sql, recount)
 
     # -- batching -------------------------------------------------------------------
 

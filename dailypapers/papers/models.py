@@ -133,8 +133,14 @@ class FeedEntry(models.Model):
     # The submitter's public name at the source (e.g. a Hugging Face username) for
     # imported entries. Empty when unknown or stripped.
     submitter_name = models.CharField(max_length=150, blank=True)
+    # What the page shows: the source's count (imported_*) plus the local votes and
+    # comments, each of which adds or removes one with F() in its own transaction. The
+    # importer (ingest/loader.py) moves the imported part only, in SQL, so a re-import
+    # neither erases local votes nor loses one cast while it runs.
     upvotes = models.PositiveIntegerField(default=0)
     num_comments = models.PositiveIntegerField(default=0)
+    imported_upvotes = models.PositiveIntegerField(default=0)
+    imported_comments = models.PositiveIntegerField(default=0)
     # Rank within the source listing of the day: the tie-break after upvotes, so a day
     # shows its papers in the same order as the source.
     position = models.PositiveIntegerField(default=0)

@@ -139,7 +139,9 @@ def _trending_page(request, reference, first_day, key):
 def paper(request, arxiv_id):
     if not is_arxiv_id(arxiv_id):
         raise Http404("not an arXiv id")
-    paper = get_object_or_404(Paper.objects.visible(), arxiv_id=arxiv_id)
+    # Staff see a hidden paper (with a notice and the button to show it again).
+    papers = Paper.objects.all() if request.user.is_staff else Paper.objects.visible()
+    paper = get_object_or_404(papers, arxiv_id=arxiv_id)
     features = list(paper.feed_entries.visible().order_by("day"))
     context = {
         "paper": paper,
