@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "dailypapers.community",
     "dailypapers.discussion",
     "dailypapers.collections",
+    "dailypapers.digests",
 ]
 
 MIDDLEWARE = [
@@ -331,3 +332,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Digests (dailypapers/digests) ---------------------------------------------------------
+# Email digests: double opt-in subscriptions, an outbox sent over SMTP (the "Email"
+# settings above) by `dailypapers digest send` or the worker.
+# A confirmation link works for this many days; a new one is sent at most every N minutes.
+DIGEST_CONFIRM_MAX_AGE_DAYS = env_int("DIGEST_CONFIRM_MAX_AGE_DAYS", 3)
+DIGEST_CONFIRM_RESEND_MINUTES = env_int("DIGEST_CONFIRM_RESEND_MINUTES", 10)
+DIGEST_MAX_PAPERS_DEFAULT = env_int("DIGEST_MAX_PAPERS_DEFAULT", 10)
+DIGEST_MAX_PAPERS_LIMIT = env_int("DIGEST_MAX_PAPERS_LIMIT", 30)
+# The worker queues the day's digests from this hour on (FEED_TIME_ZONE), every
+# DIGEST_WORKER_INTERVAL_MINUTES sends what is due (new digests and retries).
+DIGEST_SEND_HOUR = env_int("DIGEST_SEND_HOUR", 7)
+DIGEST_WORKER_INTERVAL_MINUTES = env_float("DIGEST_WORKER_INTERVAL_MINUTES", 5.0)
+# Rows a sender claims at a time, and how long its claim holds: a sender that died is
+# taken over once its claim is this old.
+DIGEST_SEND_BATCH = env_int("DIGEST_SEND_BATCH", 100)
+DIGEST_SEND_LEASE_SECONDS = env_int("DIGEST_SEND_LEASE_SECONDS", 600)
+# Temporary failures (4xx, connection problems) are retried after base × 2^(n−1) seconds,
+# up to DIGEST_MAX_ATTEMPTS attempts; an address refused permanently (5xx) this many times
+# in a row receives nothing more.
+DIGEST_RETRY_BASE_SECONDS = env_int("DIGEST_RETRY_BASE_SECONDS", 60)
+DIGEST_MAX_ATTEMPTS = env_int("DIGEST_MAX_ATTEMPTS", 8)
+DIGEST_MAX_HARD_BOUNCES = env_int("DIGEST_MAX_HARD_BOUNCES", 3)
+# The mailto: in List-Unsubscribe (default unsubscribe@ the DEFAULT_FROM_EMAIL domain).
+DIGEST_UNSUBSCRIBE_MAILTO = env_str("DIGEST_UNSUBSCRIBE_MAILTO", "")
+# Subscription requests per address (sending confirmation emails).
+RATE_LIMIT_SUBSCRIBE = env_str("RATE_LIMIT_SUBSCRIBE", "10/h")

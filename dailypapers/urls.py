@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("dailypapers.community.urls")),
     path("", include("dailypapers.discussion.urls")),
     path("", include("dailypapers.collections.urls")),
+    path("", include("dailypapers.digests.urls")),
     path("", include("dailypapers.search.urls")),
     path("", include("dailypapers.papers.urls")),
 ]

@@ -1,0 +1,108 @@
+"""The digest's emails: each from three templates (subject, text, HTML) under
+templates/digests/email/, with the headers mail clients need to offer unsubscribing.
+
+    confirmation_message(subscription)      the double opt-in link
+    already_subscribed_message(subscription) sent instead when the address is active
+    digest_message(row, subscription, period, papers)
+
+Links are absolute (settings.SITE_URL). HTML uses inline styles and tables only, which
+is what common mail clients render; every email has a plain-text alternative.
+"""
+
+from email.utils import parseaddr
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import get_template
+from django.urls import reverse
+
+from dailypapers.digests import tokens
+
+
+def from_domain():
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+
+
+def unsubscribe_mailto():
+    return settings.DIGEST_UNSUBSCRIBE_MAILTO or f"unsubscribe@{from_domain()}"
+
+
+def absolute(name, *args):
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def manage_url(subscription):
+    return absolute("digests:manage", tokens.make("manage", subscription))
+
+
+def unsubscribe_url(subscription):
+    return absolute("digests:unsubscribe", tokens.make("unsubscribe", subscription))
+
+
+def confirm_url(subscription):
+    return absolute("digests:confirm", tokens.make("confirm", subscription))
+
+
+def list_unsubscribe_headers(subscription):
+    """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click."""
+    token = tokens.make("unsubscribe", subscription)
+    https = absolute("digests:unsubscribe", token)
+    mailto = f"mailto:{unsubscribe_mailto()}?subject={quote('unsubscribe-' + token)}"
+    return {
+        "List-Unsubscribe": f"<{https}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def render(name, context):
+    """(subject, text, html) from digests/email/<name>_{subject.txt,body.txt,body.html}."""
+    subject = get_template(f"digests/email/{name}_subject.txt").render(context)
+    text = get_template(f"digests/email/{name}_body.txt").render(context)
+    html = get_template(f"digests/email/{name}_body.html").render(context)
+    return " ".join(subject.split()), text, html
+
+
+def build(name, to, context, headers=None):
+    context = {"site_url": settings.SITE_URL, **context}
+    subject, text, html = render(name, context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {})
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def confirmation_message(subscription):
+    context = {
+        "subscription": subscription,
+        "confirm_url": confirm_url(subscription),
+        "max_age_days": settings.DIGEST_CONFIRM_MAX_AGE_DAYS,
+    }
+    return build("confirm", subscription.email, context)
+
+
+def already_subscribed_message(subscription):
+    context = {"subscription": subscription, "manage_url": manage_url(subscription)}
+    return build("already", subscription.email, context)
+
+
+def digest_message_id(row):
+    """Stable per outbox row: a copy sent twice (see services.deliver) has the same id."""
+    return f"<digest.{row.pk}.{row.period.replace(':', '.')}@{from_domain()}>"
+
+
+def digest_message(row, subscription, period, papers):
+    """papers: [(Candidate, matched kinds)] in digest order."""
+    headers = {
+        **list_unsubscribe_headers(subscription),
+        "Message-ID": digest_message_id(row),
+        "List-Id": f"dailypapers {subscription.frequency} digest <{subscription.frequency}.digest.{from_domain()}>",
+        "X-Digest-Period": row.period,
+    }
+    context = {
+        "subscription": subscription,
+        "period": period,
+        "papers": [{"paper": c, "matched": sorted(m)} for c, m in papers],
+        "manage_url": manage_url(subscription),
+        "unsubscribe_url": headers["List-Unsubscribe"][1:].split(">", 1)[0],
+    }
+    return build("digest", subscription.email, context, headers)
