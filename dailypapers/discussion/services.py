@@ -36,7 +36,8 @@ class Refused(Exception):
 
 
 class Forbidden(Refused):
-    """Someone else's comment, or a staff action by non-staff."""
+    """Not this person's to do: someone else's comment, a staff action by non-staff, or
+    anything by a suspended person."""
 
     status = 403
 
@@ -77,7 +78,7 @@ def render_markdown(text):
 def _check_participation(user):
     error = participation_error(user)
     if error:
-        raise Refused(error)
+        raise Forbidden(error)
 
 
 def _clean_body(body):
