@@ -347,3 +347,38 @@ def test_the_profile_lists_public_collections_and_the_owners_private_ones(client
     assert "Shared list" in public_view and "2 papers" in public_view and "Secret list" not in public_view
     own_view = olivia_client.get(reverse("accounts:profile", args=["olivia"])).content.decode()
     assert "Shared list" in own_view and "Secret list" in own_view and "1 paper " in own_view
+
+
+def test_odd_add_requests_are_refused_without_errors(olivia_client, olivia):
+    collection = make_collection(olivia)
+    for data in (
+        {"arxiv_id": "not an id / at all", "collection": collection.id},
+        {"arxiv_id": "2501.99999", "collection": collection.id},
+        {"arxiv_id": make_paper().arxiv_id, "collection": 10**30},
+        {"arxiv_id": make_paper().arxiv_id, "collection": "x"},
+    ):
+        response = olivia_client.post(reverse("collections:add"), data)
+        assert response.status_code == 302, data
+    assert not CollectionItem.objects.exists()
+
+
+def test_the_account_export_holds_the_collections(olivia_client, olivia):
+    paper = make_paper()
+    collection = make_collection(olivia, "To read")
+    services.add_paper(olivia, paper.arxiv_id, collection=collection, note="skim")
+    data = olivia_client.get(reverse("accounts:export")).json()
+    assert data["collections"]["collections"][0]["papers"][0] == {
+        "arxiv_id": paper.arxiv_id,
+        "note": "skim",
+        "added_at": CollectionItem.objects.get().added_at.isoformat(),
+    }
+
+
+def test_the_profile_counts_papers_in_one_query(olivia, mark, django_assert_num_queries):
+    from dailypapers.collections.templatetags.paper_collections import profile_collections
+
+    for n in range(3):
+        make_collection(olivia, f"List {n}", public=True, papers=[make_paper() for _ in range(n)])
+    with django_assert_num_queries(1):
+        shown = profile_collections({"user": mark}, olivia)
+    assert [(c.name, c.num_papers) for c in shown] == [("List 0", 0), ("List 1", 1), ("List 2", 2)]

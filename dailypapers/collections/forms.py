@@ -23,7 +23,7 @@ class AddPaperForm(forms.Form):
     """The paper page's "Add to collection": an existing collection or a new name."""
 
     arxiv_id = forms.CharField(max_length=32)
-    collection = forms.IntegerField(required=False)
+    collection = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     new_name = forms.CharField(max_length=NAME_MAX, required=False)
     note = forms.CharField(max_length=NOTE_MAX, required=False)
 

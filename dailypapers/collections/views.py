@@ -16,6 +16,7 @@ from dailypapers.collections import services
 from dailypapers.collections.feeds import FEED_ITEMS, collection_feed
 from dailypapers.collections.forms import AddPaperForm, CollectionForm
 from dailypapers.feeds.feeds import FeedContent, absolute
+from dailypapers.lib.arxiv_ids import is_arxiv_id
 
 PAGE_SIZE = 50
 
@@ -69,7 +70,9 @@ def create(request):
 def add(request):
     form = AddPaperForm(request.POST)
     arxiv_id = request.POST.get("arxiv_id", "")
-    fallback = reverse("papers:paper", kwargs={"arxiv_id": arxiv_id}) if arxiv_id else reverse("collections:index")
+    fallback = (
+        reverse("papers:paper", kwargs={"arxiv_id": arxiv_id}) if is_arxiv_id(arxiv_id) else reverse("collections:index")
+    )
     if not form.is_valid():
         messages.error(request, _form_error(form))
         return _back(request, fallback)
