@@ -1,0 +1,176 @@
+"""Submitting papers to today's feed: the page, the rules, papers fetched from a fake
+arXiv API replaying recorded responses (tests/test_arxiv_fetch.py), and staff hiding."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from dailypapers.community import services
+from dailypapers.discussion.models import Comment
+from dailypapers.papers.models import FeedEntry, Paper
+from tests.community_helpers import alice, bob, featured, mallory, recent, sam  # noqa: F401
+from tests.factories import make_entry, make_paper
+from tests.test_arxiv_fetch import arxiv, recorded  # noqa: F401
+
+SUBMIT = "/submit"
+# The recorded arXiv answer for 1707.08567 says it was published on 2017-07-27.
+TWO_DAYS_LATER = dt.datetime(2017, 7, 29, 12, tzinfo=dt.timezone.utc)
+
+
+def test_the_page_needs_a_log_in(client):
+    response = client.get(SUBMIT)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+def test_it_submits_a_paper_from_the_catalogue_with_a_comment(client, alice):
+    paper = make_paper(published=recent(3))
+    client.force_login(alice)
+    assert 'name="paper"' in client.get(SUBMIT).content.decode()
+    response = client.post(SUBMIT, {"paper": f"https://arxiv.org/abs/{paper.arxiv_id}v2", "comment": "Read §3."})
+    assert response.status_code == 302 and response["Location"] == paper.get_absolute_url()
+    entry = FeedEntry.objects.get(paper=paper)
+    assert entry.day == services.feed_today()
+    assert (entry.submitted_by, entry.submitter_name) == (alice, "alice")
+    assert entry.num_comments == 1 and entry.upvotes == 0
+    assert Comment.objects.get(paper=paper).body == "Read §3."
+    # On today's page at once.
+    assert paper.title in client.get("/").content.decode()
+
+
+def test_it_fetches_an_unknown_paper_from_arxiv(client, alice, arxiv):
+    client.force_login(alice)
+    with time_machine.travel(TWO_DAYS_LATER, tick=True):
+        response = client.post(SUBMIT, {"paper": "https://arxiv.org/pdf/1707.08567v1.pdf"})
+    assert response.status_code == 302
+    entry = FeedEntry.objects.select_related("paper").get()
+    assert entry.paper.arxiv_id == "1707.08567" and entry.paper.title
+    assert entry.day == dt.date(2017, 7, 29)
+
+
+def test_a_paper_arxiv_does_not_know_is_refused(client, alice, arxiv):
+    client.force_login(alice)
+    response = client.post(SUBMIT, {"paper": "0808.05394"})
+    assert response.status_code == 404 and "arXiv has no paper 0808.05394" in response.content.decode()
+    assert not Paper.objects.exists()
+
+
+def test_an_unreachable_arxiv_is_said_so(client, settings, alice):
+    settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"  # nothing listens there
+    settings.ARXIV_REQUEST_INTERVAL = 0
+    client.force_login(alice)
+    response = client.post(SUBMIT, {"paper": "2501.99999"})
+    assert response.status_code == 503 and "try again later" in response.content.decode()
+
+
+def test_bad_input_is_explained(client, alice):
+    client.force_login(alice)
+    response = client.post(SUBMIT, {"paper": "attention is all you need"})
+    assert response.status_code == 400 and "Give an arXiv id" in response.content.decode()
+    assert client.post(SUBMIT, {"paper": ""}).status_code == 400
+
+
+def test_old_papers_are_for_staff_only(client, settings, alice, sam):
+    settings.SUBMIT_MAX_AGE_DAYS = 14
+    old = make_paper(published=recent(15))
+    with pytest.raises(services.Refused, match="only papers from the last 14 days") as refused:
+        services.submit(alice, old.arxiv_id)
+    assert refused.value.status == 400
+    assert services.submit(sam, old.arxiv_id).submitted_by == sam
+    fresh = make_paper(published=recent(13))
+    assert services.submit(alice, fresh.arxiv_id).paper == fresh
+
+
+def test_a_paper_featured_on_any_day_is_refused(alice):
+    entry = make_entry("2024-03-01", paper=make_paper(published=recent(1)))
+    with pytest.raises(services.Refused, match="already in the feed .featured on Mar 1, 2024") as refused:
+        services.submit(alice, entry.paper.arxiv_id)
+    assert refused.value.status == 409
+
+
+def test_the_daily_limit_counts_per_feed_day(client, settings, alice, bob, sam):
+    settings.SUBMIT_DAILY_LIMIT = 2
+    papers = [make_paper(published=recent(1)) for _ in range(5)]
+    services.submit(alice, papers[0].arxiv_id)
+    services.submit(alice, papers[1].arxiv_id)
+    client.force_login(alice)
+    response = client.post(SUBMIT, {"paper": papers[2].arxiv_id})
+    assert response.status_code == 429 and "come back tomorrow" in response.content.decode()
+    services.submit(bob, papers[2].arxiv_id)  # per person
+    services.submit(sam, papers[3].arxiv_id)
+    services.submit(sam, papers[4].arxiv_id)
+    with pytest.raises(services.Refused):
+        services.submit(alice, make_paper(published=recent(1)).arxiv_id)
+    # Staff have no cap: a third one of the day.
+    assert services.submit(sam, make_paper(published=recent(1)).arxiv_id)
+    # Tomorrow the count starts again.
+    with time_machine.travel(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1), tick=True):
+        assert services.submit(alice, make_paper(published=recent(0)).arxiv_id)
+
+
+def test_a_suspended_user_cannot_submit(client, mallory):
+    paper = make_paper(published=recent(1))
+    client.force_login(mallory)
+    assert "suspended" in client.get(SUBMIT).content.decode()
+    response = client.post(SUBMIT, {"paper": paper.arxiv_id})
+    assert response.status_code == 403 and "suspended" in response.content.decode()
+    assert not FeedEntry.objects.exists()
+
+
+def test_a_refused_comment_refuses_the_submission(alice):
+    paper = make_paper(published=recent(1))
+    with pytest.raises(services.Refused, match="Your comment"):
+        services.submit(alice, paper.arxiv_id, "x" * 20_000)
+    assert not FeedEntry.objects.exists() and not Comment.objects.exists()
+
+
+def test_submissions_are_rate_limited(client, settings, alice):
+    settings.RATE_LIMIT_SUBMIT = "2/h"
+    client.force_login(alice)
+    client.post(SUBMIT, {"paper": "bad"})
+    client.post(SUBMIT, {"paper": "bad"})
+    response = client.post(SUBMIT, {"paper": "bad"})
+    assert response.status_code == 429 and "Too many paper submissions" in response.content.decode()
+
+
+def test_the_home_page_links_to_submission(client, featured):
+    assert f'href="{SUBMIT}"' in client.get("/").content.decode()
+
+
+# --- Staff hiding ---------------------------------------------------------------------------
+
+
+def hide(client, paper, hidden="1"):
+    return client.post(reverse("community:hide", kwargs={"arxiv_id": paper.arxiv_id}), {"hidden": hidden})
+
+
+def test_staff_hide_a_paper_from_everyone_else(client, alice, sam, featured):
+    paper = featured.paper
+    day_page = reverse("papers:day", kwargs={"value": featured.day.isoformat()})
+    assert paper.title in client.get(day_page).content.decode()  # cached for anonymous readers
+    client.force_login(sam)
+    assert "Hide paper" in client.get(paper.get_absolute_url()).content.decode()
+    assert hide(client, paper).status_code == 302
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "Only staff can see this paper" in html and "Unhide paper" in html
+    client.logout()
+    assert client.get(paper.get_absolute_url()).status_code == 404
+    assert paper.title not in client.get(day_page).content.decode()
+    assert client.get(f"/api/papers/{paper.arxiv_id}").status_code == 404
+    client.force_login(alice)
+    assert client.get(paper.get_absolute_url()).status_code == 404
+    client.force_login(sam)
+    hide(client, paper, "0")
+    client.logout()
+    assert client.get(paper.get_absolute_url()).status_code == 200
+    assert paper.title in client.get(day_page).content.decode()
+
+
+def test_only_staff_can_hide(client, alice, featured):
+    client.force_login(alice)
+    assert "Hide paper" not in client.get(featured.paper.get_absolute_url()).content.decode()
+    assert hide(client, featured.paper).status_code == 404
+    assert not Paper.objects.get().hidden
+    with pytest.raises(services.Refused):
+        services.set_hidden(alice, featured.paper, True)
