@@ -1,5 +1,113 @@
-"""Write endpoints of this app in the JSON API (token auth: dailypapers/accounts/tokens.py)."""
+"""The discussion in the JSON API.
 
-from ninja import Router
+    GET  /api/papers/{paper_id}/comments   public: the thread, nested (replies under their comment)
+    POST /api/papers/{paper_id}/comments   token: {"body": "…", "parentId": 12} → 201 the new comment
 
-router = Router()
+Errors are `{"error": "…"}`: 400 bad input, 401 no valid token, 403 not allowed (a
+suspended account), 404 no such paper or comment, 429 too many.
+"""
+
+import datetime as dt
+
+from django.http import JsonResponse
+from ninja import Field, Router, Schema
+
+from dailypapers.accounts.tokens import bearer
+from dailypapers.api.serializers import ErrorOut
+from dailypapers.core.ratelimits import Limited, check, too_many
+from dailypapers.discussion import services
+from dailypapers.discussion.models import MAX_BODY_LENGTH, Comment
+from dailypapers.papers.models import Paper
+
+router = Router(tags=["discussion"])
+
+
+class CommentOut(Schema):
+    id: int
+    parentId: int | None = Field(..., description="the comment this one answers")
+    author: str | None = Field(..., description="username; null when deleted or hidden, or the account is gone")
+    createdAt: dt.datetime
+    editedAt: dt.datetime | None
+    # A placeholder keeps the place of a deleted comment (or one removed by moderators)
+    # that has replies: no author, no text.
+    placeholder: bool
+    body: str = Field(..., description="Markdown source")
+    bodyHtml: str = Field(..., description="sanitised HTML, as on the paper page")
+    replies: list["CommentOut"]
+
+
+CommentOut.model_rebuild()
+
+
+class CommentIn(Schema):
+    body: str = Field(..., max_length=MAX_BODY_LENGTH * 2, description="Markdown")
+    parentId: int | None = Field(None, ge=1, description="to reply to a comment of the same paper")
+
+
+def _node_json(node):
+    c = node.comment
+    return {
+        "id": c.pk,
+        "parentId": c.parent_id,
+        "author": c.user.username if node.shown and c.user else None,
+        "createdAt": c.created_at.isoformat(),
+        "editedAt": c.edited_at.isoformat() if c.edited_at and node.shown else None,
+        "placeholder": not node.shown,
+        "body": c.body if node.shown else "",
+        "bodyHtml": c.body_html if node.shown else "",
+        "replies": [_node_json(r) for r in node.replies],
+    }
+
+
+def _error(message, status):
+    return JsonResponse({"error": message}, status=status)
+
+
+def _json(data, status=200):
+    response = JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@router.get(
+    "/papers/{path:paper_id}/comments",
+    response={200: list[CommentOut], 404: ErrorOut},
+    summary="The discussion of a paper",
+    description="Comments in posting order, each with its replies nested under it. Comments "
+    "hidden by moderators are left out; a deleted one stays as a placeholder when it has replies.",
+)
+def comments(request, paper_id: str):
+    paper = Paper.objects.visible().filter(arxiv_id=paper_id).first()
+    if paper is None:
+        return _error("no such paper", 404)
+    # Public and the same for everyone: staff see hidden comments on the site, not here.
+    return _json([_node_json(n) for n in services.thread(paper)])
+
+
+@router.post(
+    "/papers/{path:paper_id}/comments",
+    response={201: CommentOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    auth=bearer,
+    summary="Comment on a paper",
+    description="Markdown, at most 10,000 characters. With `parentId`, a reply.",
+)
+def post_comment(request, paper_id: str, data: CommentIn):
+    user = request.auth
+    paper = Paper.objects.visible().filter(arxiv_id=paper_id).first()
+    if paper is None:
+        return _error("no such paper", 404)
+    parent = None
+    if data.parentId is not None:
+        parent = Comment.objects.filter(pk=data.parentId, paper=paper).first()
+        if parent is None or not parent.visible_to(user):
+            return _error("no such comment on this paper", 404)
+    try:
+        # Refusals (suspended account, empty text) before counting against the rate.
+        services.check_participation(user)
+        check(request, "comment", key=f"user:{user.pk}")
+        comment = services.post_comment(user, paper, data.body, parent=parent)
+    except Limited:
+        return too_many(request, "comment")
+    except services.Refused as refusal:
+        return _error(refusal.message, refusal.status)
+    return _json(_node_json(services.Node(comment, 0, True)), status=201)

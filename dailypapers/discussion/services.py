@@ -75,7 +75,7 @@ def render_markdown(text):
 # --- Writes ---------------------------------------------------------------------------------
 
 
-def _check_participation(user):
+def check_participation(user):
     error = participation_error(user)
     if error:
         raise Forbidden(error)
@@ -108,7 +108,7 @@ def visible_count(paper):
 
 def post_comment(user, paper, body, parent=None):
     """A new comment of `user` on `paper`, a reply to `parent` when given."""
-    _check_participation(user)
+    check_participation(user)
     body = _clean_body(body)
     if paper.hidden:
         raise Refused("This paper cannot be commented on.")
@@ -135,7 +135,7 @@ def _own_live_comment(user, comment):
 
 
 def edit_comment(user, comment, body):
-    _check_participation(user)
+    check_participation(user)
     _own_live_comment(user, comment)
     body = _clean_body(body)
     comment.body = body
@@ -147,7 +147,7 @@ def edit_comment(user, comment, body):
 
 def delete_comment(user, comment):
     """Soft delete: the text goes, the row stays to hold its replies in place."""
-    _check_participation(user)
+    check_participation(user)
     _own_live_comment(user, comment)
     with transaction.atomic():
         # The conditional UPDATE decides: deleting twice (two tabs) counts once.
@@ -164,7 +164,7 @@ def delete_comment(user, comment):
 
 def hide_comment(staff, comment, hidden=True):
     """Staff only: hide a comment from everyone but staff, or show it again."""
-    _check_participation(staff)
+    check_participation(staff)
     if not staff.is_staff:
         raise Forbidden("Only moderators can hide comments.")
     with transaction.atomic():
@@ -180,7 +180,7 @@ def hide_comment(staff, comment, hidden=True):
 def report_comment(user, comment, reason, details=""):
     """(report, created): one report per person per comment (a database constraint);
     reporting again keeps the first."""
-    _check_participation(user)
+    check_participation(user)
     if reason not in Report.Reason.values:
         raise Refused("Choose a reason for the report.")
     if comment.deleted or not comment.visible_to(user):
