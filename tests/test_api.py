@@ -407,6 +407,8 @@ def test_the_openapi_schema_describes_every_endpoint(client):
         "/api/papers/{arxiv_id}/similar",
         # The community's write endpoints (token auth: tests/test_community_api.py).
         "/api/papers/{paper_id}/upvote", "/api/papers/submit",
+        # The discussion (tests/test_discussion_api.py).
+        "/api/papers/{paper_id}/comments",
     }  # fmt: skip
     author = schema["components"]["schemas"]["AuthorOut"]
     assert set(author["properties"]) == {"_id", "name", "hidden"}
