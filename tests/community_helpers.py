@@ -15,7 +15,8 @@ from tests.factories import make_entry, make_paper
 
 
 def make_user(username, **fields):
-    return get_user_model().objects.create_user(username, f"{username}@example.org", "a long passphrase 42", **fields)
+    # No password: hashing one (Argon2) costs ~0.1 s, and tests log in with force_login.
+    return get_user_model().objects.create_user(username, f"{username}@example.org", None, **fields)
 
 
 @pytest.fixture
