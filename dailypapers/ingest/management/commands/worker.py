@@ -1,7 +1,8 @@
 """`dailypapers worker` — the long-running process for periodic jobs: the harvest, then
 embedding what it brought and updating the vector index.
 
-    dailypapers worker            harvest now, then every HARVEST_INTERVAL_HOURS (default 24)
+    dailypapers worker            harvest now, then every HARVEST_INTERVAL_HOURS (default 24);
+                                  email digests every DIGEST_WORKER_INTERVAL_MINUTES (default 5)
 
 Run it under a process supervisor (systemd, a container) as an alternative to cron
 running `dailypapers harvest`; run one worker per site. SIGTERM or SIGINT stops it
@@ -11,11 +12,13 @@ next start resumes there) or at once while it waits. It exits 0 when stopped.
 
 import signal
 import threading
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dailypapers.core.migrations_state import require_migrated
+from dailypapers.digests.services import run_scheduled
 from dailypapers.ingest.oai import Client, harvest
 from dailypapers.search.embedding import model_name
 from dailypapers.search.indexing import embed_pending
@@ -26,7 +29,8 @@ class Command(BaseCommand):
     help = (
         "Run periodic jobs until stopped by SIGTERM/SIGINT: the OAI-PMH harvest of "
         "ARXIV_HARVEST_SETS at start and then every HARVEST_INTERVAL_HOURS hours, each "
-        "followed by embedding new papers and updating the vector index. "
+        "followed by embedding new papers and updating the vector index; the email digests (queued "
+        "from DIGEST_SEND_HOUR, sent and retried every DIGEST_WORKER_INTERVAL_MINUTES). "
         "Run one under a supervisor (systemd, a container), or use cron with `dailypapers harvest`."
     )
 
@@ -49,11 +53,24 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         self.stdout.write(f"worker started: harvesting {', '.join(settings.ARXIV_HARVEST_SETS)} every {every:g} h")
+        next_harvest = time.monotonic()
         while not stop.is_set():
-            self._harvest(stop)
+            if time.monotonic() >= next_harvest:
+                self._harvest(stop)
+                next_harvest = time.monotonic() + every * 3600
+            if not stop.is_set():
+                self._digests(stop)
             # Event.wait returns as soon as a signal handler sets the event.
-            stop.wait(every * 3600)
+            digest_wait = settings.DIGEST_WORKER_INTERVAL_MINUTES * 60
+            stop.wait(max(0.0, min(digest_wait, next_harvest - time.monotonic())))
         self.stdout.write("worker stopped")
+
+    def _digests(self, stop):
+        """Queue the day's email digests once due, send what is due (dailypapers/digests)."""
+        try:
+            run_scheduled(should_stop=stop.is_set, log=self.stdout.write)
+        except Exception as exc:  # e.g. the database is down: report, try again next time
+            self.stderr.write(f"digests failed: {type(exc).__name__}: {exc}")
 
     def _harvest(self, stop):
         log = lambda message: self.stdout.write(message)  # noqa: E731
