@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
 
@@ -309,6 +310,9 @@ def paper_markdown(request, arxiv_id):
     return built_response(request, body, "text/markdown; charset=utf-8", max(stamps))
 
 
+# Any method: a POST or DELETE to no route (e.g. an id with a newline, which ninja's `path:`
+# converter does not take) must get the JSON 404 too, not the CSRF failure page.
+@csrf_exempt
 def not_found(request, rest=""):
     return error_response("no such API route (the API is described at /api/docs)", 404)
 
