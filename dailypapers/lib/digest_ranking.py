@@ -6,9 +6,9 @@
 period's best paper (so it lies in [0, 1] whatever the site's size); `matches_filters`
 is 1 when the paper is in one of the subscriber's categories, mentions one of their
 keywords or is by one of their authors; `personal` is a per-subscriber score in [0, 1]
-supplied by the caller (none yet: 0). With MATCH_WEIGHT = 1 every paper matching the
-filters comes before the others, best community score first, and the period's top
-papers fill the rest of the digest.
+supplied by the caller (none yet: 0). With MATCH_WEIGHT = 1 (and no personal
+score) every paper matching the filters comes before the others, best community score
+first (at equal scores the match wins), and the period's top papers fill the rest.
 
 The candidates are computed once per period (dailypapers/digests/content.py) and each
 subscriber's digest is a pass over them in Python: 10,000 subscribers cost 10,000
@@ -97,11 +97,12 @@ def no_personal_score(candidate):
 def rank(candidates, filters, limit, personal=no_personal_score):
     """[(candidate, matched kinds)] for one subscriber, best first, at most `limit`.
 
-    Ties keep the candidates' own order (community order of the period).
+    At equal scores a matching paper comes first, then the candidates' own order
+    (community order of the period).
     """
     scored = []
     for index, candidate in enumerate(candidates):
         matched = matches(candidate, filters) if filters else set()
-        scored.append((-score(candidate, matched, personal(candidate)), index, candidate, matched))
-    scored.sort(key=lambda item: (item[0], item[1]))
-    return [(candidate, matched) for _, _, candidate, matched in scored[:limit]]
+        scored.append((-score(candidate, matched, personal(candidate)), not matched, index, candidate, matched))
+    scored.sort(key=lambda item: item[:3])
+    return [(candidate, matched) for *_, candidate, matched in scored[:limit]]
