@@ -174,3 +174,11 @@ def test_only_staff_can_hide(client, alice, featured):
     assert not Paper.objects.get().hidden
     with pytest.raises(services.Refused):
         services.set_hidden(alice, featured.paper, True)
+
+
+def test_a_paper_not_in_the_feed_offers_submission_instead_of_votes(client, alice):
+    paper = make_paper(published=recent(1))
+    client.force_login(alice)
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert f"{SUBMIT}?paper={paper.arxiv_id}" in html and "vote-button" not in html
+    assert f'value="{paper.arxiv_id}"' in client.get(f"{SUBMIT}?paper={paper.arxiv_id}").content.decode()
