@@ -75,8 +75,8 @@ class _Handler:
 
 
 class SMTPServer:
-    def __init__(self, keep_messages=True):
-        self.port = free_port()
+    def __init__(self, keep_messages=True, port=None):
+        self.port = port or free_port()
         self.keep_messages = keep_messages
         self.messages = []
         self.accepted = 0
