@@ -357,5 +357,5 @@ DIGEST_MAX_ATTEMPTS = env_int("DIGEST_MAX_ATTEMPTS", 8)
 DIGEST_MAX_HARD_BOUNCES = env_int("DIGEST_MAX_HARD_BOUNCES", 3)
 # The mailto: in List-Unsubscribe (default unsubscribe@ the DEFAULT_FROM_EMAIL domain).
 DIGEST_UNSUBSCRIBE_MAILTO = env_str("DIGEST_UNSUBSCRIBE_MAILTO", "")
-# Subscription requests per address (sending confirmation emails).
+# Subscription requests (each may send a confirmation email) per client IP address.
 RATE_LIMIT_SUBSCRIBE = env_str("RATE_LIMIT_SUBSCRIBE", "10/h")
