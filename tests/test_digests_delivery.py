@@ -324,3 +324,16 @@ def test_two_senders_at_once_send_each_digest_exactly_once(tmp_path, smtp):
     recipients = smtp.recipients()
     assert len(recipients) == 300 and len(set(recipients)) == 300
     assert json.loads(run_python(env, STATE)) == {"sent": 300}
+
+
+def test_the_worker_step_queues_from_the_send_hour_on_and_sends(smtp, feed_day):
+    active("ada@example.org")
+    early = dt.datetime(2026, 11, 27, 6, 59, tzinfo=dt.timezone.utc)
+    built, sent = services.run_scheduled(now=early)
+    assert built == [] and sent.handled == 0
+    built, sent = services.run_scheduled(now=early + dt.timedelta(minutes=1))
+    assert [b.period for b in built] == ["daily:2026-11-27", "weekly:2026-W48"]
+    assert sent.sent == 1 and smtp.recipients() == ["ada@example.org"]
+    # Every later step that day finds the digest already queued and sent.
+    built, sent = services.run_scheduled(now=early + dt.timedelta(hours=3))
+    assert sum(b.queued for b in built) == 0 and sent.handled == 0

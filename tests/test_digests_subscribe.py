@@ -6,6 +6,7 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -220,3 +221,23 @@ def test_the_import_command_refuses_bad_addresses():
 
     with pytest.raises(CommandError, match="not email addresses: nope"):
         call_command("subscribers", "add", "nope", "--confirmed")
+
+
+def test_subscription_requests_are_rate_limited(client, settings, smtp):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATE_LIMIT_SUBSCRIBE = "2/h"
+    for n in range(2):
+        assert client.post("/subscribe", {"email": f"r{n}@example.org"}).status_code == 200
+    response = client.post("/subscribe", {"email": "r9@example.org"})
+    assert response.status_code == 429
+    assert "Too many subscription requests" in response.content.decode()
+    assert len(smtp.messages) == 2
+
+
+def test_staff_see_subscriptions_and_the_outbox_in_the_admin(client, feed_day):
+    active("ada@example.org")
+    services.build_outbox(PERIOD)
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "x"))
+    for url in ("/admin/digests/subscription/", "/admin/digests/outboxmessage/"):
+        response = client.get(url)
+        assert response.status_code == 200 and "ada@example.org" in response.content.decode()
