@@ -348,15 +348,16 @@ def semantic_recall(queries, results):
     keys, chunks = [], []
     for _, k, v in vectors._rows_after(MODEL, 0):
         keys.append(k)
-        chunks.append(v.astype(np.float16))
+        chunks.append(v.astype(np.float32))
     keys = np.concatenate(keys)
+    # Exact scores in float32 (a float16 product rounds close neighbours into ties).
     matrix = np.concatenate(chunks)
     embedder = embedding.get_embedder()
     hits = 0
     times = []
     for q in queries:
         vec = embedder.embed_query(q)
-        exact = keys[np.argsort(-(matrix @ vec.astype(np.float16)).astype(np.float32))[:10]]
+        exact = keys[np.argsort(-(matrix @ vec))[:10]]
         started = time.perf_counter()
         found = [k for k, _ in store.search(vec, 10)]
         times.append((time.perf_counter() - started) * 1000)

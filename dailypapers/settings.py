@@ -188,7 +188,7 @@ EMBED_ON_IMPORT = env_bool("EMBED_ON_IMPORT", True)
 VECTOR_ANN_THRESHOLD = env_int("VECTOR_ANN_THRESHOLD", 50_000)
 VECTOR_INDEX_DIR = Path(env_str("VECTOR_INDEX_DIR", str(DATA_DIR / "index")))
 # HNSW search breadth (usearch expansion_search): higher finds more of the true nearest
-# papers, slower. 0: the built-in default (128).
+# papers, slower. 0: the built-in default (512).
 VECTOR_ANN_EF = env_int("VECTOR_ANN_EF", 0)
 
 # --- Accounts (dailypapers/accounts) ----------------------------------------------------

@@ -27,14 +27,16 @@ from dailypapers.search.models import VECTOR_DTYPE, PaperEmbedding
 
 log = logging.getLogger(__name__)
 
-# HNSW settings, measured at 1,000,000 vectors (bench/vector_scale.py, README
-# "Performance"): recall@10 0.994 against exact search at 4.6 ms a query. float16
-# vectors: int8 stopped near 0.97 already at 200,000. The search breadth can be changed
-# without a rebuild (VECTOR_ANN_EF).
+# HNSW settings, measured at 1,000,000 vectors (bench/vector_scale.py, bench/search.py,
+# README "Performance"). float16 vectors: int8 stopped near 0.97 already at 200,000.
+# Search breadth 512: real queries (a few typed words) lie farther from the papers than
+# a paper's neighbours do, and at breadth 128 found 0.94 of the exact top 10 at 1M
+# (synthetic near-duplicate queries: 0.994); 256 gave 0.964, 512 gives 0.979 at ~4 ms.
+# It can be changed without a rebuild (VECTOR_ANN_EF).
 ANN_DTYPE = "f16"
 ANN_CONNECTIVITY = 32
 ANN_EXPANSION_ADD = 64
-ANN_EXPANSION_SEARCH = 128
+ANN_EXPANSION_SEARCH = 512
 # A filtered search over at most this many papers compares the query with each of them.
 EXACT_FILTER_LIMIT = 50_000
 # Rows read from the database per query while loading vectors.
