@@ -13,6 +13,7 @@ Faults, set before or during a test:
     smtp.fail_data("421 4.3.2 Shutting down", times=1)       the next DATA answered so
     smtp.drop_after(3)               after 3 more accepted messages, the next DATA is
                                      read, then the connection is closed without a reply
+    smtp.mail_reply = "553 …"        every MAIL FROM refused so
     smtp.stall_after(3)              the next DATA after 3 more is held until release();
                                      it is then refused (never recorded)
     SMTPServer.down_port()           a port with nothing listening (server down)
@@ -51,6 +52,13 @@ class _Handler:
     def __init__(self, server):
         self.server = server
 
+    async def handle_MAIL(self, smtp, session, envelope, address, mail_options):
+        if self.server.mail_reply:
+            return self.server.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
         reply = self.server._rcpt_reply(address)
         if reply:
@@ -81,6 +89,7 @@ class SMTPServer:
         self.messages = []
         self.accepted = 0
         self.delay = 0.0  # seconds before answering each DATA (a slower server)
+        self.mail_reply = None  # e.g. "553 5.7.1 Sender address rejected" for every MAIL FROM
         self._lock = threading.Lock()
         self._rcpt = {}  # address → [reply, times left or None for always]
         self._data = []  # [reply, times left]

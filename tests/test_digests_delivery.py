@@ -337,3 +337,16 @@ def test_the_worker_step_queues_from_the_send_hour_on_and_sends(smtp, feed_day):
     # Every later step that day finds the digest already queued and sent.
     built, sent = services.run_scheduled(now=early + dt.timedelta(hours=3))
     assert sum(b.queued for b in built) == 0 and sent.handled == 0
+
+
+def test_a_refused_sender_address_is_no_bounce_and_stops_the_run(smtp, feed_day):
+    ada = active("ada@example.org")
+    active("bob@example.org")
+    services.build_outbox(PERIOD)
+    smtp.mail_reply = "553 5.7.1 Sender address rejected"
+    result = services.send_due()
+    assert (result.sent, result.failed, result.retried) == (0, 0, 2)
+    ada.refresh_from_db()
+    assert ada.hard_bounces == 0
+    smtp.mail_reply = None
+    assert services.send_due(now=later()).sent == 2

@@ -419,6 +419,11 @@ class Sender:
             self.connection.send_messages([message])
         except (smtplib.SMTPException, OSError) as exc:
             kind, code, text = classify(exc)
+            if isinstance(exc, smtplib.SMTPSenderRefused):
+                # Our sender address was refused: no subscriber's fault, and every message
+                # would fail alike. Retry later, no bounce counted.
+                self._failed(row, "temporary", text, now)
+                raise ServerUnavailable(f"sender address refused: {text}") from exc
             if code is None or code == 421:
                 # The connection is gone or closing (dropped, 421, timeout): start a new
                 # one. After other replies smtplib has reset the session and it goes on.
