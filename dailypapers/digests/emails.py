@@ -44,9 +44,8 @@ def confirm_url(subscription):
     return absolute("digests:confirm", tokens.make("confirm", subscription))
 
 
-def list_unsubscribe_headers(subscription):
+def list_unsubscribe_headers(subscription, token):
     """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click."""
-    token = tokens.make("unsubscribe", subscription)
     https = absolute("digests:unsubscribe", token)
     mailto = f"mailto:{unsubscribe_mailto()}?subject={quote('unsubscribe-' + token)}"
     return {
@@ -92,8 +91,9 @@ def digest_message_id(row):
 
 def digest_message(row, subscription, period, papers):
     """papers: [(Candidate, matched kinds)] in digest order."""
+    unsubscribe_token = tokens.make("unsubscribe", subscription)
     headers = {
-        **list_unsubscribe_headers(subscription),
+        **list_unsubscribe_headers(subscription, unsubscribe_token),
         "Message-ID": digest_message_id(row),
         "List-Id": f"dailypapers {subscription.frequency} digest <{subscription.frequency}.digest.{from_domain()}>",
         "X-Digest-Period": row.period,
@@ -103,6 +103,6 @@ def digest_message(row, subscription, period, papers):
         "period": period,
         "papers": [{"paper": c, "matched": sorted(m)} for c, m in papers],
         "manage_url": manage_url(subscription),
-        "unsubscribe_url": headers["List-Unsubscribe"][1:].split(">", 1)[0],
+        "unsubscribe_url": absolute("digests:unsubscribe", unsubscribe_token),
     }
     return build("digest", subscription.email, context, headers)
