@@ -42,9 +42,11 @@ api = NinjaAPI(
     title="dailypapers API",
     version="1.0",
     description=(
-        "Read-only and public. Compatible with Hugging Face's papers API: the responses have "
-        "the shape of `https://huggingface.co/api/daily_papers`, and `huggingface_hub`'s "
-        "`HfApi(endpoint=…)` works against it. Errors are `{\"error\": \"…\"}`."
+        "Compatible with Hugging Face's papers API: the responses have the shape of "
+        "`https://huggingface.co/api/daily_papers`, and `huggingface_hub`'s "
+        "`HfApi(endpoint=…)` works against it. Reading is public; submitting, voting and "
+        "commenting take an API token (`Authorization: Bearer dp_…`, created on /account/). "
+        "Errors are `{\"error\": \"…\"}`."
     ),
     urls_namespace="api",
 )
