@@ -34,6 +34,18 @@ def test_every_page_has_the_subscribe_box_without_a_csrf_token_for_anonymous_rea
     assert "csrfmiddlewaretoken" not in page and "csrftoken" not in response.cookies
 
 
+def test_the_box_is_the_first_thing_on_the_home_page_and_in_the_footer_elsewhere(client, feed_day):
+    home = client.get("/").content.decode()
+    # Once on the page, in the hero above the papers (not in the footer).
+    assert home.count('id="digest-box-h"') == 1
+    assert home.index('id="digest-box-h"') < home.index('class="card"') < home.index("<footer")
+    trending = client.get("/papers/trending").content.decode()
+    assert trending.count('id="digest-box-h"') == 1
+    assert trending.index('id="digest-box-h"') > trending.index("<footer")
+    # The subscribe page itself has its full form and no second box.
+    assert 'id="digest-box-h"' not in client.get("/subscribe").content.decode()
+
+
 def test_subscribing_by_email_sends_a_confirmation_and_nothing_else(client, smtp):
     response = client.post(
         "/subscribe", {"email": "  Ada@Example.ORG ", "frequency": "weekly", "categories": "cs.CL, cs.LG", "keywords": "retrieval", "max_papers": "5"}
