@@ -102,6 +102,21 @@ def test_a_digest_arrives_with_its_content_and_headers(smtp, feed_day):
     assert ada.pk  # the persona
 
 
+def test_a_backend_without_smtp_delivers_too(settings, feed_day):
+    """Development without EMAIL_HOST prints mail on the console; the sender works with
+    any Django mail backend, not only SMTP's."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    active("ada@example.org")
+    services.build_outbox(PERIOD)
+    result = services.send_due()
+    assert result.sent == 1
+    [message] = mail.outbox
+    assert message.to == ["ada@example.org"] and message.extra_headers["List-Unsubscribe-Post"]
+    assert OutboxMessage.objects.get().status == OutboxMessage.SENT
+
+
 def test_the_server_down_loses_nothing_and_sends_once_it_is_back(settings, smtp, feed_day):
     for i in range(3):
         active(f"r{i}@example.org")

@@ -387,7 +387,9 @@ class Sender:
         return self.result
 
     def _open(self):
-        if self.connection.connection is None:
+        # SMTP backends hold their socket in `.connection`; others (console, file,
+        # locmem in development and tests) have nothing to open.
+        if getattr(self.connection, "connection", None) is None:
             try:
                 self.connection.open()
             except (smtplib.SMTPException, OSError) as exc:
