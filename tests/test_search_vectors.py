@@ -352,3 +352,33 @@ def test_a_filtered_semantic_search_finds_allowed_papers_beyond_the_files_first_
     vectors.reset()
     assert vectors.store_for(SYNTHETIC).search(query, 1)[0][0] != robotics.pk  # the file is in use
     assert service.semantic_ids(query, 10, Filters(category="cs.RO")) == [robotics.pk]
+
+
+@pytest.mark.django_db
+def test_warming_up_loads_the_index_file_and_the_newer_vectors(index_dir, embedder):
+    """What `dailypapers serve` runs in each new process: afterwards the store holds the
+    memory-mapped file and every vector, and the first search reads nothing more."""
+    make_topics()
+    build_ann(embedder.name, force=True)
+    extra = make_paper(title="A paper embedded after the file was built", abstract="Speech to text.")
+    embed_pending()
+
+    service.warm()
+    store = vectors.store_for(embedder.name)
+    assert store.ann is not None and len(store.ann) == len(TOPICS)
+    assert store.exact is not None and extra.pk in store.exact.rows
+    assert store.watermark == PaperEmbedding.objects.latest("id").pk
+
+
+@pytest.mark.django_db
+def test_warming_up_without_the_model_does_nothing(settings, index_dir):
+    from dailypapers.search import embedding
+
+    settings.SEMANTIC_SEARCH = False
+    embedding.reset()
+    try:
+        service.warm()
+        assert vectors._stores == {} or all(s.watermark == 0 for s in vectors._stores.values())
+    finally:
+        settings.SEMANTIC_SEARCH = True
+        embedding.reset()

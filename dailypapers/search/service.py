@@ -34,7 +34,7 @@ SEMANTIC_WEIGHT = 1.0
 
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed-query")
 
-__all__ = ["Filters", "NO_FILTERS", "MODES", "search", "similar", "rrf"]
+__all__ = ["Filters", "NO_FILTERS", "MODES", "search", "similar", "rrf", "warm"]
 
 
 @dataclass
@@ -147,6 +147,17 @@ def search(text, *, mode="hybrid", filters=NO_FILTERS, offset=0, limit=20, highl
             hit.snippet_html = highlighting.snippet(paper.abstract, words)
         results.hits.append(hit)
     return results
+
+
+def warm():
+    """Load what the first search would otherwise wait for: the model, the vectors and
+    the index file (read into the page cache in the background). `dailypapers serve`
+    runs it on a thread of each new server process."""
+    try:
+        if embedding.get_embedder() is not None:
+            vectors.store_for(embedding.model_name()).refresh()
+    except Exception:  # a failed warm-up only costs the first search its time
+        log.exception("Warming up search failed")
 
 
 def newest(limit, filters=NO_FILTERS):

@@ -184,6 +184,7 @@ class VectorStore:
             Index = _usearch_index()
             meta = json.loads(meta_path.read_text())
             self.ann = Index.restore(str(path), view=True)
+            _read_ahead(path)
             self.ann.expansion_search = int(getattr(settings, "VECTOR_ANN_EF", 0) or ANN_EXPANSION_SEARCH)
             self.ann_meta = meta
             self.watermark = int(meta["watermark"])
@@ -224,6 +225,25 @@ class VectorStore:
                     continue
                 results.setdefault(int(key), 1.0 - float(distance))
         return sorted(results.items(), key=lambda kv: -kv[1])[:k]
+
+
+def _read_ahead(path):
+    """Read the memory-mapped index file once, on a background thread, so that it is in
+    the page cache: from a cold cache, a new process's first searches otherwise wait on
+    the disk page by page (0.65 s for the first one at 1M vectors, against 14 ms warm).
+    posix_fadvise(WILLNEED) alone reads only the first 8 MB. Costs a sequential read of
+    the file (about 1 GB at 1M vectors) per process start, mostly from the cache."""
+
+    def read():
+        try:
+            with open(path, "rb", buffering=0) as handle:
+                buffer = bytearray(4 << 20)
+                while handle.readinto(buffer):
+                    pass
+        except OSError:  # the file was replaced meanwhile: the next refresh reads the new one
+            pass
+
+    threading.Thread(target=read, name="vector-index-read-ahead", daemon=True).start()
 
 
 def _usearch_index():

@@ -12,6 +12,24 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def _warm_search(worker):
+    """Each new server process loads the search model and vectors on a thread of its own
+    while it starts answering (dailypapers/search/service.py:warm)."""
+    import threading
+
+    from django.db import connections
+
+    from dailypapers.search.service import warm
+
+    def run():
+        try:
+            warm()
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threading.Thread(target=run, name="warm-search", daemon=True).start()
+
+
 class Command(BaseCommand):
     help = "Serve the site with gunicorn (production). Run 'dailypapers migrate' first."
 
@@ -43,6 +61,7 @@ class Command(BaseCommand):
                 self.cfg.set("limit_request_line", 0)
                 if access_log:
                     self.cfg.set("accesslog", "-")
+                self.cfg.set("post_worker_init", _warm_search)
 
             def load(self):
                 return application
