@@ -28,6 +28,7 @@ from dailypapers.api.http import (
     error_response,
 )
 from dailypapers.api.serializers import DailyPaperOut, ErrorOut, FlatPaperOut
+from dailypapers.core.ratelimits import Limited, too_many
 from dailypapers.lib.arxiv_ids import is_arxiv_category
 from dailypapers.lib.periods import PARSERS, InvalidPeriod
 from dailypapers.papers import selectors
@@ -55,6 +56,13 @@ api = NinjaAPI(
 @api.exception_handler(ApiError)
 def _api_error(request, exc):
     return error_response(exc.message, exc.status)
+
+
+@api.exception_handler(Limited)
+def _rate_limited(request, exc):
+    # The community's write endpoints count against the site's rate limits
+    # (dailypapers/core/ratelimits.py): the same 429 and message as the pages.
+    return too_many(request, exc.group)
 
 
 @api.exception_handler(ValidationError)

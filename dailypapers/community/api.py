@@ -16,9 +16,10 @@ from ninja import Field, Router, Schema
 from dailypapers.accounts.rules import participation_error
 from dailypapers.accounts.tokens import bearer
 from dailypapers.api import serializers
+from dailypapers.api.http import error_response
 from dailypapers.api.serializers import DailyPaperOut, ErrorOut
 from dailypapers.community import services
-from dailypapers.core.ratelimits import Limited, check, too_many
+from dailypapers.core.ratelimits import check
 from dailypapers.lib.arxiv_ids import is_arxiv_id
 
 router = Router(tags=["community"])
@@ -36,33 +37,18 @@ class SubmitIn(Schema):
     comment: str = Field("", max_length=10_000, description="optional: starts the paper's discussion")
 
 
-def _error(message, status):
-    return JsonResponse({"error": message}, status=status)
-
-
-def _limited(request, group):
-    """None, or the 429 answer when the token's user is over `group`'s rate."""
-    try:
-        check(request, group, key=f"user:{request.auth.pk}")
-    except Limited:
-        return too_many(request, group)
-    return None
-
-
 def _vote(request, paper_id, on):
     error = participation_error(request.auth)
     if error is not None:
-        return _error(error, 403)
-    limited = _limited(request, "vote")
-    if limited is not None:
-        return limited
+        return error_response(error, 403)
+    check(request, "vote")  # over the rate: 429 (api/endpoints.py)
     if not is_arxiv_id(paper_id):
-        return _error("not an arXiv id", 404)
+        return error_response("not an arXiv id", 404)
     try:
         paper = services.votable_paper(paper_id)
         voted, upvotes = services.set_vote(request.auth, paper, on)
     except services.Refused as refusal:
-        return _error(refusal.message, refusal.status)
+        return error_response(refusal.message, refusal.status)
     return {"upvotes": upvotes, "voted": voted}
 
 
@@ -104,12 +90,10 @@ def remove_upvote(request, paper_id: str):
 def submit(request, body: SubmitIn):
     error = participation_error(request.auth)
     if error is not None:
-        return _error(error, 403)
-    limited = _limited(request, "submit")
-    if limited is not None:
-        return limited
+        return error_response(error, 403)
+    check(request, "submit")
     try:
         entry = services.submit(request.auth, body.paper_id, body.comment)
     except services.Refused as refusal:
-        return _error(refusal.message, refusal.status)
+        return error_response(refusal.message, refusal.status)
     return JsonResponse(serializers.daily_entry(entry), status=201, json_dumps_params={"ensure_ascii": False})

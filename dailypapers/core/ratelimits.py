@@ -9,7 +9,8 @@ HTML page otherwise. Log-in, sign-up and password reset are limited by allauth i
     @limited("vote")                      # a view: POSTs counted per user, else per address
     def upvote(request, arxiv_id): ...
 
-    check(request, "vote", key=f"user:{user.pk}")   # in an API endpoint (token users)
+    check(request, "vote")   # in an API endpoint: the token's user (bearer auth sets
+                             # request.user); the API answers Limited with the 429
 """
 
 from functools import wraps

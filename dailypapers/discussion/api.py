@@ -13,8 +13,9 @@ from django.http import JsonResponse
 from ninja import Field, Router, Schema
 
 from dailypapers.accounts.tokens import bearer
+from dailypapers.api.http import error_response
 from dailypapers.api.serializers import ErrorOut
-from dailypapers.core.ratelimits import Limited, check, too_many
+from dailypapers.core.ratelimits import check
 from dailypapers.discussion import services
 from dailypapers.discussion.models import MAX_BODY_LENGTH, Comment
 from dailypapers.papers.models import Paper
@@ -59,10 +60,6 @@ def _node_json(node):
     }
 
 
-def _error(message, status):
-    return JsonResponse({"error": message}, status=status)
-
-
 def _json(data, status=200):
     response = JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "no-cache"
@@ -79,7 +76,7 @@ def _json(data, status=200):
 def comments(request, paper_id: str):
     paper = Paper.objects.visible().filter(arxiv_id=paper_id).first()
     if paper is None:
-        return _error("no such paper", 404)
+        return error_response("no such paper", 404)
     # Public and the same for everyone: staff see hidden comments on the site, not here.
     return _json([_node_json(n) for n in services.thread(paper)])
 
@@ -95,19 +92,17 @@ def post_comment(request, paper_id: str, data: CommentIn):
     user = request.auth
     paper = Paper.objects.visible().filter(arxiv_id=paper_id).first()
     if paper is None:
-        return _error("no such paper", 404)
+        return error_response("no such paper", 404)
     parent = None
     if data.parentId is not None:
         parent = Comment.objects.filter(pk=data.parentId, paper=paper).first()
         if parent is None or not parent.visible_to(user):
-            return _error("no such comment on this paper", 404)
+            return error_response("no such comment on this paper", 404)
     try:
         # Refusals (suspended account, empty text) before counting against the rate.
         services.check_participation(user)
-        check(request, "comment", key=f"user:{user.pk}")
+        check(request, "comment")  # over the rate: 429 (api/endpoints.py)
         comment = services.post_comment(user, paper, data.body, parent=parent)
-    except Limited:
-        return too_many(request, "comment")
     except services.Refused as refusal:
-        return _error(refusal.message, refusal.status)
+        return error_response(refusal.message, refusal.status)
     return _json(_node_json(services.Node(comment, 0, True)), status=201)
