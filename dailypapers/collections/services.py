@@ -1,7 +1,7 @@
 """Changes to collections and what the pages read of them.
 
 Every change is a post in the community's sense: it goes through
-accounts.rules.participation_error first, so a suspended person cannot make or change
+accounts.rules.check_participation first, so a suspended person cannot make or change
 collections (their existing public ones stay readable). A refused change raises
 CollectionError with the message to show.
 
@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from dailypapers.accounts.rules import participation_error
+from dailypapers.accounts.rules import Refused, check_participation
 from dailypapers.collections.models import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, Collection, CollectionItem
 from dailypapers.papers.models import Paper
 
@@ -26,14 +26,8 @@ MAX_ITEMS = 5000  # per collection
 SLUG_ATTEMPTS = 5  # retries when a concurrent request takes the slug first
 
 
-class CollectionError(Exception):
-    """A refused change; str() is the message for the person who asked."""
-
-
-def _check_participation(user):
-    error = participation_error(user)
-    if error:
-        raise CollectionError(error)
+# A refused change; str() is the message for the person who asked.
+CollectionError = Refused
 
 
 def _clean_name(name):
@@ -69,7 +63,7 @@ def unique_slug(owner, name):
 
 def create_collection(owner, name, description="", public=False):
     """A new collection of `owner`'s; its slug is made from the name."""
-    _check_participation(owner)
+    check_participation(owner)
     name = _clean_name(name)
     description = _clean_description(description)
     for _ in range(SLUG_ATTEMPTS):
@@ -94,7 +88,7 @@ def create_collection(owner, name, description="", public=False):
 
 def update_collection(user, collection, name, description, public):
     """Rename, describe, publish or unpublish. The slug stays (links keep working)."""
-    _check_participation(user)
+    check_participation(user)
     _require_owner(user, collection)
     collection.name = _clean_name(name)
     collection.description = _clean_description(description)
@@ -104,7 +98,7 @@ def update_collection(user, collection, name, description, public):
 
 
 def delete_collection(user, collection):
-    _check_participation(user)
+    check_participation(user)
     _require_owner(user, collection)
     collection.delete()
 
@@ -112,7 +106,7 @@ def delete_collection(user, collection):
 def add_paper(user, arxiv_id, collection=None, new_name="", note=""):
     """Put the paper `arxiv_id` into `collection`, or into a new collection named
     `new_name`. Returns the CollectionItem."""
-    _check_participation(user)
+    check_participation(user)
     paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).first()
     if paper is None:
         raise CollectionError("No such paper.")
@@ -139,7 +133,7 @@ def add_paper(user, arxiv_id, collection=None, new_name="", note=""):
 
 def remove_paper(user, collection, arxiv_id):
     """Take the paper `arxiv_id` out of `collection`; False when it was not there."""
-    _check_participation(user)
+    check_participation(user)
     _require_owner(user, collection)
     with transaction.atomic():
         deleted, _ = CollectionItem.objects.filter(collection=collection, paper__arxiv_id=arxiv_id).delete()

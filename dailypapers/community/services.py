@@ -1,7 +1,7 @@
 """Upvotes, submissions to the daily feed, and staff moderation of papers.
 
 Pages (community/views.py) and the API (community/api.py) both come here; each write
-first asks accounts/rules.py:participation_error whether the person may take part.
+first asks accounts/rules.py:check_participation whether the person may take part.
 """
 
 import datetime as dt
@@ -12,26 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
-from dailypapers.accounts.rules import participation_error
+from dailypapers.accounts.rules import Refused, check_participation
 from dailypapers.community.models import Upvote
 from dailypapers.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from dailypapers.papers.models import FeedEntry, Paper
-
-
-class Refused(Exception):
-    """A write that is not allowed, with the message to show and the HTTP status that
-    says why (the API answers it as `{"error": message}`)."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-def check_participation(user):
-    error = participation_error(user)
-    if error is not None:
-        raise Refused(error, 401 if user is None or not user.is_authenticated else 403)
 
 
 # --- Upvotes -------------------------------------------------------------------------------
@@ -206,7 +190,7 @@ def submit(user, text, comment=""):
             # A refused comment refuses the submission with it: nothing half-done.
             try:
                 discussion.post_comment(user, paper, comment)
-            except discussion.Refused as refusal:
+            except Refused as refusal:
                 raise Refused(f"Your comment: {refusal.message}", refusal.status) from None
     entry.refresh_from_db()
     return entry

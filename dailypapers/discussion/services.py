@@ -1,6 +1,6 @@
 """What people do with comments, and the one Markdown renderer.
 
-Every write: 1. asks accounts.rules.participation_error (suspended or logged-out people
+Every write: 1. asks accounts.rules.check_participation (suspended or logged-out people
 are refused with its message), 2. checks the request (ownership, staff, length),
 3. changes the rows in one transaction, keeping FeedEntry.num_comments in step with
 F() so the feed and the API (numComments) count the comments people can see.
@@ -17,22 +17,12 @@ from django.db.models import F
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
-from dailypapers.accounts.rules import participation_error
+from dailypapers.accounts.rules import Refused, check_participation
 from dailypapers.discussion.models import MAX_BODY_LENGTH, Comment, Report
 from dailypapers.papers.models import FeedEntry
 
 # Replies nest without limit; pages indent them up to this depth, then keep them flat.
 MAX_DISPLAY_DEPTH = 4
-
-
-class Refused(Exception):
-    """A write that is not allowed; `message` is for the person who tried it."""
-
-    status = 400
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 class Forbidden(Refused):
@@ -73,12 +63,6 @@ def render_markdown(text):
 
 
 # --- Writes ---------------------------------------------------------------------------------
-
-
-def check_participation(user):
-    error = participation_error(user)
-    if error:
-        raise Forbidden(error)
 
 
 def _clean_body(body):
