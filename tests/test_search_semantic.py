@@ -232,6 +232,19 @@ def test_similar_papers_never_include_hidden_ones(embedder):
     assert len(similar) == len(TOPICS) - 1
 
 
+def test_similar_papers_are_cached_but_a_paper_hidden_since_is_left_out(embedder, django_assert_num_queries):
+    papers = make_topics()
+    twin = make_paper(title=FOLDING[0], abstract=FOLDING[1])
+    embed_pending()
+    assert service.similar(papers["protein"], k=1) == [twin]
+    # Asked again: only the papers are read (the ids come from the cache).
+    with django_assert_num_queries(1):
+        assert service.similar(papers["protein"], k=1) == [twin]
+    Paper.objects.filter(pk=twin.pk).update(hidden=True)
+    [instead] = service.similar(papers["protein"], k=1)
+    assert instead not in (twin, papers["protein"])
+
+
 def test_similar_papers_of_an_unembedded_paper_share_its_title_words(embedder):
     papers = make_topics()
     fresh = make_paper(title="Speech recognition for children", abstract="Young voices.")

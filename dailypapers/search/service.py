@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.core.cache import cache
+
 from dailypapers.lib import highlight as highlighting
 from dailypapers.lib.searchquery import parse_query
 from dailypapers.papers.models import Paper
@@ -167,16 +169,32 @@ def newest(limit, filters=NO_FILTERS):
     return list(filters.apply(Paper.objects.visible()).order_by("-arxiv_id")[:limit])
 
 
+# Similar papers change only when papers are added or edited: each paper's list is kept
+# this long (a keyword fallback over a large catalogue costs several milliseconds).
+SIMILAR_CACHE_SECONDS = 600
+SIMILAR_SPARE = 5
+
+
 def similar(paper, k=5):
     """Papers nearest in meaning to `paper` (visible ones), best first. Falls back to
     a keyword search on its title when the paper has no vector (the model is off, or
-    it has not been embedded yet)."""
+    it has not been embedded yet). The ids are cached per paper version; hidden papers
+    are left out when they are read."""
+    stamp = paper.updated_at.timestamp() if paper.updated_at else 0
+    key = f"similar:{embedding.model_name()}:{paper.pk}:{stamp}:{k}"
+    ids = cache.get(key)
+    if ids is None:
+        # A few spare ones, so that a paper hidden meanwhile leaves no gap.
+        ids = _similar_ids(paper, k + SIMILAR_SPARE)
+        cache.set(key, ids, SIMILAR_CACHE_SECONDS)
+    papers = Paper.objects.visible().in_bulk(ids)
+    return [papers[pk] for pk in ids if pk in papers][:k]
+
+
+def _similar_ids(paper, k):
     row = PaperEmbedding.objects.filter(paper=paper, model=embedding.model_name()).only("vector").first()
     if row is not None:
         vector = PaperEmbedding.unpack(row.vector).astype(np.float32)
-        ids = semantic_ids(vector, k, exclude={paper.pk})
-    else:
-        query = parse_query(paper.title)
-        ids = [pk for pk, _ in keyword.search(query, k + 1) if pk != paper.pk][:k]
-    papers = Paper.objects.in_bulk(ids)
-    return [papers[pk] for pk in ids if pk in papers]
+        return semantic_ids(vector, k, exclude={paper.pk})
+    query = parse_query(paper.title)
+    return [pk for pk, _ in keyword.search(query, k + 1) if pk != paper.pk][:k]
