@@ -241,6 +241,51 @@ def test_ensure_index_restores_dropped_triggers_and_rebuilds_the_index():
     assert keyword.ensure_index() is False
 
 
+def test_papers_an_importer_inserts_in_bulk_are_indexed_and_later_writes_too():
+    from dailypapers.ingest.loader import Loader
+    from dailypapers.ingest.records import PaperRecord
+
+    records = [
+        PaperRecord(arxiv_id=f"2611.{n:05d}", title=f"Glacier survey {n}", abstract="Ice.", authors=["Ann Snow"], source="arxiv")
+        for n in range(1, 1201)  # more than one statement's worth of ids
+    ]
+    loader = Loader(batch_size=500)
+    loader.papers_in_batches(records)
+    assert Paper.objects.count() == 1200
+    assert len(found("glacier", limit=2000)) == 1200 and len(found("snow", limit=2000)) == 1200
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {keyword.FTS_TABLE}({keyword.FTS_TABLE}) VALUES ('integrity-check')")
+            cursor.execute(f"SELECT count(*) FROM {keyword._DEFER_TABLE}")
+            assert cursor.fetchone() == (0,)  # the insert trigger is back for everyone else
+    # Writes outside an import are still indexed by the database.
+    added = make_paper(title="Fjord lakes", abstract="Water.")
+    Paper.objects.filter(arxiv_id="2611.00001").update(title="Moraine ridges")
+    assert found("fjord") == [added.arxiv_id] and found("moraine") == ["2611.00001"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps the FTS5 table up to date with triggers")
+def test_a_failed_bulk_insert_leaves_the_insert_trigger_working():
+    def insert():
+        raise RuntimeError("the batch failed")
+
+    with pytest.raises(RuntimeError):
+        keyword.inserting_papers(insert)
+    added = make_paper(title="Fjord lakes", abstract="Water.")
+    assert found("fjord") == [added.arxiv_id]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps the FTS5 table up to date with triggers")
+def test_ensure_index_replaces_a_trigger_of_an_earlier_version():
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {keyword.FTS_TABLE}_ai")
+        cursor.execute(f"CREATE TRIGGER {keyword.FTS_TABLE}_ai AFTER INSERT ON papers_paper BEGIN {keyword._NEW} END")
+    assert keyword.ensure_index() is True
+    assert keyword.ensure_index() is False
+    added = make_paper(title="Fjord lakes", abstract="Water.")
+    assert found("fjord") == [added.arxiv_id]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL keeps a generated tsvector column")
 def test_ensure_index_restores_a_dropped_search_column():
     paper = make_paper(title="Ocean currents", abstract="Fluids.")

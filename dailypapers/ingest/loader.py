@@ -22,6 +22,7 @@ from django.utils import timezone
 from dailypapers.ingest.records import CORE_FIELDS, SOURCE_RANK, PaperRecord
 from dailypapers.ingest.sql import RowInserter, RowUpdater, ids_for
 from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
+from dailypapers.search import keyword
 
 # Records per transaction: bounds memory (a few MB) and makes commits rare enough not to
 # matter (each costs an fsync on SQLite).
@@ -191,13 +192,18 @@ class Loader:
         ids = {arxiv_id: paper.pk for arxiv_id, paper in existing.items()}
         if to_create:
             defaults = [*{**self._paper_defaults, "created_at": now, "updated_at": now}.items()]
-            self._insert_paper.insert(
-                [
-                    [arxiv_id, *[values.get(name, default) for name, default in defaults]]
-                    for arxiv_id, values in to_create
-                ]
-            )
-            ids.update(ids_for(Paper, "arxiv_id", (a for a, _ in to_create)))
+
+            def insert():
+                self._insert_paper.insert(
+                    [
+                        [arxiv_id, *[values.get(name, default) for name, default in defaults]]
+                        for arxiv_id, values in to_create
+                    ]
+                )
+                return ids_for(Paper, "arxiv_id", (a for a, _ in to_create))
+
+            # The keyword index takes the batch in one statement (search/keyword.py).
+            ids.update(keyword.inserting_papers(insert))
             self.papers.add("created", len(to_create))
         if to_update:
             self._update_paper.update(to_update)

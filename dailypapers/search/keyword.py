@@ -3,7 +3,9 @@
 SQLite: an FTS5 table over papers_paper (external content: the text is stored once),
 Porter stemming, bm25 ranking with the title weighted above the authors and the abstract.
 Triggers on papers_paper keep it in step with every insert, update and delete, whoever
-makes them (importers, the admin, a raw UPDATE).
+makes them (importers, the admin, a raw UPDATE). Bulk imports index their new papers in
+one statement per batch instead (`inserting_papers`): row by row, the insert trigger
+made an import of 74,728 papers take 14.8 s instead of 5 s.
 
 PostgreSQL: a generated tsvector column on papers_paper (title weight A, authors B,
 abstract C, English stemming) with a GIN index; each query word goes through
@@ -27,6 +29,8 @@ FTS_TABLE = "papers_search"
 # collections (README, "Search quality").
 BM25_WEIGHTS = (2.0, 1.0, 1.0)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+# Ids per statement when importers index their new papers (SQLite's parameter limit).
+INDEX_CHUNK = 900
 # Matches ranked per query at most (see search()).
 SCAN_LIMIT = 2000
 
@@ -39,8 +43,13 @@ _OLD = (
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, authors, abstract) "
     "VALUES ('delete', old.id, old.title, old.authors, old.abstract);"
 )
+# While this table holds a row, the insert trigger stands aside: an importer's batch
+# transaction adds the row, inserts its papers, indexes them in one statement and removes
+# the row before committing, so no other connection ever sees it (SQLite has one writer).
+_DEFER_TABLE = f"{FTS_TABLE}_defer"
+_SQLITE_DEFER = f"CREATE TABLE IF NOT EXISTS {_DEFER_TABLE} (deferred INTEGER)"
 _SQLITE_TRIGGERS = {
-    f"{FTS_TABLE}_ai": f"AFTER INSERT ON papers_paper BEGIN {_NEW} END",
+    f"{FTS_TABLE}_ai": f"AFTER INSERT ON papers_paper WHEN NOT EXISTS (SELECT 1 FROM {_DEFER_TABLE}) BEGIN {_NEW} END",
     f"{FTS_TABLE}_ad": f"AFTER DELETE ON papers_paper BEGIN {_OLD} END",
     f"{FTS_TABLE}_au": f"AFTER UPDATE OF title, authors, abstract ON papers_paper BEGIN {_OLD} {_NEW} END",
 }
@@ -71,17 +80,20 @@ def ensure_index(connection=None):
 
 def _ensure_sqlite(cursor):
     cursor.execute(
-        "SELECT type, name FROM sqlite_master WHERE name = %s OR (type = 'trigger' AND tbl_name = 'papers_paper')",
+        "SELECT name, sql FROM sqlite_master WHERE name = %s OR (type = 'trigger' AND tbl_name = 'papers_paper')",
         [FTS_TABLE],
     )
-    present = {name for _, name in cursor.fetchall()}
+    present = dict(cursor.fetchall())
+    cursor.execute(_SQLITE_DEFER)
     changed = False
     if FTS_TABLE not in present:
         cursor.execute(_SQLITE_TABLE)
         changed = True
     for name, body in _SQLITE_TRIGGERS.items():
-        if name not in present:
-            cursor.execute(f"CREATE TRIGGER {name} {body}")
+        sql = f"CREATE TRIGGER {name} {body}"
+        if present.get(name) != sql:  # missing, or an earlier version of it
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(sql)
             changed = True
     if changed:
         # Rows written while a trigger was missing are unknown to the index: rebuild it
@@ -116,9 +128,34 @@ def drop_index(connection=None):
             for name in _SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+            cursor.execute(f"DROP TABLE IF EXISTS {_DEFER_TABLE}")
         elif connection.vendor == "postgresql":
             cursor.execute("DROP INDEX IF EXISTS papers_paper_search_idx")
             cursor.execute("ALTER TABLE papers_paper DROP COLUMN IF EXISTS search_vector")
+
+
+def inserting_papers(insert, connection=None):
+    """Run `insert()`, which inserts papers and returns their ids (any iterable), and
+    index them in one statement rather than row by row. Call it inside the batch's
+    transaction. PostgreSQL's generated column needs nothing: it just calls `insert()`."""
+    connection = connection or default_connection
+    if connection.vendor != "sqlite":
+        return insert()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_DEFER_TABLE} (deferred) VALUES (1)")
+        try:
+            ids = insert()
+        finally:
+            cursor.execute(f"DELETE FROM {_DEFER_TABLE}")
+        pks = list(ids.values() if isinstance(ids, dict) else ids)
+        for start in range(0, len(pks), INDEX_CHUNK):
+            chunk = pks[start : start + INDEX_CHUNK]
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE}(rowid, title, authors, abstract) "
+                f"SELECT id, title, authors, abstract FROM papers_paper WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+    return ids
 
 
 def ensure_after_migrate(sender, using="default", plan=None, **kwargs):
