@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in the path or query string: 404 / 400 before anything looks it up.
+    "dailypapers.core.security.RefuseNulMiddleware",
     # CORS for the public read-only API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
     "dailypapers.api.http.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

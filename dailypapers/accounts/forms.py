@@ -1,15 +1,17 @@
 from django import forms
 
+from dailypapers.core.forms import TextField
+
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         max_length=100, required=False,
         help_text="What the token is for, e.g. “my script”. Optional.",
     )
 
 
 class SuspendForm(forms.Form):
-    reason = forms.CharField(max_length=500, required=False)
+    reason = TextField(max_length=500, required=False)
 
 
 class DeleteAccountForm(forms.Form):

@@ -4,11 +4,12 @@ for callers that are not forms."""
 from django import forms
 
 from dailypapers.collections.models import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX
+from dailypapers.core.forms import TextField
 
 
 class CollectionForm(forms.Form):
-    name = forms.CharField(max_length=NAME_MAX)
-    description = forms.CharField(
+    name = TextField(max_length=NAME_MAX)
+    description = TextField(
         max_length=DESCRIPTION_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -22,10 +23,10 @@ class CollectionForm(forms.Form):
 class AddPaperForm(forms.Form):
     """The paper page's "Add to collection": an existing collection or a new name."""
 
-    arxiv_id = forms.CharField(max_length=32)
+    arxiv_id = TextField(max_length=32)
     collection = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    new_name = forms.CharField(max_length=NAME_MAX, required=False)
-    note = forms.CharField(max_length=NOTE_MAX, required=False)
+    new_name = TextField(max_length=NAME_MAX, required=False)
+    note = TextField(max_length=NOTE_MAX, required=False)
 
     def clean(self):
         data = super().clean()

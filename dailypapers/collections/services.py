@@ -18,7 +18,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from dailypapers.accounts.rules import Refused, check_participation
-from dailypapers.collections.models import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, Collection, CollectionItem
+from dailypapers.collections.models import (
+    DESCRIPTION_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    Collection,
+    CollectionItem,
+)
+from dailypapers.lib.text import xml_safe
 from dailypapers.papers.models import Paper
 
 MAX_COLLECTIONS = 200  # per person
@@ -31,7 +38,7 @@ CollectionError = Refused
 
 
 def _clean_name(name):
-    name = " ".join((name or "").split())
+    name = " ".join(xml_safe(name or "").split())
     if not name:
         raise CollectionError("A collection needs a name.")
     if len(name) > NAME_MAX:
@@ -40,7 +47,7 @@ def _clean_name(name):
 
 
 def _clean_description(description):
-    description = (description or "").strip()
+    description = xml_safe(description or "").strip()
     if len(description) > DESCRIPTION_MAX:
         raise CollectionError(f"A description has at most {DESCRIPTION_MAX} characters.")
     return description
@@ -110,7 +117,7 @@ def add_paper(user, arxiv_id, collection=None, new_name="", note=""):
     paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).first()
     if paper is None:
         raise CollectionError("No such paper.")
-    note = (note or "").strip()
+    note = xml_safe(note or "").strip()
     if len(note) > NOTE_MAX:
         raise CollectionError(f"A note has at most {NOTE_MAX} characters.")
     with transaction.atomic():

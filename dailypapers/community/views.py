@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from dailypapers.accounts.rules import participation_error
 from dailypapers.community import services
+from dailypapers.core.forms import TextField
 from dailypapers.core.ratelimits import limited, wants_json
 from dailypapers.lib.arxiv_ids import is_arxiv_id
 from dailypapers.papers.models import FeedEntry, Paper
@@ -86,12 +87,12 @@ def _upvote(request, arxiv_id, paper_url):
 
 
 class SubmitForm(forms.Form):
-    paper = forms.CharField(
+    paper = TextField(
         label="arXiv id or link",
         max_length=300,
         widget=forms.TextInput(attrs={"placeholder": "2501.01234 or https://arxiv.org/abs/2501.01234"}),
     )
-    comment = forms.CharField(
+    comment = TextField(
         label="Comment (optional)",
         required=False,
         max_length=5000,

@@ -17,3 +17,37 @@ class PermissionsPolicyMiddleware:
         if self.value:
             response.headers.setdefault("Permissions-Policy", self.value)
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL in the address or the query string is never a real request (PostgreSQL
+    cannot even compare text holding one: every lookup by a username, slug, id or
+    query word would end in a database error). The path answers 404, the query
+    string 400, before any view or lookup runs; a cookie holding one is dropped (the
+    session cookie is looked up in the database). Bodies are checked where they are
+    read: forms (dailypapers/core/forms.py TextField) and the API's schemas."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            return _refusal(request, 404, "Not found.")
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            return _refusal(request, 400, "The query string holds a NUL character.")
+        if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
+            request.COOKIES = {k: v for k, v in request.COOKIES.items() if "\x00" not in k + v}
+        return self.get_response(request)
+
+
+def _refusal(request, status, message):
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse({"error": message}, status=status)
+    else:
+        template = "404.html" if status == 404 else "400.html"
+        response = render(request, template, {"message": message}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response

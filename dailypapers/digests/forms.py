@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 
+from dailypapers.core.forms import TextField
 from dailypapers.digests.models import Subscription
 from dailypapers.digests.services import Preferences
 
@@ -12,7 +13,7 @@ MAX_ITEMS = 20
 MAX_ITEM_CHARS = 100
 
 
-class ListField(forms.CharField):
+class ListField(TextField):
     """Comma-separated text → a list of distinct, trimmed items."""
 
     def to_python(self, value):

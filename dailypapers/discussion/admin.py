@@ -2,12 +2,14 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.text import Truncator
 
+from dailypapers.core.forms import ADMIN_TEXT_OVERRIDES
 from dailypapers.discussion import services
 from dailypapers.discussion.models import Comment, Report
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
+    formfield_overrides = ADMIN_TEXT_OVERRIDES  # what XML cannot hold is removed
     list_display = ["id", "excerpt", "user", "paper", "created_at", "hidden", "is_deleted", "open_reports"]
     list_filter = ["hidden", ("deleted_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["body", "user__username", "paper__arxiv_id"]

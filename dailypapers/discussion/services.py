@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 
 from dailypapers.accounts.rules import Refused, check_participation
 from dailypapers.discussion.models import MAX_BODY_LENGTH, Comment, Report
+from dailypapers.lib.text import xml_safe
 from dailypapers.papers.models import FeedEntry
 
 # Replies nest without limit; pages indent them up to this depth, then keep them flat.
@@ -49,7 +50,8 @@ LINK_REL = "nofollow noopener ugc"
 
 def render_markdown(text):
     """Sanitised HTML for Markdown `text` (comments; reusable for any user-written text)."""
-    html = _markdown.render(text or "")
+    # nh3 takes UTF-8: a lone surrogate would raise, a control character would reach the page.
+    html = _markdown.render(xml_safe(text or ""))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -66,7 +68,12 @@ def render_markdown(text):
 
 
 def _clean_body(body):
-    body = (body or "").replace("\r\n", "\n").strip()
+    # The form and the API both come here. NUL cannot be stored (PostgreSQL refuses it in
+    # text); the other characters XML cannot hold are dropped (lib/text.py xml_safe).
+    body = body or ""
+    if "\x00" in body:
+        raise Refused("A comment cannot contain NUL characters.")
+    body = xml_safe(body).replace("\r\n", "\n").strip()
     if not body:
         raise Refused("A comment cannot be empty.")
     if len(body) > MAX_BODY_LENGTH:

@@ -13,6 +13,8 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, get_tag_uri
 from django.utils.html import escape
 from django.utils.text import Truncator
 
+from dailypapers.lib.text import xml_safe
+
 AUTHORS_SHOWN = 10  # some papers list hundreds; readers show one line
 EXCERPT_WORDS = 100
 
@@ -31,8 +33,38 @@ class FeedContent:
     entries: list = field(default_factory=list)  # FeedEntry rows, paper selected
 
 
+def _xml_safe_values(values):
+    for key, value in values.items():
+        if isinstance(value, str):
+            values[key] = xml_safe(value)
+        elif isinstance(value, (list, tuple)):
+            values[key] = type(value)(xml_safe(v) if isinstance(v, str) else v for v in value)
+
+
+class XmlSafeFeedMixin:
+    """Removes what XML cannot hold from every text of the document before it is written.
+
+    Django's XML writer refuses control characters with an exception (a 500 for every
+    reader of the feed); the importers and forms already clean text on the way in, and
+    this keeps rows written before they did (or by hand) from taking a feed down."""
+
+    def write(self, outfile, encoding):
+        _xml_safe_values(self.feed)
+        for item in self.items:
+            _xml_safe_values(item)
+        super().write(outfile, encoding)
+
+
+class XmlSafeRss(XmlSafeFeedMixin, Rss201rev2Feed):
+    pass
+
+
+class XmlSafeAtom(XmlSafeFeedMixin, Atom1Feed):
+    pass
+
+
 class RssPapersFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = XmlSafeRss
     language = "en"
     # The guid is a tag URI of (paper, feed day), not the page address: a paper featured
     # again on a later day is a new item.
@@ -96,7 +128,7 @@ class RssPapersFeed(Feed):
 
 
 class AtomPapersFeed(RssPapersFeed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom
 
 
 FEED_CLASSES = {"rss": RssPapersFeed(), "atom": AtomPapersFeed()}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dailypapers.lib.arxiv_ids import InvalidArxivId, is_arxiv_category, parse_arxiv_id
-from dailypapers.lib.text import clean_abstract, collapse
+from dailypapers.lib.text import clean_abstract, collapse, xml_safe
 
 
 class RecordError(ValueError):
@@ -49,6 +49,22 @@ class PaperRecord:
         "github_stars", "project_page", "ai_summary", "ai_keywords",
     )  # fmt: skip
 
+    def __post_init__(self):
+        # Every importer builds its records here, so this is where text that XML (the
+        # feeds) and PostgreSQL (NUL) cannot hold is removed, whatever the source said.
+        for name in ("title", "abstract", "comment", "journal_ref", "doi", "license",
+                     "github_repo", "project_page", "ai_summary"):  # fmt: skip
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, xml_safe(value).strip())
+        for name in ("authors", "categories", "ai_keywords"):
+            value = getattr(self, name)
+            if isinstance(value, list):
+                cleaned = (xml_safe(v).strip() if isinstance(v, str) else v for v in value)
+                setattr(self, name, [v for v in cleaned if v])
+        if not self.title:
+            raise RecordError("missing title")
+
 
 # A source of higher rank owns a paper's core metadata (CORE_FIELDS): a lower-ranked
 # source fills them only while nothing better has.
@@ -67,6 +83,9 @@ class EntryRecord:
     num_comments: int = 0
     position: int = 0
     submitter_name: str = ""
+
+    def __post_init__(self):
+        self.submitter_name = xml_safe(self.submitter_name or "").strip()
 
 
 @dataclass
@@ -136,7 +155,7 @@ def _text(value):
         return None
     if not isinstance(value, str):
         raise RecordError(f"expected text, got {type(value).__name__}")
-    return value.strip()
+    return xml_safe(value).strip()
 
 
 MAX_INT = 2_147_483_647  # the largest PositiveIntegerField value on every database
@@ -203,7 +222,7 @@ def _hf_entry(raw, day, position):
     if keywords is not None:
         if not isinstance(keywords, list):
             raise RecordError("ai_keywords is not a list")
-        keywords = [collapse(str(k)) for k in keywords if str(k).strip()]
+        keywords = [collapse(xml_safe(str(k))) for k in keywords if str(k).strip()]
     summary = paper.get("summary", raw.get("summary"))
     record = PaperRecord(
         arxiv_id=base_id,
@@ -397,7 +416,7 @@ def parse_listing_record(obj):
         version=version,
         title=_title(obj.get("title")),
         abstract=clean_abstract(_text(obj.get("summary")) or ""),
-        authors=[collapse(str(a)) for a in authors if str(a).strip()],
+        authors=[collapse(xml_safe(str(a))) for a in authors if str(a).strip()],
         categories=_categories(obj.get("categories")),
         announced_on=_date(obj.get("listing_date")),
         comment=collapse(_text(obj.get("comment")) or ""),

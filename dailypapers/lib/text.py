@@ -18,3 +18,16 @@ def clean_abstract(text):
         return " ".join(text.split())
     paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+# Characters XML 1.0 cannot hold: C0 controls other than tab, newline and carriage return;
+# the noncharacters U+FFFE and U+FFFF; lone surrogates (which no UTF-8 encoder accepts
+# either). NUL is one of them: PostgreSQL text cannot hold it.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text):
+    """`text` without the characters XML cannot hold (see _NOT_XML); anything else as is."""
+    if not text or not isinstance(text, str):
+        return text
+    return _NOT_XML.sub("", text)

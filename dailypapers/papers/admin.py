@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from dailypapers.core.forms import ADMIN_TEXT_OVERRIDES
 from dailypapers.papers.models import FeedEntry, Paper
 
 
@@ -14,6 +15,7 @@ class FeedEntryInline(admin.TabularInline):
 
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
+    formfield_overrides = ADMIN_TEXT_OVERRIDES  # what XML cannot hold is removed
     list_display = ("arxiv_id", "title", "primary_category", "version", "hidden", "updated_at")
     list_filter = ("hidden",)
     list_editable = ("hidden",)
@@ -37,6 +39,7 @@ class PaperAdmin(admin.ModelAdmin):
 
 @admin.register(FeedEntry)
 class FeedEntryAdmin(admin.ModelAdmin):
+    formfield_overrides = ADMIN_TEXT_OVERRIDES  # what XML cannot hold is removed
     list_display = ("day", "paper", "upvotes", "num_comments", "hidden")
     list_filter = ("hidden",)
     date_hierarchy = "day"
