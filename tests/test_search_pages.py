@@ -73,7 +73,9 @@ def test_hostile_queries_get_a_json_list_from_the_api_in_every_mode(client, corp
             data = response.json()
             assert isinstance(data, list) and len(data) <= 5, repr(text[:40])
             assert hidden not in [item["paper"]["id"] for item in data]
-            assert response["X-Search-Mode"] == (mode if text.strip() else "newest"), repr(text[:40])
+            # A NUL is dropped before search sees the query (core/security.py).
+            typed = text.replace("\x00", "").strip()
+            assert response["X-Search-Mode"] == (mode if typed else "newest"), repr(text[:40])
 
 
 def test_hostile_queries_get_the_search_page(client, corpus):

@@ -21,21 +21,29 @@ class PermissionsPolicyMiddleware:
 
 class RefuseNulMiddleware:
     """A NUL in the address or the query string is never a real request (PostgreSQL
-    cannot even compare text holding one: every lookup by a username, slug, id or
-    query word would end in a database error). The path answers 404, the query
-    string 400, before any view or lookup runs; a cookie holding one is dropped (the
-    session cookie is looked up in the database). Bodies are checked where they are
+    cannot even compare text holding one: a lookup by a username, slug or id would end
+    in a database error). Before any view or lookup runs: a page address holding one
+    answers 404 (the API answers its own JSON 404 for such addresses); a parameter
+    holding one answers 400, except the search query `q`, where, as for any other
+    character search cannot use, the NUL is dropped. A cookie holding one is dropped
+    (the session cookie is looked up in the database). Bodies are checked where they are
     read: forms (dailypapers/core/forms.py TextField) and the API's schemas."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path_info:
+        if "\x00" in request.path_info and not request.path_info.startswith("/api/"):
             return _refusal(request, 404, "Not found.")
-        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
-            return _refusal(request, 400, "The query string holds a NUL character.")
-        if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
+        for key, values in request.GET.lists():
+            if not any("\x00" in v for v in [key, *values]):
+                continue
+            if key != "q":
+                name = key.replace("\x00", "") or "?"
+                return _refusal(request, 400, f"The parameter {name!r} holds a NUL character.")
+            request.GET = request.GET.copy()
+            request.GET.setlist("q", [v.replace("\x00", "") for v in values])
+        if any("\x00" in key + value for key, value in request.COOKIES.items()):
             request.COOKIES = {k: v for k, v in request.COOKIES.items() if "\x00" not in k + v}
         return self.get_response(request)
 
