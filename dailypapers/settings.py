@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "dailypapers.core.security.RefuseNulMiddleware",
     # CORS for the public read-only API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
     "dailypapers.api.http.CorsMiddleware",
+    "dailypapers.api.http.JsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
