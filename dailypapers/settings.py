@@ -338,7 +338,8 @@ LOGGING = {
 # --- Digests (dailypapers/digests) ---------------------------------------------------------
 # Email digests: double opt-in subscriptions, an outbox sent over SMTP (the "Email"
 # settings above) by `dailypapers digest send` or the worker.
-# A confirmation link works for this many days; a new one is sent at most every N minutes.
+# A confirmation link works for this many days; an address is sent a confirmation or
+# manage link at most every DIGEST_CONFIRM_RESEND_MINUTES.
 DIGEST_CONFIRM_MAX_AGE_DAYS = env_int("DIGEST_CONFIRM_MAX_AGE_DAYS", 3)
 DIGEST_CONFIRM_RESEND_MINUTES = env_int("DIGEST_CONFIRM_RESEND_MINUTES", 10)
 # A manage link (preferences, subscribing again) works for this many days; unsubscribe

@@ -96,3 +96,10 @@ def test_an_unverified_address_is_not_shown():
     client = Client()
     client.force_login(carol)
     assert "carol@example.org: subscribed" not in client.get("/account/").content.decode()
+
+
+def test_the_subscribe_page_points_a_subscribed_member_to_their_account(alice_client):
+    weekly()
+    page = alice_client.get("/subscribe").content.decode()
+    assert "alice@example.org: subscribed to the weekly digest." in page
+    assert 'href="/account/#digest-h"' in page

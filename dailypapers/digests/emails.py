@@ -80,9 +80,12 @@ def confirmation_message(subscription):
     return build("confirm", subscription.email, context)
 
 
-def manage_link_message(subscription):
+def manage_link_message(subscription, asked="subscribe"):
+    """asked: "subscribe" (someone asked to subscribe the address) or "link" (someone
+    asked for a new link from an expired or signed-out one)."""
     context = {
         "subscription": subscription,
+        "asked": asked,
         "manage_url": manage_url(subscription),
         "max_age_days": settings.DIGEST_MANAGE_MAX_AGE_DAYS,
         "unsubscribe_url": unsubscribe_url(subscription),

@@ -205,7 +205,7 @@ def send_fresh_link(token, now=None):
         raise tokens.BadToken("invalid")
     if not _claim_email_slot(subscription, now or timezone.now()):
         return subscription, "throttled"
-    _send(subscription, emails.manage_link_message)
+    _send(subscription, lambda s: emails.manage_link_message(s, asked="link"))
     return subscription, "manage"
 
 

@@ -67,7 +67,8 @@ def subscribe(request):
     user = request.user if request.user.is_authenticated else None
     if request.method == "GET":
         initial = {"email": user.email} if user else {}
-        return render(request, "digests/subscribe.html", {"form": SubscribeForm(initial=initial)})
+        context = {"form": SubscribeForm(initial=initial), "own": services.subscriptions_of(user) if user else []}
+        return render(request, "digests/subscribe.html", context)
     if user is not None and (rejected := _csrf_rejected(request)):
         return rejected
     if limited := _rate_limited(request):
