@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dailypapers.digests.models import Subscription
 from tests.accounts_helpers import make_user
-from tests.digests_helpers import active, smtp  # noqa: F401
+from tests.digests_helpers import active
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,9 @@ from django.utils import timezone
 from dailypapers.digests import services, tokens
 from dailypapers.digests.models import Subscription
 from tests.accounts_helpers import make_user
-from tests.digests_helpers import PERIOD, active, digests_to, feed_day, smtp  # noqa: F401
-from tests.test_digests_subscribe import link
+from tests.digests_helpers import PERIOD, active, digests_to, feed_day, link, smtp  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-LATER = dt.timedelta
 
 
 def one_digest(smtp, email="ada@example.org"):
@@ -43,9 +40,9 @@ def test_a_digests_manage_link_works_for_a_week_then_offers_a_fresh_one_by_email
     ada = active("ada@example.org", categories=["cs.IR"])
     manage, _ = one_digest(smtp)
     start = timezone.now()
-    with time_machine.travel(start + LATER(days=6, hours=23)):
+    with time_machine.travel(start + dt.timedelta(days=6, hours=23)):
         assert client.get(manage).status_code == 200
-    with time_machine.travel(start + LATER(days=7, minutes=1)):
+    with time_machine.travel(start + dt.timedelta(days=7, minutes=1)):
         expired = client.get(manage)
         assert expired.status_code == 400
         page = expired.content.decode()
@@ -79,7 +76,7 @@ def test_unsubscribe_links_from_old_emails_keep_working_after_a_year_and_a_sign_
     manage, unsubscribe = one_digest(smtp)
     signed_out = client.post(manage, {"action": "revoke"})
     assert "All links are signed out" in signed_out.content.decode()
-    with time_machine.travel(timezone.now() + LATER(days=400)):
+    with time_machine.travel(timezone.now() + dt.timedelta(days=400)):
         assert "Stop sending the digest to ada@example.org?" in client.get(unsubscribe).content.decode()
         response = one_click(unsubscribe)
     assert response.status_code == 200 and "You are unsubscribed" in response.content.decode()
@@ -123,7 +120,7 @@ def test_subscribing_again_after_unsubscribing_takes_a_new_email(client, smtp):
     assert client.post(manage, {"action": "resubscribe", "frequency": "daily", "max_papers": "10"}).status_code == 400
     assert Subscription.objects.get().status == Subscription.UNSUBSCRIBED
     # The address asks again and follows the emailed link: subscribed again.
-    with time_machine.travel(timezone.now() + LATER(minutes=11)):
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
         client.post("/subscribe", {"email": "ada@example.org"})
     fresh = link(smtp.messages[-1].message, "/subscribe/manage/")
     client.post(fresh, {"action": "resubscribe", "frequency": "daily", "max_papers": "10"})

@@ -14,16 +14,9 @@ from django.utils import timezone
 from dailypapers.digests import services, tokens
 from dailypapers.digests.models import OutboxMessage, Subscription
 from tests.accounts_helpers import make_user
-from tests.digests_helpers import PERIOD, active, feed_day, smtp  # noqa: F401
+from tests.digests_helpers import PERIOD, active, feed_day, link, smtp  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-def link(message, path):
-    text = message.get_body(("plain",)).get_content()
-    match = re.search(rf"https://papers\.example\.org({path}\S+)", text)
-    assert match, text
-    return match.group(1)
 
 
 def test_every_page_has_the_subscribe_box_without_a_csrf_token_for_anonymous_readers(client, feed_day):
