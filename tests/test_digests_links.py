@@ -49,6 +49,8 @@ def test_a_digests_manage_link_works_for_a_week_then_offers_a_fresh_one_by_email
         assert "This link has expired" in page and "work for 7 days" in page and "Email me a new link" in page
         assert client.post(manage, {"action": "save", "frequency": "weekly", "max_papers": "3"}).status_code == 400
         assert client.post(manage, {"action": "unsubscribe"}).status_code == 400
+        # Unsubscribing needs no fresh link (the email has a permanent one anyway).
+        assert re.search(r'href="/unsubscribe/[^"]+">Unsubscribe without a new link', page)
         ada.refresh_from_db()
         assert (ada.frequency, ada.status) == ("daily", "active")
 

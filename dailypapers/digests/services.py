@@ -195,12 +195,20 @@ def subscription_for(purpose, token):
     return subscription
 
 
+def named_by(manage_token):
+    """The subscription an expired or revoked (but genuine) manage link names, or None."""
+    try:
+        pk, _ = tokens.read("manage", manage_token, check_age=False)
+    except tokens.BadToken:
+        return None
+    return Subscription.objects.filter(pk=pk).first()
+
+
 def send_fresh_link(token, now=None):
     """From an expired or revoked manage link: email a fresh one to the subscription's own
     address (never to whoever holds the old link). Returns the outcome as subscribe()
     does ("manage" or "throttled"), or tokens.BadToken for a forged link."""
-    pk, _ = tokens.read("manage", token, check_age=False)
-    subscription = Subscription.objects.filter(pk=pk).first()
+    subscription = named_by(token)
     if subscription is None:
         raise tokens.BadToken("invalid")
     if not _claim_email_slot(subscription, now or timezone.now()):

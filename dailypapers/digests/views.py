@@ -46,6 +46,11 @@ def _bad_token(request, error, purpose=None, token=None):
             "message": BAD_MANAGE_TOKEN[error.reason].format(days=settings.DIGEST_MANAGE_MAX_AGE_DAYS),
             "fresh_link_token": token,
         }
+        # Unsubscribing needs no fresh link: the email this one came in has a permanent
+        # unsubscribe link anyway.
+        subscription = services.named_by(token)
+        if subscription is not None and subscription.receives_mail:
+            context["unsubscribe_token"] = tokens.make("unsubscribe", subscription)
     return render(request, "digests/bad_token.html", context, status=400)
 
 
