@@ -339,9 +339,13 @@ LOGGING = {
 # --- Digests (dailypapers/digests) ---------------------------------------------------------
 # Email digests: double opt-in subscriptions, an outbox sent over SMTP (the "Email"
 # settings above) by `dailypapers digest send` or the worker.
-# A confirmation link works for this many days; a new one is sent at most every N minutes.
+# A confirmation link works for this many days; an address is sent a confirmation or
+# manage link at most every DIGEST_CONFIRM_RESEND_MINUTES.
 DIGEST_CONFIRM_MAX_AGE_DAYS = env_int("DIGEST_CONFIRM_MAX_AGE_DAYS", 3)
 DIGEST_CONFIRM_RESEND_MINUTES = env_int("DIGEST_CONFIRM_RESEND_MINUTES", 10)
+# A manage link (preferences, subscribing again) works for this many days; unsubscribe
+# links work for ever (dailypapers/digests/tokens.py).
+DIGEST_MANAGE_MAX_AGE_DAYS = env_int("DIGEST_MANAGE_MAX_AGE_DAYS", 7)
 DIGEST_MAX_PAPERS_DEFAULT = env_int("DIGEST_MAX_PAPERS_DEFAULT", 10)
 DIGEST_MAX_PAPERS_LIMIT = env_int("DIGEST_MAX_PAPERS_LIMIT", 30)
 # The worker queues the day's digests from this hour on (FEED_TIME_ZONE), every
