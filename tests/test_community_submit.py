@@ -9,9 +9,12 @@ from django.urls import reverse
 
 from dailypapers.community import services
 from dailypapers.discussion.models import Comment
+from dailypapers.ingest import arxiv_api
+from dailypapers.ingest.arxiv_api import ArxivApiError, fetch_records
 from dailypapers.papers.models import FeedEntry, Paper
-from tests.community_helpers import alice, bob, featured, mallory, recent, sam  # noqa: F401
+from tests.community_helpers import alice, bob, featured, mallory, recent, sam, token_for  # noqa: F401
 from tests.factories import make_entry, make_paper
+from tests.fake_server import FakeServer, Reply
 from tests.test_arxiv_fetch import arxiv, recorded  # noqa: F401
 
 SUBMIT = "/submit"
@@ -61,7 +64,7 @@ def test_an_unreachable_arxiv_is_said_so(client, settings, alice):
     settings.ARXIV_REQUEST_INTERVAL = 0
     client.force_login(alice)
     response = client.post(SUBMIT, {"paper": "2501.99999"})
-    assert response.status_code == 503 and "try again later" in response.content.decode()
+    assert response.status_code == 503 and "try again in a few minutes" in response.content.decode()
 
 
 def test_bad_input_is_explained(client, alice):
@@ -182,3 +185,56 @@ def test_a_paper_not_in_the_feed_offers_submission_instead_of_votes(client, alic
     html = client.get(paper.get_absolute_url()).content.decode()
     assert f"{SUBMIT}?paper={paper.arxiv_id}" in html and "vote-button" not in html
     assert f'value="{paper.arxiv_id}"' in client.get(f"{SUBMIT}?paper={paper.arxiv_id}").content.decode()
+
+
+# --- a slow arXiv: the request waits SUBMIT_ARXIV_WAIT seconds at most, then says so ----------
+
+
+@pytest.fixture
+def slow_arxiv(settings):
+    """An arXiv API that takes a minute to answer at all."""
+    with FakeServer(lambda request: Reply(200, "<feed/>", delay=60)) as server:
+        settings.ARXIV_API_URL = server.url + "/api/query"
+        settings.ARXIV_REQUEST_INTERVAL = 0
+        settings.SUBMIT_ARXIV_WAIT = 0.5
+        yield server
+
+
+def test_a_slow_arxiv_gives_a_clear_try_again_not_a_held_worker(client, alice, slow_arxiv):
+    client.force_login(alice)
+    response = client.post(SUBMIT, {"paper": "2501.99999"})
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert "arXiv is not answering just now" in page and "try again in a few minutes" in page
+    assert "did not answer within 0.5 s" in page
+    assert len(slow_arxiv.requests) == 1 and not Paper.objects.exists()
+    # The form is still there, filled in, to try again.
+    assert 'value="2501.99999"' in page
+
+
+def test_a_slow_arxiv_gives_json_503_on_the_api(client, alice, slow_arxiv):
+    response = client.post(
+        "/api/papers/submit", {"paper_id": "2501.99999"}, content_type="application/json", **token_for(alice)
+    )
+    assert response.status_code == 503
+    assert "arXiv is not answering just now" in response.json()["error"]
+
+
+def test_an_arxiv_that_trickles_its_answer_is_cut_off_at_the_total_wait(settings):
+    body = b"<?xml version='1.0'?>" + b" " * 100_000
+    with FakeServer(lambda request: Reply(200, body, {"Content-Type": "application/atom+xml"}, trickle=0.05)) as server:
+        settings.ARXIV_API_URL = server.url + "/api/query"
+        settings.ARXIV_REQUEST_INTERVAL = 0
+        # Each byte arrives well within the per-read timeout; only a total limit ends it.
+        with pytest.raises(ArxivApiError, match="did not answer within 0.5 s"):
+            fetch_records(["2501.99999"], timeout=0.5)
+
+
+def test_a_submission_does_not_queue_behind_the_request_interval(settings, arxiv, monkeypatch):
+    # One request goes out; the next may go only an hour later.
+    monkeypatch.setattr(arxiv_api, "_last_request", float("-inf"))
+    settings.ARXIV_REQUEST_INTERVAL = 3600
+    fetch_records(["0808.05394"], timeout=5)
+    with pytest.raises(ArxivApiError, match="waiting their turn"):
+        fetch_records(["0808.05394"], timeout=5)
+    assert len(arxiv.requests) == 1

@@ -105,7 +105,12 @@ def submissions_today(user):
 
 def find_paper(text):
     """The paper `text` (an arXiv id or abs/pdf URL) names: from the catalogue, else
-    fetched from arXiv's API into it (ingest/arxiv_api.py, as `dailypapers fetch`)."""
+    fetched from arXiv's API into it (ingest/arxiv_api.py, as `dailypapers fetch`).
+
+    The fetch runs inside a web request, so it may take SUBMIT_ARXIV_WAIT seconds in all
+    (its turn behind other requests to arXiv included): past that the submission is
+    refused with a 503 that says to try again, and the web worker is free again.
+    """
     try:
         arxiv_id, _version = parse_arxiv_id(text)
     except InvalidArxivId:
@@ -115,12 +120,16 @@ def find_paper(text):
         return paper
     from dailypapers.ingest.arxiv_api import fetch_papers
 
-    (result,) = fetch_papers([arxiv_id])
+    (result,) = fetch_papers([arxiv_id], timeout=settings.SUBMIT_ARXIV_WAIT)
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is not None:
         return paper
     if result.outcome == "error":
-        raise Refused(f"arXiv could not be asked about {arxiv_id} just now; please try again later.", 503)
+        raise Refused(
+            f"{arxiv_id} is not in this site's catalogue yet, and arXiv is not answering just now "
+            f"({result.detail}); please try again in a few minutes.",
+            503,
+        )
     raise Refused(f"arXiv has no paper {arxiv_id}.", 404)
 
 
