@@ -83,7 +83,9 @@ def _period_page(request, period, number, previous, following, fingerprint, is_h
         for kind, label in (("day", "Daily"), ("week", "Weekly"), ("month", "Monthly"))
     ]
     context = {
-        "nav": "daily",
+        # "Daily" in the site's header is the day pages; a week or a month is marked by
+        # the period tabs instead.
+        "nav": "daily" if period.kind == "day" else None,
         "tabs": tabs,
         "period": period,
         "cards": mark_safe(cards),  # rendered by our own template, escaped there
