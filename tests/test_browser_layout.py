@@ -68,7 +68,8 @@ def test_add_to_collection_comes_back_below_the_sticky_header(site, browser, vie
         assert page.locator("#collections >> text=Reading list").count() >= 1
         # The viewport as the reader sees it after the jump (not the whole page).
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"20-added-to-collection-{'phone' if viewport is PHONE else 'desktop'}.png"))
+        name = f"20-added-to-collection-{'phone' if viewport is PHONE else 'desktop'}.png"
+        page.screenshot(path=str(ARTIFACTS / name))
     finally:
         context.close()
 
