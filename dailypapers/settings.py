@@ -253,6 +253,10 @@ EMAIL_BACKEND = env_str(
 SUBMIT_MAX_AGE_DAYS = env_int("SUBMIT_MAX_AGE_DAYS", 14)
 # Submissions per user per feed day (staff: no cap).
 SUBMIT_DAILY_LIMIT = env_int("SUBMIT_DAILY_LIMIT", 5)
+# Seconds a submission may wait, in all, for arXiv's API when the paper is not in the
+# catalogue; well below the web server's worker timeout (30 s), so a slow arXiv gives a
+# clear "try again" instead of a killed worker.
+SUBMIT_ARXIV_WAIT = env_float("SUBMIT_ARXIV_WAIT", 5.0)
 # django-ratelimit rates ("30/m": thirty a minute) per user, or per address when logged out.
 RATE_LIMIT_VOTE = env_str("RATE_LIMIT_VOTE", "60/m")
 RATE_LIMIT_SUBMIT = env_str("RATE_LIMIT_SUBMIT", "10/h")
@@ -268,6 +272,9 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The feeds' XSL stylesheet (dailypapers/feeds): browsers apply it only when it is served
+# as XSL, and WhiteNoise knows no type for .xsl (it would send application/octet-stream).
+WHITENOISE_MIMETYPES = {".xsl": "text/xsl"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
