@@ -37,7 +37,7 @@ class CommentAdmin(admin.ModelAdmin):
         return obj._open_reports
 
     def _set_hidden(self, request, queryset, hidden):
-        # Through the service, so the feed's comment counters follow.
+        # Through the service (staff check, reasons); the counters follow by trigger.
         try:
             for comment in queryset:
                 services.hide_comment(request.user, comment, hidden=hidden)
@@ -55,7 +55,7 @@ class CommentAdmin(admin.ModelAdmin):
         self._set_hidden(request, queryset, False)
 
     def has_add_permission(self, request):
-        # Comments are written on the site (services.post_comment keeps the counters).
+        # Comments are written on the site (services.post_comment checks and renders them).
         return False
 
 

@@ -2,25 +2,23 @@
 
 Every write: 1. asks accounts.rules.check_participation (suspended or logged-out people
 are refused with its message), 2. checks the request (ownership, staff, length),
-3. changes the rows in one transaction, keeping FeedEntry.num_comments in step with
-F() so the feed and the API (numComments) count the comments people can see.
-
-A comment counts while it is neither deleted nor hidden; each change of that state
-moves the counter of every feed entry of the paper by one.
+3. changes the rows. The database keeps FeedEntry.num_comments in step (triggers,
+discussion/counters.py), whatever writes or deletes the rows, so the feed and the API
+(numComments) count the comments people can see: a comment counts while it is neither
+deleted nor hidden.
 """
 
 from dataclasses import dataclass, field
 
 import nh3
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
 from dailypapers.accounts.rules import Refused, check_participation
 from dailypapers.discussion.models import MAX_BODY_LENGTH, Comment, Report
 from dailypapers.lib.text import xml_safe
-from dailypapers.papers.models import FeedEntry
 
 # Pages indent replies up to this depth, then keep them flat (discussion.css).
 MAX_DISPLAY_DEPTH = 4
@@ -81,19 +79,9 @@ def _clean_body(body):
     return body
 
 
-def _move_count(paper_id, delta):
-    """Add `delta` (±1) to the comment count of the paper's feed entries; updated_at
-    moves too, since page caches and API ETags are keyed on it (papers/selectors.py)."""
-    entries = FeedEntry.objects.filter(paper_id=paper_id)
-    if delta < 0:
-        # An entry featured after the comment was posted may not count it.
-        entries = entries.filter(num_comments__gt=0)
-    entries.update(num_comments=F("num_comments") + delta, updated_at=timezone.now())
-
-
 def visible_count(paper):
-    """How many comments of `paper` people can see: what a new FeedEntry's num_comments
-    starts from."""
+    """How many comments of `paper` people can see: the local part of its feed entries'
+    num_comments (the triggers start a new entry from it)."""
     return Comment.objects.filter(paper=paper, deleted_at__isnull=True, hidden=False).count()
 
 
@@ -110,12 +98,7 @@ def post_comment(user, paper, body, parent=None):
             raise Refused("This comment was deleted: it cannot be answered.")
         if parent.hidden and not user.is_staff:
             raise Refused("This comment cannot be answered.")
-    with transaction.atomic():
-        comment = Comment.objects.create(
-            paper=paper, user=user, parent=parent, body=body, body_html=render_markdown(body)
-        )
-        _move_count(paper.pk, +1)
-    return comment
+    return Comment.objects.create(paper=paper, user=user, parent=parent, body=body, body_html=render_markdown(body))
 
 
 def _own_live_comment(user, comment):
@@ -140,15 +123,10 @@ def delete_comment(user, comment):
     """Soft delete: the text goes, the row stays to hold its replies in place."""
     check_participation(user)
     _own_live_comment(user, comment)
-    with transaction.atomic():
-        # The conditional UPDATE decides: deleting twice (two tabs) counts once.
-        changed = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
-            deleted_at=timezone.now(), body="", body_html=""
-        )
-        if changed:
-            hidden = Comment.objects.filter(pk=comment.pk).values_list("hidden", flat=True).get()
-            if not hidden:
-                _move_count(comment.paper_id, -1)
+    # Conditional: deleting twice (two tabs) changes the row, and the count, once.
+    Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), body="", body_html=""
+    )
     comment.refresh_from_db()
     return comment
 
@@ -158,12 +136,7 @@ def hide_comment(staff, comment, hidden=True):
     check_participation(staff)
     if not staff.is_staff:
         raise Forbidden("Only moderators can hide comments.")
-    with transaction.atomic():
-        changed = Comment.objects.filter(pk=comment.pk, hidden=not hidden).update(hidden=hidden)
-        if changed:
-            deleted = Comment.objects.filter(pk=comment.pk).values_list("deleted_at", flat=True).get()
-            if deleted is None:
-                _move_count(comment.paper_id, -1 if hidden else +1)
+    Comment.objects.filter(pk=comment.pk, hidden=not hidden).update(hidden=hidden)
     comment.refresh_from_db()
     return comment
 
