@@ -47,7 +47,7 @@ def test_it_posts_a_comment_and_shows_it_on_the_page(client, alice, paper, entry
     assert "Your comment is posted." in html
     assert "<strong>paper</strong>" in html
     assert "Discussion (1)" in html
-    assert "1 comment)" in html  # the feature's count in the paper's details
+    assert ">1 here</a>" in html  # the count in the paper's details
 
 
 def test_posting_needs_post_and_csrf(alice, paper):
