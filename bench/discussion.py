@@ -12,8 +12,10 @@ on another), its paper page, a thread page and the comments API timed in-process
    replies spread over a few levels (half answer the comment, half answer a reply).
    Paper B gets a chain of 1,100 replies, each answering the one before.
 3. Each path is requested a few times to warm up, then `--requests` times through the WSGI
-   application (bench/inprocess.py: the call gunicorn makes, minus the socket): p50 / p99
-   in milliseconds, response size, and the number of comments on the page.
+   application (bench/inprocess.py: the call gunicorn makes, minus the socket): wall-clock
+   p50 / p99 in milliseconds, then as many again for the CPU time of this process (which
+   on SQLite includes the database's work, and is steadier than wall time on a busy
+   machine; on PostgreSQL the server's share is left out), and the response size.
 
 Results print as Markdown and are written to bench/results/discussion.json.
 """
@@ -22,9 +24,11 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -145,20 +149,28 @@ def main():
         "API, 1,100-reply chain": f"/api/papers/{deep}/comments",
     }
     results = {}
+    load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
     for label, path in paths.items():
         for _ in range(3):
             status, size = call(application, path)
             if status != 200:
                 raise SystemExit(f"{path}: HTTP {status}")
         timing = time_requests(application, path, options.requests)
-        results[label] = {"path": path, "bytes": size, **timing}
+        cpu = []
+        for _ in range(options.requests):
+            started = time.process_time()
+            call(application, path)
+            cpu.append((time.process_time() - started) * 1000)
+        results[label] = {"path": path, "bytes": size, "cpu_p50_ms": statistics.median(cpu), **timing}
 
     vendor = connection_vendor()
     print(f"Discussion benchmark ({vendor}, {options.requests} requests each, in-process)\n")
-    print("| what | path | p50 | p99 | response |")
-    print("|---|---|---:|---:|---:|")
+    print(f"load average before / after: {load_before} / {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+    print("| what | path | p50 | p99 | CPU p50 | response |")
+    print("|---|---|---:|---:|---:|---:|")
     for label, r in results.items():
-        print(f"| {label} | `{r['path']}` | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['bytes'] / 1024:.0f} KB |")
+        print(f"| {label} | `{r['path']}` | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | "
+              f"{r['cpu_p50_ms']:.1f} ms | {r['bytes'] / 1024:.0f} KB |")  # fmt: skip
     output = Path(options.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps({"database": vendor, "python": platform.python_version(), "results": results}, indent=2))
