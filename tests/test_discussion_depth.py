@@ -213,3 +213,37 @@ def test_a_thread_page_of_a_hidden_comment_shows_its_placeholder(client, alice, 
     assert "[removed by moderators]" in html and "visible reply" in html and ">top<" not in html
     assert client.get(reverse("discussion:thread", args=[reply.pk])).status_code == 200
     assert client.get(reverse("discussion:thread", args=[10**12])).status_code == 404
+
+
+def test_deleting_the_top_of_a_1100_reply_chain_deletes_it_all(admin_client_root, alice, paper, entry):
+    ids = chain(paper, alice, 1100)
+    top = Comment.objects.get(pk=ids[0])
+    # The admin's confirmation page lists what goes, then its POST deletes it.
+    url = reverse("admin:discussion_comment_delete", args=[top.pk])
+    confirmation = admin_client_root.get(url)
+    assert confirmation.status_code == 200
+    assert "with 1099 replies to them" in confirmation.content.decode()
+    assert admin_client_root.post(url, {"post": "yes"}).status_code == 302
+    assert not Comment.objects.exists()
+    entry.refresh_from_db()
+    assert entry.num_comments == 0
+    # And through a queryset, as a shell or a bulk action would.
+    ids = chain(paper, alice, 1100)
+    Comment.objects.filter(pk=ids[0]).delete()
+    assert not Comment.objects.exists()
+
+
+@pytest.fixture
+def admin_client_root(client, fast_passwords):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "pw-long-enough-123"))
+    return client
+
+
+def test_deleting_a_paper_with_a_1100_reply_chain_in_the_admin(admin_client_root, alice, paper):
+    chain(paper, alice, 1100)
+    url = reverse("admin:papers_paper_delete", args=[paper.pk])
+    assert admin_client_root.get(url).status_code == 200
+    assert admin_client_root.post(url, {"post": "yes"}).status_code == 302
+    assert not Comment.objects.exists()
