@@ -42,7 +42,8 @@ def test_a_daily_entry_has_hugging_faces_shape_and_leaves_out_what_we_lack(clien
     make_entry("2025-08-14", upvotes=17, paper=paper, num_comments=4, submitter_name="akhaliq")
     [entry] = client.get("/api/daily_papers?date=2025-08-14").json()
     assert list(entry) == [
-        "paper", "publishedAt", "title", "summary", "numComments", "submittedBy",
+        "paper", "publishedAt", "title", "summary", "numComments", "numCommentsHere",
+        "numCommentsOnHuggingFace", "submittedBy",
         "isAuthorParticipating", "ai_summary", "ai_keywords", "githubRepo", "githubStars",
     ]  # fmt: skip
     assert list(entry["paper"]) == [
@@ -201,8 +202,9 @@ def test_bad_parameters_are_a_400_with_a_json_error(client, query, message):
 
 def test_a_paper_is_the_flat_paper_object_with_totals_over_its_features(client):
     paper = make_paper(arxiv_id="2508.10104", title="Flat", project_page="https://example.org/p")
-    make_entry("2025-08-14", upvotes=10, paper=paper, num_comments=1, submitter_name="akhaliq")
-    make_entry("2025-08-20", upvotes=5, paper=paper, num_comments=2)
+    # Imported counts (Hugging Face's), as the importer writes them.
+    make_entry("2025-08-14", upvotes=10, paper=paper, num_comments=1, imported_comments=1, submitter_name="akhaliq")
+    make_entry("2025-08-20", upvotes=5, paper=paper, num_comments=2, imported_comments=2)
     make_entry("2025-08-21", upvotes=50, paper=paper, hidden=True)
     data = client.get("/api/papers/2508.10104").json()
     assert data["id"] == "2508.10104" and data["title"] == "Flat" and "paper" not in data

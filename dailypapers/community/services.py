@@ -9,7 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,10 +49,11 @@ def set_vote(user, paper, on):
 
     1. Insert (in a savepoint: the unique constraint refuses a second row, however many
        requests race) or delete the Upvote row.
-    2. Only when a row was really inserted or deleted, move the paper's feed entries'
-       counters by one with F(), in the same transaction: the count always equals the
-       votes, and updated_at changes the feed pages' cache keys (papers/selectors.py), so
-       the day pages and trending show the vote on the next load.
+    2. The database's triggers (community/counters.py) move the paper's feed entries'
+       counters by one for each row really inserted or deleted, in the same statement:
+       the count always equals the votes, and updated_at changes the feed pages' cache
+       keys (papers/selectors.py), so the day pages and trending show the vote on the
+       next load.
     `upvotes` is the paper's total over its visible feed entries, as the paper page shows.
     """
     check_participation(user)
@@ -61,35 +62,16 @@ def set_vote(user, paper, on):
             try:
                 with transaction.atomic():
                     Upvote.objects.create(user=user, paper=paper)
-                changed = True
             except IntegrityError:
-                changed = False  # already voted (perhaps by a request racing this one)
-            delta = 1
+                pass  # already voted (perhaps by a request racing this one)
         else:
-            deleted, _ = Upvote.objects.filter(user=user, paper=paper).delete()
-            changed, delta = deleted > 0, -1
-        if changed:
-            FeedEntry.objects.filter(paper=paper).update(upvotes=F("upvotes") + delta, updated_at=timezone.now())
+            Upvote.objects.filter(user=user, paper=paper).delete()
         total = paper.feed_entries.visible().aggregate(total=Sum("upvotes"))["total"] or 0
     return on, total
 
 
 def toggle_vote(user, paper):
     return set_vote(user, paper, not has_voted(user, paper))
-
-
-def remove_votes(user):
-    """Take away all of `user`'s upvotes (their account is being deleted), each count
-    going down by one, as if they had withdrawn them one by one."""
-    with transaction.atomic():
-        paper_ids = list(
-            Upvote.objects.select_for_update().filter(user=user).values_list("paper_id", flat=True)
-        )
-        now = timezone.now()
-        for start in range(0, len(paper_ids), 500):  # bounded IN lists (SQLite's 999 parameters)
-            chunk = paper_ids[start : start + 500]
-            Upvote.objects.filter(user=user, paper_id__in=chunk).delete()
-            FeedEntry.objects.filter(paper_id__in=chunk).update(upvotes=F("upvotes") - 1, updated_at=now)
 
 
 # --- Submissions ---------------------------------------------------------------------------
@@ -254,9 +236,9 @@ def submit(user, text, comment=""):
                     submitted_by=user,
                     submitter_name=user.username,
                     position=0 if last is None else last + 1,
-                    # Local counts only (imported_* stay 0): what the paper already has.
-                    upvotes=Upvote.objects.filter(paper=paper).count(),
-                    num_comments=discussion.visible_count(paper),
+                    # No imported counts: the triggers (community/counters.py,
+                    # discussion/counters.py) start it with the paper's local votes and
+                    # comments.
                 )
         except IntegrityError:
             # Someone else submitted it a moment ago (one entry per paper and day).

@@ -8,15 +8,15 @@
 4. Category rows follow the paper's category list.
 5. Feed entries are upserted on (paper, day), the same way. Their upvote and comment
    counts are the source's plus the local ones (FeedEntry.imported_upvotes): only the
-   source's part is replaced, in SQL, so local votes survive a re-import.
+   source's part is replaced, in SQL, so local votes survive a re-import; a new entry
+   is given the local part by the database's triggers.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import F, Max, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max
 from django.utils import timezone
 
 from dailypapers.ingest.records import CORE_FIELDS, SOURCE_RANK, PaperRecord
@@ -112,22 +112,6 @@ def _count_update_sql():
     sets += [f"{quote(imported)} = %s" for imported in COUNT_FIELDS.values()]
     sets.append(f"{quote('updated_at')} = %s")
     return f"UPDATE {quote(FeedEntry._meta.db_table)} SET {', '.join(sets)} WHERE {quote('id')} = %s"
-
-
-def _carry_local_counts(paper_ids, days):
-    """Give the new entries (local part still 0) of papers featured before the local
-    votes and comments their other entries carry: every entry of a paper shows the
-    paper's votes (community/services.py:set_vote updates them all)."""
-    for shown, imported in COUNT_FIELDS.items():
-        local = (
-            FeedEntry.objects.filter(paper_id=OuterRef("paper_id"))
-            .values("paper_id")
-            .annotate(local=Max(F(shown) - F(imported)))
-            .values("local")
-        )
-        FeedEntry.objects.filter(paper_id__in=paper_ids, day__in=days, **{shown: F(imported)}).update(
-            **{shown: F(shown) + Coalesce(Subquery(local), 0)}
-        )
 
 
 class Loader:
@@ -256,7 +240,6 @@ class Loader:
             wanted[(pk, record.day)] = record
         if not wanted:
             return
-        latest_ids = {paper_ids[a] for a in latest if a in paper_ids}
         now = timezone.now()
         days = {day for _, day in wanted}
         existing = {
@@ -287,10 +270,8 @@ class Loader:
         if to_create:
             self._insert_entry.insert(to_create)
             self.entries.add("created", len(to_create))
-            # A paper featured again starts with the local votes its other days carry.
-            refeatured = {pk for pk, _ in wanted if pk in latest_ids} if latest else set()
-            if refeatured:
-                _carry_local_counts(refeatured, days)
+            # The database adds the paper's local votes and comments to a new entry's
+            # imported counts (community/counters.py, discussion/counters.py).
         if to_update:
             self._update_entry.update((e, (*ENTRY_FIELDS, "updated_at")) for e in to_update)
         if recount:

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from dailypapers.core.pagecache import anonymous_page
+from dailypapers.discussion.services import visible_count
 from dailypapers.lib.arxiv_ids import is_arxiv_id
 from dailypapers.lib.periods import PARSERS, InvalidPeriod, day_period
 from dailypapers.papers import selectors
@@ -161,7 +162,10 @@ def paper(request, arxiv_id):
         "paper": paper,
         "features": features,
         "upvotes": sum(e.upvotes for e in features),
-        "num_comments": sum(e.num_comments for e in features),
+        # The discussion below shows the local comments only; Hugging Face's (imported
+        # with the feed) are counted apart and linked to.
+        "comments_here": visible_count(paper),
+        "comments_on_hf": sum(e.imported_comments for e in features),
         "similar": search_service.similar(paper, SIMILAR_PAPERS),
     }
     return render(request, "papers/paper.html", context)
