@@ -29,10 +29,10 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def _database_url(db):
-    return "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(
-        USER=db["USER"] or "postgres", HOST=db["HOST"] or "127.0.0.1", PORT=db["PORT"] or 5432, NAME=db["NAME"]
-    )
+def _database_url(name):
+    """DATABASE_URL with the test database's name in place of the configured one."""
+    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    return urllib.parse.urlunsplit(url._replace(path="/" + name))
 
 
 class Server:
@@ -81,7 +81,7 @@ def served(request, tmp_path):
     )
     if connection.vendor == "postgresql":
         request.getfixturevalue("transactional_db")
-        env["DATABASE_URL"] = _database_url(django_settings.DATABASES["default"])
+        env["DATABASE_URL"] = _database_url(django_settings.DATABASES["default"]["NAME"])
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'served.sqlite3'}"
         migrated = subprocess.run(DAILYPAPERS + ["migrate", "-v0"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)

@@ -68,7 +68,12 @@ def _key(group, request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"ip:{client_ip(request)}"
+    address = client_ip(request)
+    if ":" in address:
+        # One IPv6 subscriber holds a whole /64: count it as one address, as allauth
+        # and django-ratelimit's "ip" key do.
+        address = str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return f"ip:{address}"
 
 
 def check(request, group, key=None):
