@@ -11,9 +11,9 @@ from tests.factories import make_entry, make_paper
 
 pytestmark = pytest.mark.django_db
 
-DAYS = ["0001-01-01", "9999-12-31", "1991-08-01", "0000-01-01", "10000-01-01"]
-WEEKS = ["0001-W01", "9999-W52", "9999-W53", "2025-W53", "2026-W53", "2020-W53", "2025-W00"]
-MONTHS = ["0001-01", "9999-12", "9999-13", "0000-12"]
+DAYS = ["0001-01-01", "9999-12-31", "1991-01-01", "9998-12-31", "0000-01-01", "10000-01-01"]
+WEEKS = ["0001-W01", "9999-W52", "9999-W53", "9998-W52", "9998-W53", "1991-W01", "2025-W53", "2026-W53", "2020-W53", "2025-W00"]
+MONTHS = ["0001-01", "9999-12", "9999-13", "9998-12", "1991-01", "0000-12"]
 
 ROUTES = (
     # (the address, with {} for the value; the values it is tried with)
@@ -56,3 +56,11 @@ def test_the_whole_range_of_dates_finds_every_paper(catalogue):
     assert len(found) == 2
     page = Client().get("/search?q=model&mode=keyword&from=0001-01-01&to=9999-12-31").content.decode()
     assert "of everything" in page and "Another" in page
+
+
+@pytest.mark.parametrize("name", ["date", "week", "month"])
+def test_a_long_bad_period_is_refused_without_being_echoed(name):
+    response = Client().get(f"/api/daily_papers?{name}=" + "9" * 5000)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert len(error) < 100 and "9" * 41 not in error
