@@ -43,6 +43,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
 
 DATA_DIR = Path(env_str("DATA_DIR", str(Path.cwd() / "data"))).resolve()
 
+# Behind a reverse proxy (nginx, Caddy, a load balancer) that sets X-Forwarded-Proto and
+# appends the client's address to X-Forwarded-For. Exactly one hop is trusted: the last
+# X-Forwarded-For entry, the one the proxy itself appended (dailypapers/core/ratelimits.py
+# client_ip); rate limits count that address instead of the proxy's.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -73,6 +79,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 before anything reads it.
+    "dailypapers.core.security.RefuseLargeBodyMiddleware",
     # A NUL in the path or query string: 404 / 400 before anything looks it up.
     "dailypapers.core.security.RefuseNulMiddleware",
     # CORS for the public read-only API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
@@ -228,6 +236,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": env_str("RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key"),
     "confirm_email": "1/3m/key",
 }
+# allauth counts per address too: behind the proxy, the last X-Forwarded-For entry.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_PROXY else 0
 
 # --- Email ----------------------------------------------------------------------------------
 # Django's standard settings from the environment. Without EMAIL_HOST, mail is printed on
@@ -262,12 +272,15 @@ RATE_LIMIT_VOTE = env_str("RATE_LIMIT_VOTE", "60/m")
 RATE_LIMIT_SUBMIT = env_str("RATE_LIMIT_SUBMIT", "10/h")
 RATE_LIMIT_COMMENT = env_str("RATE_LIMIT_COMMENT", "10/m")
 RATE_LIMIT_REPORT = env_str("RATE_LIMIT_REPORT", "20/h")
-# Rate limits are counted in the cache; set RATELIMIT_ENABLE=0 to switch them off.
+# Rate limits are counted in the shared cache (CACHES below); RATELIMIT_ENABLE=0 switches
+# them off.
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "default"
-# The Django cache here is per process: with several server processes each counts apart.
-# ratelimit warns about that cache kind; the per-process counting is deliberate.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# The address behind the "ip" key (the digest subscriptions' limit), as for ours.
+RATELIMIT_IP_META_KEY = "dailypapers.core.ratelimits.client_ip"
+# django-ratelimit only knows Django's own backends as atomic; ours is
+# (dailypapers/core/cache.py).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -287,14 +300,33 @@ STORAGES = {
 }
 
 # --- Caching --------------------------------------------------------------------------------
-# Per-process memory cache. Cached page fragments are keyed by a fingerprint of the rows
-# they show (dailypapers/papers/selectors.py), so a change is visible on the next load
-# without any invalidation step.
+# "default" is shared by every server process: rate limits (ours and allauth's) count
+# there, so that a limit holds however many workers `dailypapers serve` runs. It is the
+# database's dailypapers_cache table (created by `migrate`; an atomic add/incr in
+# dailypapers/core/cache.py), or Redis with CACHE_URL=redis://host:6379/0 (needs the
+# `redis` package: pip install 'dailypapers[redis]').
+# "pages" is per-process memory: page fragments keyed by a fingerprint of the rows they
+# show (dailypapers/core/pagecache.py), so a change is visible on the next load without
+# any invalidation step, in every process.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not a redis:// address")
+    _shared_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+else:
+    _shared_cache = {
+        "BACKEND": "dailypapers.core.cache.AtomicDatabaseCache",
+        "LOCATION": "dailypapers_cache",
+        # Culling deletes live keys once the table is over this size: keep it far above
+        # the counters a busy hour creates (one per address and limit).
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    }
 CACHES = {
-    "default": {
+    "default": _shared_cache,
+    "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------
@@ -314,6 +346,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Request sizes. Gunicorn refuses a request line or a header field over 8 KB and more
+# than 100 header fields (dailypapers/core/management/commands/serve.py); a body over
+# this many bytes answers 413 (dailypapers/core/security.py). The largest real bodies,
+# a comment or a collection's description, are a few KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -332,7 +369,7 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
     SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
     SECURE_PROXY_SSL_HEADER = (
-        ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+        ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL] if SITE_URL.startswith("http") else [])
 

@@ -9,10 +9,11 @@ import hashlib
 import json
 import re
 
-from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+
+from dailypapers.core.pagecache import cache
 
 # Lists change with every vote, so clients and proxies recheck them within a minute (a
 # 304 costs us one indexed query); a paper changes rarely.

@@ -48,6 +48,29 @@ class RefuseNulMiddleware:
         return self.get_response(request)
 
 
+class RefuseLargeBodyMiddleware:
+    """A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 before anything reads
+    it: JSON `{"error": …}` under /api/, the site's page elsewhere. (Django itself
+    refuses such a body only when a view first reads it, with its generic 400.) The
+    length is the declared Content-Length: gunicorn and Django read no more than it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(declared)
+        except ValueError:
+            return _refusal(request, 400, "The Content-Length header is not a number.")
+        if limit is not None and length > limit:
+            return _refusal(
+                request, 413, f"The request body is too large ({length:,} bytes; at most {limit:,})."
+            )
+        return self.get_response(request)
+
+
 def _refusal(request, status, message):
     from django.http import JsonResponse
     from django.shortcuts import render
@@ -55,7 +78,7 @@ def _refusal(request, status, message):
     if request.path_info.startswith("/api/"):
         response = JsonResponse({"error": message}, status=status)
     else:
-        template = "404.html" if status == 404 else "400.html"
+        template = {404: "404.html", 413: "413.html"}.get(status, "400.html")
         response = render(request, template, {"message": message}, status=status)
     response["Cache-Control"] = "no-store"
     return response

@@ -14,13 +14,13 @@ an If-Modified-Since alone is answered in full rather than with a wrong 304.
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from dailypapers.core.pagecache import cache
 from dailypapers.feeds import selectors
 from dailypapers.feeds.feeds import FEED_CLASSES, FeedContent, absolute, content_type_for
 from dailypapers.lib.arxiv_ids import is_arxiv_category

@@ -8,14 +8,13 @@ get the list of cards, the costly part (measured: ~80% of a page), from it.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from dailypapers.core.pagecache import anonymous_page
+from dailypapers.core.pagecache import anonymous_page, cache
 from dailypapers.discussion.services import visible_count
 from dailypapers.lib.arxiv_ids import is_arxiv_id
 from dailypapers.lib.periods import PARSERS, InvalidPeriod, day_period
