@@ -44,7 +44,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
 DATA_DIR = Path(env_str("DATA_DIR", str(Path.cwd() / "data"))).resolve()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with our AdminSite: only staff who hold their powers now (not
+    # suspended) log in and act there (accounts/admin_site.py).
+    "dailypapers.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dailypapers.core.context_processors.site",
+                "dailypapers.accounts.context_processors.powers",
             ],
         },
     },

@@ -5,6 +5,7 @@ import importlib
 
 from django.db import transaction
 
+from dailypapers.accounts import rules
 from dailypapers.accounts.models import ApiToken, Profile
 from dailypapers.papers.models import FeedEntry
 
@@ -76,14 +77,22 @@ def delete_account(user):
         user.delete()
 
 
-def suspend(user, reason=""):
+def suspend(actor, user, reason=""):
+    """`actor` (staff) suspends `user`; Refused (403) when rules.may_act_on says no."""
+    _check_may_act_on(actor, user)
     Profile.of(user).suspend(reason)
 
 
-def unsuspend(user):
+def unsuspend(actor, user):
+    """`actor` (staff) lifts `user`'s suspension; never their own (rules.may_act_on)."""
+    _check_may_act_on(actor, user)
     Profile.of(user).unsuspend()
 
 
-def is_suspended(user):
-    profile = Profile.objects.filter(user=user).only("suspended_at").first()
-    return profile is not None and profile.suspended
+def _check_may_act_on(actor, user):
+    error = rules.may_act_on(actor, user)
+    if error is not None:
+        raise rules.Refused(error, 403)
+
+
+is_suspended = rules.is_suspended

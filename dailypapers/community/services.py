@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
-from dailypapers.accounts.rules import Refused, check_participation
+from dailypapers.accounts.rules import Refused, check_participation, check_staff_powers, has_staff_powers
 from dailypapers.community.models import Upvote
 from dailypapers.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from dailypapers.papers.models import FeedEntry, Paper
@@ -141,7 +141,7 @@ def submit(user, text, comment=""):
     """
     check_participation(user)
     comment = (comment or "").strip()
-    staff = user.is_staff
+    staff = has_staff_powers(user)
     if not staff and submissions_today(user) >= settings.SUBMIT_DAILY_LIMIT:
         raise _over_daily_limit()
     paper = find_paper(text)  # may ask arXiv: outside the transaction
@@ -215,7 +215,6 @@ def _over_daily_limit():
 def set_hidden(moderator, paper, hidden):
     """Staff hide a paper from everyone but staff, or show it again. Setting updated_at
     changes the feed pages' cache keys, so the paper leaves them on the next load."""
-    if not moderator.is_staff:
-        raise Refused("Only staff can hide papers.", 403)
+    check_staff_powers(moderator)
     Paper.objects.filter(pk=paper.pk).update(hidden=hidden, updated_at=timezone.now())
     paper.hidden = hidden

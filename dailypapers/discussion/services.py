@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
-from dailypapers.accounts.rules import Refused, check_participation
+from dailypapers.accounts.rules import Refused, check_participation, has_staff_powers
 from dailypapers.discussion.models import MAX_BODY_LENGTH, Comment, Report
 from dailypapers.lib.text import xml_safe
 from dailypapers.papers.models import FeedEntry
@@ -108,7 +108,7 @@ def post_comment(user, paper, body, parent=None):
             raise Refused("A reply must be on the same paper as the comment it answers.")
         if parent.deleted:
             raise Refused("This comment was deleted: it cannot be answered.")
-        if parent.hidden and not user.is_staff:
+        if parent.hidden and not has_staff_powers(user):
             raise Refused("This comment cannot be answered.")
     with transaction.atomic():
         comment = Comment.objects.create(
@@ -156,7 +156,7 @@ def delete_comment(user, comment):
 def hide_comment(staff, comment, hidden=True):
     """Staff only: hide a comment from everyone but staff, or show it again."""
     check_participation(staff)
-    if not staff.is_staff:
+    if not has_staff_powers(staff):
         raise Forbidden("Only moderators can hide comments.")
     with transaction.atomic():
         changed = Comment.objects.filter(pk=comment.pk, hidden=not hidden).update(hidden=hidden)
@@ -187,6 +187,8 @@ def report_comment(user, comment, reason, details=""):
 
 def resolve_reports(staff, reports):
     """Mark open reports resolved by `staff`; the number resolved."""
+    if not has_staff_powers(staff):
+        raise Forbidden("Only moderators can resolve reports.")
     return reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=staff)
 
 
@@ -215,7 +217,7 @@ def thread(paper, viewer=None):
     """The paper's comments as a tree of Nodes (roots in posting order, replies under
     their parent), from one query. What the viewer may not see is left out, except as a
     placeholder where it holds replies they can see."""
-    is_staff = viewer is not None and viewer.is_authenticated and viewer.is_staff
+    is_staff = has_staff_powers(viewer)
     comments = list(Comment.objects.filter(paper=paper).select_related("user").thread_order())
     nodes = {c.pk: Node(c, 0, not c.deleted and (is_staff or not c.hidden)) for c in comments}
     roots = []

@@ -2,12 +2,12 @@
 redirect to the comment (or show the refusal with the text kept)."""
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from dailypapers.accounts.decorators import staff_powers_required
 from dailypapers.core.ratelimits import limited
 from dailypapers.discussion import services
 from dailypapers.discussion.forms import CommentForm, ReportForm
@@ -114,7 +114,7 @@ def report(request, pk):
                   {"form": form, "comment": comment, "paper": comment.paper}, status=status)  # fmt: skip
 
 
-@staff_member_required
+@staff_powers_required
 @require_POST
 def hide(request, pk):
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)

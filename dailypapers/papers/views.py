@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from dailypapers.accounts.rules import has_staff_powers
 from dailypapers.core.pagecache import anonymous_page
 from dailypapers.lib.arxiv_ids import is_arxiv_id
 from dailypapers.lib.periods import PARSERS, InvalidPeriod, day_period
@@ -140,7 +141,7 @@ def paper(request, arxiv_id):
     if not is_arxiv_id(arxiv_id):
         raise Http404("not an arXiv id")
     # Staff see a hidden paper (with a notice and the button to show it again).
-    papers = Paper.objects.all() if request.user.is_staff else Paper.objects.visible()
+    papers = Paper.objects.all() if has_staff_powers(request.user) else Paper.objects.visible()
     paper = get_object_or_404(papers, arxiv_id=arxiv_id)
     features = list(paper.feed_entries.visible().order_by("day"))
     context = {

@@ -1,6 +1,6 @@
 from django import template
 
-from dailypapers.accounts.rules import participation_error
+from dailypapers.accounts.rules import has_staff_powers, participation_error
 from dailypapers.discussion import services
 from dailypapers.discussion.models import MAX_BODY_LENGTH, Report
 
@@ -24,6 +24,7 @@ def paper_thread(context, paper):
         "logged_in": logged_in,
         # Logged in but not allowed to take part (suspended): the reason instead of forms.
         "refusal": participation_error(user) if logged_in else None,
+        "staff_powers": has_staff_powers(user),
         "reply_to": int(reply_to) if reply_to.isdigit() else None,
         "max_length": MAX_BODY_LENGTH,
         "reasons": Report.Reason.choices,
