@@ -98,11 +98,16 @@ class DailypapersUserAdmin(UserAdmin):
             readonly += self.superuser_fields
         return readonly
 
+    def delete_model(self, request, obj):
+        # What deleting an account removes is services.delete_account's to say.
+        services.delete_account(obj)
+
     def delete_queryset(self, request, queryset):
         # The bulk "delete selected" action: superusers are left to superusers.
         if not request.user.is_superuser:
             queryset = queryset.filter(is_superuser=False)
-        super().delete_queryset(request, queryset)
+        for user in queryset:
+            services.delete_account(user)
 
 
 admin.site.unregister(User)

@@ -188,6 +188,33 @@ def revoke_links(subscription):
     subscription.save(update_fields=["nonce", "updated_at"])
 
 
+def subscriptions_of(user):
+    """The subscriptions that are `user`'s: linked to the account, or for one of its
+    verified addresses (an address they merely typed in proves nothing). Used by the
+    account's data export and its deletion (accounts/services.py)."""
+    from allauth.account.models import EmailAddress
+
+    emails = {
+        normalise_email(email)
+        for email in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    }
+    return Subscription.objects.filter(Q(user=user) | Q(email__in=emails)).order_by("created_at", "id")
+
+
+def end_for_account(user):
+    """Account deletion: each of `user`'s subscriptions ends at once, as an unsubscribe
+    does (queued digests are skipped), its links stop working and it is detached from the
+    account. The number ended."""
+    ended = 0
+    for subscription in subscriptions_of(user):
+        if subscription.status != Subscription.UNSUBSCRIBED:
+            ended += 1
+        unsubscribe(subscription)
+        revoke_links(subscription)
+    Subscription.objects.filter(user=user).update(user=None)
+    return ended
+
+
 def add_subscriber(email, weekly=False, confirmed=False, now=None):
     """For operators importing a list (`dailypapers subscribers add`). Returns
     (subscription, created). A confirmed address is active at once; otherwise it is sent

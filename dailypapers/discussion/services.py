@@ -9,11 +9,13 @@ A comment counts while it is neither deleted nor hidden; each change of that sta
 moves the counter of every feed entry of the paper by one.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import nh3
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
@@ -151,6 +153,27 @@ def delete_comment(user, comment):
                 _move_count(comment.paper_id, -1)
     comment.refresh_from_db()
     return comment
+
+
+def erase_comments_of(user):
+    """Account deletion (accounts.services.delete_account): every live comment of `user`
+    is deleted as a deletion of their own is: its text goes and the row stays, so its
+    replies keep their place under "[deleted]". The feed counters lose the ones people
+    could see. The number erased."""
+    with transaction.atomic():
+        live = Comment.objects.select_for_update().filter(user=user, deleted_at__isnull=True)
+        rows = list(live.values_list("pk", "paper_id", "hidden"))
+        Comment.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(
+            deleted_at=timezone.now(), body="", body_html=""
+        )
+        shown = Counter(paper_id for _, paper_id, hidden in rows if not hidden)
+        for paper_id, n in shown.items():
+            # _move_count's -n; never below what the source counted (an entry featured
+            # after some of the comments were posted counts fewer of them).
+            FeedEntry.objects.filter(paper_id=paper_id).update(
+                num_comments=Greatest(F("num_comments") - n, F("imported_comments")), updated_at=timezone.now()
+            )
+    return len(rows)
 
 
 def hide_comment(staff, comment, hidden=True):
