@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "dailypapers.core.security.RefuseNulMiddleware",
     # CORS for the public read-only API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
     "dailypapers.api.http.CorsMiddleware",
+    "dailypapers.api.http.JsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -262,6 +263,10 @@ EMAIL_BACKEND = env_str(
 SUBMIT_MAX_AGE_DAYS = env_int("SUBMIT_MAX_AGE_DAYS", 14)
 # Submissions per user per feed day (staff: no cap).
 SUBMIT_DAILY_LIMIT = env_int("SUBMIT_DAILY_LIMIT", 5)
+# Seconds a submission may wait, in all, for arXiv's API when the paper is not in the
+# catalogue; well below the web server's worker timeout (30 s), so a slow arXiv gives a
+# clear "try again" instead of a killed worker.
+SUBMIT_ARXIV_WAIT = env_float("SUBMIT_ARXIV_WAIT", 5.0)
 # django-ratelimit rates ("30/m": thirty a minute) per user, or per address when logged out.
 RATE_LIMIT_VOTE = env_str("RATE_LIMIT_VOTE", "60/m")
 RATE_LIMIT_SUBMIT = env_str("RATE_LIMIT_SUBMIT", "10/h")
@@ -277,6 +282,9 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The feeds' XSL stylesheet (dailypapers/feeds): browsers apply it only when it is served
+# as XSL, and WhiteNoise knows no type for .xsl (it would send application/octet-stream).
+WHITENOISE_MIMETYPES = {".xsl": "text/xsl"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -348,9 +356,13 @@ LOGGING = {
 # --- Digests (dailypapers/digests) ---------------------------------------------------------
 # Email digests: double opt-in subscriptions, an outbox sent over SMTP (the "Email"
 # settings above) by `dailypapers digest send` or the worker.
-# A confirmation link works for this many days; a new one is sent at most every N minutes.
+# A confirmation link works for this many days; an address is sent a confirmation or
+# manage link at most every DIGEST_CONFIRM_RESEND_MINUTES.
 DIGEST_CONFIRM_MAX_AGE_DAYS = env_int("DIGEST_CONFIRM_MAX_AGE_DAYS", 3)
 DIGEST_CONFIRM_RESEND_MINUTES = env_int("DIGEST_CONFIRM_RESEND_MINUTES", 10)
+# A manage link (preferences, subscribing again) works for this many days; unsubscribe
+# links work for ever (dailypapers/digests/tokens.py).
+DIGEST_MANAGE_MAX_AGE_DAYS = env_int("DIGEST_MANAGE_MAX_AGE_DAYS", 7)
 DIGEST_MAX_PAPERS_DEFAULT = env_int("DIGEST_MAX_PAPERS_DEFAULT", 10)
 DIGEST_MAX_PAPERS_LIMIT = env_int("DIGEST_MAX_PAPERS_LIMIT", 30)
 # The worker queues the day's digests from this hour on (FEED_TIME_ZONE), every

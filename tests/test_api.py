@@ -454,3 +454,12 @@ def test_the_docs_page_loads_nothing_from_other_sites(client):
     for asset in assets:
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), asset
+
+
+def test_a_method_a_route_does_not_take_is_a_json_405(client, db):
+    make_paper(arxiv_id="2508.10104")
+    for method, url in [("post", "/api/papers/2508.10104"), ("put", "/api/papers//upvote"), ("delete", "/api/daily_papers")]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 405
+        assert response["Content-Type"] == "application/json" and "not allowed" in response.json()["error"]
+        assert response["Allow"]

@@ -58,6 +58,6 @@ schema.app = get_wsgi_application()
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_generated_request_breaks_the_api_or_its_schema(case, api_data):
     case.call_and_validate(checks=CHECKS)

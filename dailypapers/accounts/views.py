@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,6 +15,8 @@ from dailypapers.accounts import services
 from dailypapers.accounts.decorators import staff_powers_required
 from dailypapers.accounts.forms import DeleteAccountForm, SuspendForm, TokenForm
 from dailypapers.accounts.rules import Refused, has_staff_powers, may_act_on
+from dailypapers.digests import services as digests
+from dailypapers.digests.forms import PreferencesForm
 
 PROFILE_ENTRIES = 30
 
@@ -55,13 +57,24 @@ def suspension(request, username):
     return redirect("accounts:profile", profile_user.username)
 
 
-def _settings_context(request, **extra):
+def _settings_context(request, digest_form=None, **extra):
+    # The digest subscriptions of the member's verified addresses, each with its form
+    # (prefixed: a member may have more than one address).
+    subscriptions = [
+        (s, digest_form if digest_form and digest_form.prefix == f"digest-{s.pk}" else _digest_form(s))
+        for s in digests.subscriptions_of(request.user)
+    ]
     return {
         "tokens": request.user.api_tokens.all(),
         "token_form": TokenForm(),
         "delete_form": DeleteAccountForm(request.user),
+        "digest_subscriptions": subscriptions,
         **extra,
     }
+
+
+def _digest_form(subscription, data=None):
+    return PreferencesForm.for_subscription(subscription, data, prefix=f"digest-{subscription.pk}")
 
 
 @login_required
@@ -81,6 +94,31 @@ def token_create(request):
     response = render(request, "accounts/token_created.html", {"token": token, "row": row})
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def digest(request, subscription_id):
+    """Change, cancel or resume the digest subscription of one of the member's verified
+    addresses (the account page's "Email digest" section)."""
+    subscription = next((s for s in digests.subscriptions_of(request.user) if s.pk == subscription_id), None)
+    if subscription is None:
+        raise Http404("No such subscription.")
+    action = request.POST.get("action")
+    if action == "unsubscribe":
+        digests.unsubscribe(subscription)
+        messages.success(request, f"{subscription.email} is unsubscribed: no more digests are sent to it.")
+        return redirect("accounts:settings")
+    form = _digest_form(subscription, request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/settings.html", _settings_context(request, digest_form=form), status=400)
+    if action == "resubscribe":
+        digests.resubscribe(subscription, form.preferences(), user=request.user)
+        messages.success(request, f"{subscription.email} is subscribed again.")
+    else:
+        digests.save_preferences(subscription, form.preferences(), user=request.user)
+        messages.success(request, "Your digest choices are saved.")
+    return redirect("accounts:settings")
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -16,7 +17,7 @@ from dailypapers.accounts.rules import has_staff_powers
 from dailypapers.collections import services
 from dailypapers.collections.feeds import FEED_ITEMS, collection_feed
 from dailypapers.collections.forms import AddPaperForm, CollectionForm
-from dailypapers.feeds.feeds import FeedContent, absolute
+from dailypapers.feeds.feeds import FeedContent, absolute, content_type_for
 from dailypapers.lib.arxiv_ids import is_arxiv_id
 
 PAGE_SIZE = 50
@@ -129,7 +130,8 @@ def rss(request, username, slug):
         entries=items,
     )
     feed = collection_feed.get_feed(content, request)
-    response = HttpResponse(content_type=feed.content_type)
+    response = HttpResponse(content_type=content_type_for(request, feed.content_type))
+    patch_vary_headers(response, ["Accept"])
     feed.write(response, "utf-8")
     return response
 

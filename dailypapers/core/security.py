@@ -22,8 +22,8 @@ class PermissionsPolicyMiddleware:
 class RefuseNulMiddleware:
     """A NUL in the address or the query string is never a real request (PostgreSQL
     cannot even compare text holding one: a lookup by a username, slug or id would end
-    in a database error). Before any view or lookup runs: a page address holding one
-    answers 404 (the API answers its own JSON 404 for such addresses); a parameter
+    in a database error). Before any view or lookup runs: an address holding one
+    answers 404 (JSON under /api/); a parameter
     holding one answers 400, except the search query `q`, where, as for any other
     character search cannot use, the NUL is dropped. A cookie holding one is dropped
     (the session cookie is looked up in the database). Bodies are checked where they are
@@ -33,8 +33,8 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path_info and not request.path_info.startswith("/api/"):
-            return _refusal(request, 404, "Not found.")
+        if "\x00" in request.path_info:
+            return _refusal(request, 404, "Not found: the address holds a NUL character.")
         for key, values in request.GET.lists():
             if not any("\x00" in v for v in [key, *values]):
                 continue

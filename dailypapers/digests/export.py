@@ -1,10 +1,10 @@
 """This app's part of a person's data export (the profile page's JSON download)."""
 
-from dailypapers.digests.services import subscriptions_of
+from dailypapers.digests.services import account_subscriptions
 
 
 def export_user_data(user):
-    """`user`'s digest subscriptions (digests.services.subscriptions_of) with their choices."""
+    """`user`'s digest subscriptions (digests.services.account_subscriptions) with their choices."""
     return {
         "subscriptions": [
             {
@@ -19,6 +19,6 @@ def export_user_data(user):
                 "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
                 "disabled_at": s.disabled_at.isoformat() if s.disabled_at else None,
             }
-            for s in subscriptions_of(user)
+            for s in account_subscriptions(user)
         ]
     }

@@ -276,6 +276,6 @@ def recent_comments(user, limit=20):
     return list(
         Comment.objects.filter(user=user, deleted_at__isnull=True, hidden=False, paper__hidden=False)
         .select_related("paper")
-        .only("id", "body", "created_at", "paper__arxiv_id", "paper__title")
+        .only("id", "body_html", "created_at", "paper__arxiv_id", "paper__title")
         .order_by("-created_at")[:limit]
     )
