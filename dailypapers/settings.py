@@ -8,6 +8,7 @@ Environment:
     DATA_DIR         where the default SQLite file lives (default ./data)
     ALLOWED_HOSTS    comma-separated (default: localhost names in DEBUG, none otherwise)
     SITE_URL         the public base URL, used in absolute links (default http://127.0.0.1:8000)
+    SITE_NAME        the site's name in account emails (default dailypapers)
     FEED_TIME_ZONE   the IANA time zone that defines a feed day (default UTC)
     TRENDING_HALF_LIFE_HOURS, TRENDING_WINDOW_DAYS   see dailypapers/lib/trending.py
 """
@@ -37,6 +38,8 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-never-use-in-production-" + "x" * 20
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's name in account emails ("Hello from dailypapers!") and their subjects.
+SITE_NAME = env_str("SITE_NAME", "dailypapers")
 
 _default_hosts = ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
@@ -50,7 +53,9 @@ DATA_DIR = Path(env_str("DATA_DIR", str(Path.cwd() / "data"))).resolve()
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with our AdminSite: only staff who hold their powers now (not
+    # suspended) log in and act there (accounts/admin_site.py).
+    "dailypapers.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -114,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dailypapers.core.context_processors.site",
+                "dailypapers.accounts.context_processors.accounts",
             ],
         },
     },
@@ -225,7 +231,11 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[dailypapers] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Names the site in account emails by SITE_NAME (accounts/adapter.py).
+ACCOUNT_ADAPTER = "dailypapers.accounts.adapter.AccountAdapter"
+# Confirming one's address right after signing up logs one in (in the same browser).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 # allauth's own limits on the account flows ("5/m/ip": five a minute per address);
 # a limited request answers 429.

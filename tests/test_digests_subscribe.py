@@ -56,6 +56,14 @@ def test_subscribing_by_email_sends_a_confirmation_and_nothing_else(client, smtp
     assert link(message, "/subscribe/confirm/")
 
 
+def test_with_the_console_email_backend_the_page_says_where_the_email_is(client, settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.RATELIMIT_ENABLE = False
+    page = client.post("/subscribe", {"email": "ada@example.org", "frequency": "daily", "max_papers": "10"})
+    assert "printed on the server’s console" in page.content.decode()
+    assert "/subscribe/confirm/" in capsys.readouterr().out
+
+
 def test_the_footer_box_needs_only_an_email(client, smtp):
     assert client.post("/subscribe", {"email": "bob@example.org"}).status_code == 200
     bob = Subscription.objects.get()

@@ -92,7 +92,7 @@ class DailyPapersQuery(Schema):
     date: str = Field(None, description="a feed day, `YYYY-MM-DD`", examples=["2026-08-21"])
     week: str = Field(None, description="an ISO week, `YYYY-Www`", examples=["2026-W34"])
     month: str = Field(None, description="a month, `YYYY-MM`", examples=["2026-08"])
-    submitter: str = Field(None, max_length=150, description="only papers this user submitted")
+    submitter: str = Field(None, max_length=150, description="only papers this local account submitted")
     sort: Literal["publishedAt", "trending"] = Field(
         "publishedAt",
         description="`publishedAt`: the feed's order (upvotes, then order of submission); "

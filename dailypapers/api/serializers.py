@@ -44,6 +44,12 @@ def submitter(name):
     return {"name": name, "fullname": name, "user": name, "type": "user"}
 
 
+def submitter_of(entry):
+    """The name to publish for an entry's submitter: a local account's only. Imported
+    entries carry no source account, and older rows that kept one are not shown either."""
+    return entry.submitter_name if entry is not None and entry.submitted_by_id is not None else ""
+
+
 def paper_dict(paper, *, upvotes, submitted_at=None, submitter_name=""):
     """The `paper` object of a daily entry (and, with totals, of GET /api/papers/{id})."""
     data = {
@@ -81,11 +87,11 @@ def daily_entry(entry):
         entry.paper,
         upvotes=entry.upvotes,
         submitted_at=entry.submitted_at,
-        submitter_name=entry.submitter_name,
+        submitter_name=submitter_of(entry),
     )
     # HF's top-level publishedAt is when the paper joined the feed; PaperInfo reads it as
     # `submitted_at`. Ours is the start of the feed day.
-    return _entry(paper, feed_day_start(entry.day), comment_counts([entry]), entry.submitter_name)
+    return _entry(paper, feed_day_start(entry.day), comment_counts([entry]), submitter_of(entry))
 
 
 def comment_counts(features):
@@ -127,7 +133,7 @@ def _paper_with_totals(paper, features):
         paper,
         upvotes=sum(e.upvotes for e in features),
         submitted_at=first.submitted_at if first else None,
-        submitter_name=first.submitter_name if first else "",
+        submitter_name=submitter_of(first),
     )
 
 
@@ -154,7 +160,7 @@ def search_entry(paper, features):
         listed = feed_day_start(paper.announced_on)
     else:
         listed = paper.created_at
-    return _entry(data, listed, comment_counts(features), first.submitter_name if first else "")
+    return _entry(data, listed, comment_counts(features), submitter_of(first))
 
 
 def paper_markdown(paper, page_url):

@@ -13,6 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dailypapers.accounts.rules import has_staff_powers
 from dailypapers.collections import services
 from dailypapers.collections.feeds import FEED_ITEMS, collection_feed
 from dailypapers.collections.forms import AddPaperForm, CollectionForm
@@ -102,7 +103,7 @@ def detail(request, username, slug):
     collection = services.viewable(request.user, username, slug)
     if collection is None:
         raise Http404("no such collection")
-    items = services.items_for(collection, include_hidden=request.user.is_staff)
+    items = services.items_for(collection, include_hidden=has_staff_powers(request.user))
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "collection": collection,

@@ -13,7 +13,7 @@ from django.db.models import Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from dailypapers.accounts.rules import Refused, check_participation
+from dailypapers.accounts.rules import Refused, check_participation, check_staff_powers, has_staff_powers
 from dailypapers.community.models import Upvote
 from dailypapers.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from dailypapers.papers.models import FeedEntry, Paper
@@ -166,12 +166,13 @@ def submission_refusal(user, paper):
     """Why `user` cannot submit `paper` (a SubmitRefused), or None if they may — for
     pages that offer the submission (the paper page), so they do not offer a dead end.
     The daily limit is left to the submission itself."""
-    if paper.hidden and not user.is_staff:
+    staff = has_staff_powers(user)
+    if paper.hidden and not staff:
         return _hidden(paper)
     day = first_featured(paper)
     if day is not None:
         return _already_featured(paper, day)
-    if not user.is_staff:
+    if not staff:
         published = _published_on(paper)
         if published is not None and published < oldest_submittable():
             return _too_old(paper, published)
@@ -204,7 +205,7 @@ def submit(user, text, comment=""):
     """
     check_participation(user)
     comment = (comment or "").strip()
-    staff = user.is_staff
+    staff = has_staff_powers(user)
     if not staff and submissions_today(user) >= settings.SUBMIT_DAILY_LIMIT:
         raise _over_daily_limit()
     paper = find_paper(text)  # may ask arXiv: outside the transaction
@@ -272,7 +273,6 @@ def _over_daily_limit():
 def set_hidden(moderator, paper, hidden):
     """Staff hide a paper from everyone but staff, or show it again. Setting updated_at
     changes the feed pages' cache keys, so the paper leaves them on the next load."""
-    if not moderator.is_staff:
-        raise Refused("Only staff can hide papers.", 403)
+    check_staff_powers(moderator)
     Paper.objects.filter(pk=paper.pk).update(hidden=hidden, updated_at=timezone.now())
     paper.hidden = hidden

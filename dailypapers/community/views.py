@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from dailypapers.accounts.rules import participation_error
+from dailypapers.accounts.rules import has_staff_powers, participation_error
 from dailypapers.community import services
 from dailypapers.core.forms import TextField
 from dailypapers.core.ratelimits import limited, wants_json
@@ -161,7 +161,7 @@ def _submit(request):
 @require_POST
 def hide(request, arxiv_id):
     """Staff: hide a paper (`hidden=1`) or show it again (`hidden=0`)."""
-    if not request.user.is_staff:
+    if not has_staff_powers(request.user):
         raise Http404("no such page")
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     hidden = request.POST.get("hidden") == "1"

@@ -274,6 +274,27 @@ def subscriptions_of(user):
     return list(Subscription.objects.filter(email__in=addresses).order_by("email"))
 
 
+def account_subscriptions(user):
+    """What an account's data export holds and its deletion ends: the subscriptions of its
+    verified addresses (subscriptions_of) and any still linked to the account itself (an
+    address it has since given up), oldest first."""
+    linked = Subscription.objects.filter(Q(user=user) | Q(pk__in=[s.pk for s in subscriptions_of(user)]))
+    return list(linked.order_by("created_at", "id"))
+
+
+def end_for_account(user):
+    """Account deletion (accounts.services.delete_account): each of the account's
+    subscriptions ends at once, as an unsubscribe does (queued digests are skipped, confirm
+    and manage links revoked), and is detached from the account. The number ended."""
+    ended = 0
+    for subscription in account_subscriptions(user):
+        if subscription.status != Subscription.UNSUBSCRIBED:
+            ended += 1
+        unsubscribe(subscription)
+    Subscription.objects.filter(user=user).update(user=None)
+    return ended
+
+
 def add_subscriber(email, weekly=False, confirmed=False, now=None):
     """For operators importing a list (`dailypapers subscribers add`). Returns
     (subscription, created). A confirmed address is active at once; otherwise it is sent

@@ -7,6 +7,8 @@ only hold the rows and the constraints the database keeps.
 from django.conf import settings
 from django.db import models
 
+from dailypapers.accounts.rules import has_staff_powers
+
 # Long enough for a careful review of a paper, short enough to keep a thread readable.
 MAX_BODY_LENGTH = 10_000
 
@@ -78,7 +80,7 @@ class Comment(models.Model):
         return self.deleted_at is not None
 
     def visible_to(self, user):
-        return not self.hidden or (user is not None and user.is_staff)
+        return not self.hidden or has_staff_powers(user)
 
 
 class Report(models.Model):

@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
-from dailypapers.accounts.rules import Refused, check_participation
+from dailypapers.accounts.rules import Refused, check_participation, has_staff_powers
 from dailypapers.discussion.models import MAX_BODY_LENGTH, Comment, Report
 from dailypapers.lib.text import xml_safe
 
@@ -96,7 +96,7 @@ def post_comment(user, paper, body, parent=None):
             raise Refused("A reply must be on the same paper as the comment it answers.")
         if parent.deleted:
             raise Refused("This comment was deleted: it cannot be answered.")
-        if parent.hidden and not user.is_staff:
+        if parent.hidden and not has_staff_powers(user):
             raise Refused("This comment cannot be answered.")
     return Comment.objects.create(paper=paper, user=user, parent=parent, body=body, body_html=render_markdown(body))
 
@@ -131,10 +131,20 @@ def delete_comment(user, comment):
     return comment
 
 
+def erase_comments_of(user):
+    """Account deletion (accounts.services.delete_account): every live comment of `user`
+    is deleted as a deletion of their own is: its text goes and the row stays, so its
+    replies keep their place under "[deleted]". The feed counters follow (the database's
+    triggers, discussion/counters.py). The number erased."""
+    return Comment.objects.filter(user=user, deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), body="", body_html=""
+    )
+
+
 def hide_comment(staff, comment, hidden=True):
     """Staff only: hide a comment from everyone but staff, or show it again."""
     check_participation(staff)
-    if not staff.is_staff:
+    if not has_staff_powers(staff):
         raise Forbidden("Only moderators can hide comments.")
     Comment.objects.filter(pk=comment.pk, hidden=not hidden).update(hidden=hidden)
     comment.refresh_from_db()
@@ -160,6 +170,8 @@ def report_comment(user, comment, reason, details=""):
 
 def resolve_reports(staff, reports):
     """Mark open reports resolved by `staff`; the number resolved."""
+    if not has_staff_powers(staff):
+        raise Forbidden("Only moderators can resolve reports.")
     return reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=staff)
 
 
@@ -221,7 +233,7 @@ class Thread:
 
 
 def _is_staff(viewer):
-    return viewer is not None and viewer.is_authenticated and viewer.is_staff
+    return has_staff_powers(viewer)
 
 
 def _shown(comment, is_staff):

@@ -2,13 +2,14 @@
 redirect to the comment (or show the refusal with the text kept)."""
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dailypapers.accounts.decorators import staff_powers_required
+from dailypapers.accounts.rules import has_staff_powers
 from dailypapers.core.ratelimits import limited
 from dailypapers.discussion import services
 from dailypapers.discussion.forms import CommentForm, ReportForm
@@ -44,7 +45,7 @@ def thread(request, pk):
     paper page's discussion; where "Continue this thread" leads. A comment deleted or
     hidden from this viewer shows as its placeholder, over the replies they can see."""
     comment = get_object_or_404(Comment.objects.select_related("paper", "user"), pk=pk)
-    if comment.paper.hidden and not request.user.is_staff:
+    if comment.paper.hidden and not has_staff_powers(request.user):
         raise Http404("no such comment")
     page = services.thread(comment.paper, request.user, parent=comment, page=page_number(request))
     context = thread_context(request, request.user, comment.paper, page)
@@ -136,7 +137,7 @@ def report(request, pk):
                   {"form": form, "comment": comment, "paper": comment.paper}, status=status)  # fmt: skip
 
 
-@staff_member_required
+@staff_powers_required
 @require_POST
 def hide(request, pk):
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)

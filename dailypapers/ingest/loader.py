@@ -28,7 +28,7 @@ from dailypapers.search import keyword
 # matter (each costs an fsync on SQLite).
 DEFAULT_BATCH_SIZE = 5000
 
-ENTRY_FIELDS = ("submitted_at", "position", "submitter_name")
+ENTRY_FIELDS = ("submitted_at", "position")
 # The source's counts: record attribute -> FeedEntry column. The visible counters
 # (upvotes, num_comments) add the local votes and comments to these.
 COUNT_FIELDS = {"upvotes": "imported_upvotes", "num_comments": "imported_comments"}
@@ -133,8 +133,10 @@ class Loader:
         self._update_entry = RowUpdater(FeedEntry)
         self._insert_entry = RowInserter(
             FeedEntry,
+            # submitter_name stays empty: imports keep no source account (README,
+            # "Importing papers"); only local submissions name a submitter.
             ["paper", "day", *ENTRY_FIELDS, *COUNT_FIELDS.values(), *COUNT_FIELDS,
-             "hidden", "created_at", "updated_at"],
+             "submitter_name", "hidden", "created_at", "updated_at"],
         )  # fmt: skip
         self._count_sql = _count_update_sql()
 
@@ -252,7 +254,7 @@ class Loader:
             counts = [getattr(record, name) for name in COUNT_FIELDS]
             entry = existing.get(key)
             if entry is None:
-                to_create.append((*key, *values.values(), *counts, *counts, False, now, now))
+                to_create.append((*key, *values.values(), *counts, *counts, "", False, now, now))
                 continue
             changed = [name for name, value in values.items() if getattr(entry, name) != value]
             recounted = counts != [getattr(entry, column) for column in COUNT_FIELDS.values()]

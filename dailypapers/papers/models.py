@@ -127,12 +127,15 @@ class FeedEntry(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="feed_entries")
     day = models.DateField()
     submitted_at = models.DateTimeField()
-    # A local account once the community issue lands; imported entries have none.
+    # The local account that submitted the paper; imported entries have none, and an
+    # entry loses it when the account is deleted. The API's ?submitter= matches this
+    # account's username, never the stored name, so a name cannot bring history with it.
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The submitter's public name at the source (e.g. a Hugging Face username) for
-    # imported entries. Empty when unknown or stripped.
+    # The local submitter's username when they submitted (what the API shows as
+    # submittedBy). Empty for imported entries (importers keep no source accounts) and
+    # once the account is deleted (accounts.services.delete_account).
     submitter_name = models.CharField(max_length=150, blank=True)
     # The source's count (imported_*: Hugging Face's) plus the paper's local votes and
     # comments, each of which adds or removes one by trigger in the statement that writes

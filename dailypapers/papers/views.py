@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from dailypapers.accounts.rules import has_staff_powers
 from dailypapers.core.pagecache import anonymous_page, cache
 from dailypapers.discussion.services import visible_count
 from dailypapers.lib.arxiv_ids import is_arxiv_id
@@ -152,7 +153,7 @@ def paper(request, arxiv_id):
     if not is_arxiv_id(arxiv_id):
         raise Http404("not an arXiv id")
     # Staff see a hidden paper (with a notice and the button to show it again).
-    papers = Paper.objects.all() if request.user.is_staff else Paper.objects.visible()
+    papers = Paper.objects.all() if has_staff_powers(request.user) else Paper.objects.visible()
     paper = papers.filter(arxiv_id=arxiv_id).first()
     if paper is None:
         return _unknown_paper(request, arxiv_id)

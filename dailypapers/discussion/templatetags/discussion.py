@@ -1,7 +1,7 @@
 from django import template
 from django.http import Http404
 
-from dailypapers.accounts.rules import participation_error
+from dailypapers.accounts.rules import has_staff_powers, participation_error
 from dailypapers.discussion import services
 from dailypapers.discussion.models import MAX_BODY_LENGTH, Report
 
@@ -31,6 +31,7 @@ def thread_context(request, user, paper, thread):
         "logged_in": logged_in,
         # Logged in but not allowed to take part (suspended): the reason instead of forms.
         "refusal": participation_error(user) if logged_in else None,
+        "staff_powers": has_staff_powers(user),
         "reply_to": int(reply_to) if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19 else None,
         "max_length": MAX_BODY_LENGTH,
         "reasons": Report.Reason.choices,
