@@ -60,4 +60,9 @@ schema.app = get_wsgi_application()
 @schema.parametrize()
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_generated_request_breaks_the_api_or_its_schema(case, api_data):
+    # /api/papers/search and /api/papers/submit are routes of their own, as on Hugging
+    # Face: a paper id spelled like them reaches them, whose answers have other schemas.
+    for name, value in (case.path_parameters or {}).items():
+        if value in ("search", "submit"):
+            case.path_parameters[name] = "2508.10104"
     case.call_and_validate(checks=CHECKS)
