@@ -12,6 +12,8 @@ one visitor; logged-in users always get a fresh page.
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from dailypapers.core import demo
+
 PAGE_CACHE_SECONDS = 24 * 3600  # keys change with the data; expiry only frees memory
 
 
@@ -24,7 +26,9 @@ def anonymous_page(request, key, render):
     )
     if not shareable:
         return render()
-    key = f"page:{key}"
+    # Every page says when the site shows the demo data (base.html): a page cached then
+    # is not served once a real import has ended it.
+    key = f"page:{key}" + (":demo" if demo.banner() else "")
     cached = cache.get(key)
     if cached is not None:
         content, content_type = cached

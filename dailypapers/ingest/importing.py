@@ -42,11 +42,12 @@ class ImportReport:
         return self.loader.entries
 
 
-def import_hf_daily(paths, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None):
+def import_hf_daily(paths, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None, demo=False):
     """Import Hugging Face `api/daily_papers` responses (files or directories).
 
-    `parallel` parses in a child process (None: when the files are large together)."""
-    loader = Loader(batch_size=batch_size)
+    `parallel` parses in a child process (None: when the files are large together); `demo`
+    is load-demo's import, which leaves the site's demo state alone (core/demo.py)."""
+    loader = Loader(batch_size=batch_size, real_data=not demo)
     report = ImportReport(loader=loader)
     files = list(iter_hf_paths(paths))
     if parallel is None:
@@ -78,7 +79,7 @@ def import_arxiv_jsonl(path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, p
 
     `parallel` parses in a child process (None: when the file is large)."""
     path = Path(path)
-    loader = Loader(batch_size=batch_size)
+    loader = Loader(batch_size=batch_size, real_data=True)
     report = ImportReport(loader=loader)
     try:
         total = os.path.getsize(path)

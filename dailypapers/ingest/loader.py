@@ -131,8 +131,11 @@ def _carry_local_counts(paper_ids, days):
 
 
 class Loader:
-    def __init__(self, batch_size=DEFAULT_BATCH_SIZE):
+    def __init__(self, batch_size=DEFAULT_BATCH_SIZE, *, real_data=False):
         self.batch_size = batch_size
+        # An import of real data (`import`, `harvest`; not `load-demo`, not a fetched paper or
+        # two) ends the site's demo state on its first write (core/demo.py).
+        self._ends_demo = real_data
         self.papers = Tally()
         self.entries = Tally()
         # Every Paper column but the primary key, with model defaults for what a record
@@ -190,6 +193,8 @@ class Loader:
             to_update.append((paper, [*changed, "updated_at"]))
 
         ids = {arxiv_id: paper.pk for arxiv_id, paper in existing.items()}
+        if to_create or to_update:
+            self._wrote()
         if to_create:
             defaults = [*{**self._paper_defaults, "created_at": now, "updated_at": now}.items()]
 
@@ -284,6 +289,8 @@ class Loader:
             if recounted:
                 recount.append([*counts, *counts, connection.ops.adapt_datetimefield_value(now), entry.pk])
             self.entries.add("updated")
+        if to_create or to_update or recount:
+            self._wrote()
         if to_create:
             self._insert_entry.insert(to_create)
             self.entries.add("created", len(to_create))
@@ -296,6 +303,13 @@ class Loader:
         if recount:
             with connection.cursor() as cursor:
                 cursor.executemany(self._count_sql, recount)
+
+    def _wrote(self):
+        if self._ends_demo:
+            from dailypapers.core import demo
+
+            demo.real_data_arrived()
+            self._ends_demo = False
 
     # -- batching -------------------------------------------------------------------
 

@@ -377,7 +377,7 @@ class HarvestResult:
     pages: int = 0
     records: int = 0
     error: str | None = None
-    loader: Loader = field(default_factory=Loader)
+    loader: Loader = field(default_factory=lambda: Loader(real_data=True))
 
 
 def harvest(set_spec, prefix="arXiv", from_=None, until=None, client=None, log=None, should_stop=None):
