@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
 
     name = "dailypapers.core"
     label = "core"
+
+    def ready(self):
+        from dailypapers.core import checks  # noqa: F401 - registers the checks
