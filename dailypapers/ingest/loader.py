@@ -130,12 +130,20 @@ def _carry_local_counts(paper_ids, days):
         )
 
 
+class Interrupted(KeyboardInterrupt):
+    """Raised between two batches once `should_stop()` says so (SIGTERM, Ctrl-C)."""
+
+
 class Loader:
-    def __init__(self, batch_size=DEFAULT_BATCH_SIZE, *, real_data=False):
+    def __init__(self, batch_size=DEFAULT_BATCH_SIZE, *, real_data=False, should_stop=None):
         self.batch_size = batch_size
+        # Asked before each transaction: a stop requested by a signal handler takes effect
+        # between batches, so the tallies are exactly what was committed.
+        self.should_stop = should_stop or (lambda: False)
         # An import of real data (`import`, `harvest`; not `load-demo`, not a fetched paper or
         # two) ends the site's demo state on its first write (core/demo.py).
         self._ends_demo = real_data
+        self._at_commit = (Counter(), Counter(), Counter(), Counter())
         self.papers = Tally()
         self.entries = Tally()
         # Every Paper column but the primary key, with model defaults for what a record
@@ -323,10 +331,29 @@ class Loader:
         if batch:
             self._flush_papers(batch)
 
+    def check_stop(self):
+        if self.should_stop():
+            raise Interrupted
+
     def _flush_papers(self, batch):
+        self.check_stop()
         with transaction.atomic():
             self.load_papers(batch)
+        self._committed()
 
     def flush_entries(self, batch):
+        self.check_stop()
         with transaction.atomic():
             self.load_entries(batch)
+        self._committed()
+
+    def _committed(self):
+        self._at_commit = (Counter(self.papers.counts), Counter(self.papers.skipped),
+                           Counter(self.entries.counts), Counter(self.entries.skipped))  # fmt: skip
+
+    def forget_uncommitted(self):
+        """Back to the tallies of the last commit: after an interruption the summary says
+        what is in the database, not what the rolled-back batch had counted."""
+        papers, papers_skipped, entries, entries_skipped = self._at_commit
+        self.papers = Tally(Counter(papers), Counter(papers_skipped))
+        self.entries = Tally(Counter(entries), Counter(entries_skipped))
