@@ -64,7 +64,10 @@ class Command(BaseCommand):
         failed = []
         for set_spec in sets or settings.ARXIV_HARVEST_SETS:
             log = (lambda message: None) if quiet else (lambda message: self.stdout.write(message))
-            result = harvest(set_spec, prefix=format, from_=from_, until=until, log=log)
+            # What a request waits for (arXiv not answering, a 503) goes to stderr at once.
+            notice = (lambda message: None) if quiet else (lambda message: self.stderr.write(f"{set_spec}: {message}"))
+            log(f"{set_spec}: harvesting {format} records from {settings.ARXIV_OAI_URL}")
+            result = harvest(set_spec, prefix=format, from_=from_, until=until, log=log, notice=notice)
             self.stdout.write(
                 f"{set_spec}: {result.pages} pages, " + result.loader.papers.line("papers")
             )
