@@ -40,7 +40,19 @@ def main(argv=None):
         return
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(argv)
+    from dailypapers.core.dbfailures import DATABASE_ERRORS, resume_hint, write_failure
+
+    try:
+        execute_from_command_line(argv)
+    except DATABASE_ERRORS as exc:
+        # A read-only database or a full disk: a message, not a traceback
+        # (core/dbfailures.py). Other database errors keep their traceback.
+
+        reason = write_failure(exc)
+        if reason is None:
+            raise
+        sys.stderr.write(f"dailypapers {argv[1]}: stopped: {reason}.\n{resume_hint()}\n")
+        sys.exit(1)
 
 
 def main_help():

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from dailypapers.core.dbfailures import DATABASE_ERRORS, write_failure
+
 from dailypapers.ingest.batches import from_child, parse_hf_files, parse_jsonl_batches
 from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE, Loader
 from dailypapers.ingest.records import iter_hf_paths, open_bytes
@@ -17,6 +19,15 @@ from dailypapers.ingest.records import iter_hf_paths, open_bytes
 # Below this size input is parsed in this process: starting a child costs more than the
 # overlap saves.
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+def _stopped_by(report, exc):
+    """A database that cannot be written ends the run with its summary; other errors raise."""
+    reason = write_failure(exc)
+    if reason is None:
+        raise exc
+    report.stopped = reason
+    report.loader.forget_uncommitted()
 
 
 def _size(path):
@@ -32,8 +43,10 @@ class ImportReport:
     files: list = field(default_factory=list)  # (path, fate text, ok?)
     bad_lines: list = field(default_factory=list)  # (path, line number, reason)
     records_read: int = 0
-    # Set when Ctrl-C or SIGTERM stopped the run: the tallies are then those committed.
+    # Set when Ctrl-C or SIGTERM stopped the run, or (`stopped`: why) when the database
+    # could not be written (read-only, disk full): the tallies are then those committed.
     interrupted: bool = False
+    stopped: str | None = None
 
     @property
     def papers(self):
@@ -64,6 +77,8 @@ def import_hf_daily(
     except KeyboardInterrupt:
         report.interrupted = True
         loader.forget_uncommitted()
+    except DATABASE_ERRORS as exc:
+        _stopped_by(report, exc)
     finally:
         if parallel:
             results.close()  # ends the parser process
@@ -124,10 +139,12 @@ def import_arxiv_jsonl(path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, p
     except KeyboardInterrupt:
         report.interrupted = True
         loader.forget_uncommitted()
+    except DATABASE_ERRORS as exc:
+        _stopped_by(report, exc)
     finally:
         if parallel:
             batches.close()  # ends the parser process
-    if report.interrupted:
+    if report.interrupted or report.stopped:
         report.files.append((path, f"interrupted after {report.records_read} records read", False))
     elif failure:
         report.files.append((path, f"{report.records_read} records, then {failure}", False))

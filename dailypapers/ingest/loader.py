@@ -339,15 +339,16 @@ class Loader:
         self.check_stop()
         with transaction.atomic():
             self.load_papers(batch)
-        self._committed()
+        self.committed()
 
     def flush_entries(self, batch):
         self.check_stop()
         with transaction.atomic():
             self.load_entries(batch)
-        self._committed()
+        self.committed()
 
-    def _committed(self):
+    def committed(self):
+        # After each commit, by whoever holds the transaction (here, or oai.harvest).
         self._at_commit = (Counter(self.papers.counts), Counter(self.papers.skipped),
                            Counter(self.entries.counts), Counter(self.entries.skipped))  # fmt: skip
 

@@ -31,6 +31,7 @@ from http.client import HTTPException, IncompleteRead
 from django.conf import settings
 from django.db import transaction
 
+from dailypapers.core.dbfailures import DATABASE_ERRORS, write_failure
 from dailypapers.ingest.loader import Loader
 from dailypapers.ingest.records import PaperRecord, RecordError, parse_timestamp
 from dailypapers.lib.arxiv_ids import InvalidArxivId, is_arxiv_category, parse_arxiv_id
@@ -397,6 +398,7 @@ class HarvestResult:
     records: int = 0
     error: str | None = None
     loader: Loader = field(default_factory=lambda: Loader(real_data=True))
+    write_failed: bool = False  # the database could not be written (core/dbfailures.py)
 
 
 def harvest(
@@ -451,17 +453,28 @@ def harvest(
                 log(f"  skipped {identifier}: {reason}")
             result.loader.papers.skip(reason)
         # Step 3: the page's papers and the checkpoint commit together.
-        with transaction.atomic():
-            result.loader.load_papers(page.records)
-            if page.datestamp and (state.run_datestamp is None or page.datestamp > state.run_datestamp):
-                state.run_datestamp = page.datestamp
-            state.resumption_token = page.token or ""
-            if not page.token:
-                # Step 4: the list is complete.
-                newest = max(filter(None, (state.last_datestamp, state.run_datestamp)), default=None)
-                state.last_datestamp = newest
-                state.run_from = state.run_until = state.run_datestamp = None
-            state.save()
+        try:
+            with transaction.atomic():
+                result.loader.load_papers(page.records)
+                if page.datestamp and (state.run_datestamp is None or page.datestamp > state.run_datestamp):
+                    state.run_datestamp = page.datestamp
+                state.resumption_token = page.token or ""
+                if not page.token:
+                    # Step 4: the list is complete.
+                    newest = max(filter(None, (state.last_datestamp, state.run_datestamp)), default=None)
+                    state.last_datestamp = newest
+                    state.run_from = state.run_until = state.run_datestamp = None
+                state.save()
+        except DATABASE_ERRORS as exc:
+            # A read-only database or a full disk: the page rolled back with its checkpoint.
+            reason = write_failure(exc)
+            if reason is None:
+                raise
+            result.loader.forget_uncommitted()
+            result.error = f"the database cannot be written: {reason}"
+            result.write_failed = True
+            return result
+        result.loader.committed()
         result.pages += 1
         result.records += len(page.records)
         total = f" of {page.complete_size}" if page.complete_size else ""

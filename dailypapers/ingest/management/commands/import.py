@@ -15,6 +15,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dailypapers.core.dbfailures import resume_hint
 from dailypapers.core.migrations_state import require_migrated
 from dailypapers.ingest.importing import import_arxiv_jsonl, import_hf_daily
 from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE
@@ -90,11 +91,15 @@ class Command(BaseCommand):
                 for path in paths:
                     reports.append(import_arxiv_jsonl(path, **options))
                     self._print_report(reports[-1], quiet, entries=False)
-                    if reports[-1].interrupted:
+                    if reports[-1].interrupted or reports[-1].stopped:
                         break
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+        if reports[-1].stopped:
+            raise CommandError(
+                f"stopped: {reports[-1].stopped}. " + resume_hint("The counts above are what was committed.")
+            )
         if reports[-1].interrupted:
             signame = stopped_by[0] if stopped_by else "Ctrl-C"
             raise CommandError(
