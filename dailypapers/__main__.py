@@ -42,8 +42,15 @@ def main(argv=None):
 
     from dailypapers.core.dbfailures import DATABASE_ERRORS, resume_hint, write_failure
 
+    from django.core.exceptions import ImproperlyConfigured
+
     try:
         execute_from_command_line(argv)
+    except ImproperlyConfigured as exc:
+        # A setting missing or malformed (settings.py names the variable): its message is
+        # the whole story.
+        sys.stderr.write(f"dailypapers: the settings are not usable: {exc}\n")
+        sys.exit(1)
     except DATABASE_ERRORS as exc:
         # A read-only database or a full disk: a message, not a traceback
         # (core/dbfailures.py). Other database errors keep their traceback.

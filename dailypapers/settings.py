@@ -48,7 +48,7 @@ if not SECRET_KEY:
     if PRODUCTION_CONFIGURATION:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY to a long random string "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'). "
             "A production configuration (ALLOWED_HOSTS set, or a SITE_URL that is not "
             "this machine) never uses a generated key."
         )
