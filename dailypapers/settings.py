@@ -10,6 +10,7 @@ Environment:
     DATA_DIR         where the default SQLite file lives (default ./data)
     ALLOWED_HOSTS    comma-separated (default: localhost names in DEBUG, none otherwise)
     SITE_URL         the public base URL, used in absolute links (default http://127.0.0.1:8000)
+    SITE_NAME        the site's name in account emails (default dailypapers)
     FEED_TIME_ZONE   the IANA time zone that defines a feed day (default UTC)
     TRENDING_HALF_LIFE_HOURS, TRENDING_WINDOW_DAYS   see dailypapers/lib/trending.py
 """
@@ -32,6 +33,8 @@ DEBUG = env_bool("DEBUG", False)
 DATA_DIR = Path(env_str("DATA_DIR", str(Path.cwd() / "data"))).resolve()
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's name in account emails ("Hello from dailypapers!") and their subjects.
+SITE_NAME = env_str("SITE_NAME", "dailypapers")
 
 # A production configuration names its public address (ALLOWED_HOSTS, or a SITE_URL that is
 # not this machine): there, a missing SECRET_KEY stops start-up. A local checkout (the
@@ -63,8 +66,16 @@ if not SECRET_KEY:
 _default_hosts = ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
 
+# Behind a reverse proxy (nginx, Caddy, a load balancer) that sets X-Forwarded-Proto and
+# appends the client's address to X-Forwarded-For. Exactly one hop is trusted: the last
+# X-Forwarded-For entry, the one the proxy itself appended (dailypapers/core/ratelimits.py
+# client_ip); rate limits count that address instead of the proxy's.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with our AdminSite: only staff who hold their powers now (not
+    # suspended) log in and act there (accounts/admin_site.py).
+    "dailypapers.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,10 +104,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 before anything reads it.
+    "dailypapers.core.security.RefuseLargeBodyMiddleware",
     # A NUL in the path or query string: 404 / 400 before anything looks it up.
     "dailypapers.core.security.RefuseNulMiddleware",
     # CORS for the public read-only API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
     "dailypapers.api.http.CorsMiddleware",
+    "dailypapers.api.http.JsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dailypapers.core.context_processors.site",
+                "dailypapers.accounts.context_processors.accounts",
             ],
         },
     },
@@ -236,7 +251,11 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[dailypapers] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Names the site in account emails by SITE_NAME (accounts/adapter.py).
+ACCOUNT_ADAPTER = "dailypapers.accounts.adapter.AccountAdapter"
+# Confirming one's address right after signing up logs one in (in the same browser).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 # allauth's own limits on the account flows ("5/m/ip": five a minute per address);
 # a limited request answers 429.
@@ -247,6 +266,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": env_str("RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key"),
     "confirm_email": "1/3m/key",
 }
+# allauth counts per address too: behind the proxy, the last X-Forwarded-For entry.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_PROXY else 0
 
 # --- Email ----------------------------------------------------------------------------------
 # Django's standard settings from the environment. Without EMAIL_HOST, mail is printed on
@@ -273,21 +294,31 @@ EMAIL_BACKEND = env_str(
 SUBMIT_MAX_AGE_DAYS = env_int("SUBMIT_MAX_AGE_DAYS", 14)
 # Submissions per user per feed day (staff: no cap).
 SUBMIT_DAILY_LIMIT = env_int("SUBMIT_DAILY_LIMIT", 5)
+# Seconds a submission may wait, in all, for arXiv's API when the paper is not in the
+# catalogue; well below the web server's worker timeout (30 s), so a slow arXiv gives a
+# clear "try again" instead of a killed worker.
+SUBMIT_ARXIV_WAIT = env_float("SUBMIT_ARXIV_WAIT", 5.0)
 # django-ratelimit rates ("30/m": thirty a minute) per user, or per address when logged out.
 RATE_LIMIT_VOTE = env_str("RATE_LIMIT_VOTE", "60/m")
 RATE_LIMIT_SUBMIT = env_str("RATE_LIMIT_SUBMIT", "10/h")
 RATE_LIMIT_COMMENT = env_str("RATE_LIMIT_COMMENT", "10/m")
 RATE_LIMIT_REPORT = env_str("RATE_LIMIT_REPORT", "20/h")
-# Rate limits are counted in the cache; set RATELIMIT_ENABLE=0 to switch them off.
+# Rate limits are counted in the shared cache (CACHES below); RATELIMIT_ENABLE=0 switches
+# them off.
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "default"
-# The Django cache here is per process: with several server processes each counts apart.
-# ratelimit warns about that cache kind; the per-process counting is deliberate.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# The address behind the "ip" key (the digest subscriptions' limit), as for ours.
+RATELIMIT_IP_META_KEY = "dailypapers.core.ratelimits.client_ip"
+# django-ratelimit only knows Django's own backends as atomic; ours is
+# (dailypapers/core/cache.py).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The feeds' XSL stylesheet (dailypapers/feeds): browsers apply it only when it is served
+# as XSL, and WhiteNoise knows no type for .xsl (it would send application/octet-stream).
+WHITENOISE_MIMETYPES = {".xsl": "text/xsl"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -300,14 +331,33 @@ STORAGES = {
 }
 
 # --- Caching --------------------------------------------------------------------------------
-# Per-process memory cache. Cached page fragments are keyed by a fingerprint of the rows
-# they show (dailypapers/papers/selectors.py), so a change is visible on the next load
-# without any invalidation step.
+# "default" is shared by every server process: rate limits (ours and allauth's) count
+# there, so that a limit holds however many workers `dailypapers serve` runs. It is the
+# database's dailypapers_cache table (created by `migrate`; an atomic add/incr in
+# dailypapers/core/cache.py), or Redis with CACHE_URL=redis://host:6379/0 (needs the
+# `redis` package: pip install 'dailypapers[redis]').
+# "pages" is per-process memory: page fragments keyed by a fingerprint of the rows they
+# show (dailypapers/core/pagecache.py), so a change is visible on the next load without
+# any invalidation step, in every process.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not a redis:// address")
+    _shared_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+else:
+    _shared_cache = {
+        "BACKEND": "dailypapers.core.cache.AtomicDatabaseCache",
+        "LOCATION": "dailypapers_cache",
+        # Culling deletes live keys once the table is over this size: keep it far above
+        # the counters a busy hour creates (one per address and limit).
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    }
 CACHES = {
-    "default": {
+    "default": _shared_cache,
+    "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------
@@ -327,6 +377,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Request sizes. Gunicorn refuses a request line or a header field over 8 KB and more
+# than 100 header fields (dailypapers/core/management/commands/serve.py); a body over
+# this many bytes answers 413 (dailypapers/core/security.py). The largest real bodies,
+# a comment or a collection's description, are a few KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -345,7 +400,7 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
     SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
     SECURE_PROXY_SSL_HEADER = (
-        ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+        ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL] if SITE_URL.startswith("http") else [])
 
@@ -359,9 +414,13 @@ LOGGING = {
 # --- Digests (dailypapers/digests) ---------------------------------------------------------
 # Email digests: double opt-in subscriptions, an outbox sent over SMTP (the "Email"
 # settings above) by `dailypapers digest send` or the worker.
-# A confirmation link works for this many days; a new one is sent at most every N minutes.
+# A confirmation link works for this many days; an address is sent a confirmation or
+# manage link at most every DIGEST_CONFIRM_RESEND_MINUTES.
 DIGEST_CONFIRM_MAX_AGE_DAYS = env_int("DIGEST_CONFIRM_MAX_AGE_DAYS", 3)
 DIGEST_CONFIRM_RESEND_MINUTES = env_int("DIGEST_CONFIRM_RESEND_MINUTES", 10)
+# A manage link (preferences, subscribing again) works for this many days; unsubscribe
+# links work for ever (dailypapers/digests/tokens.py).
+DIGEST_MANAGE_MAX_AGE_DAYS = env_int("DIGEST_MANAGE_MAX_AGE_DAYS", 7)
 DIGEST_MAX_PAPERS_DEFAULT = env_int("DIGEST_MAX_PAPERS_DEFAULT", 10)
 DIGEST_MAX_PAPERS_LIMIT = env_int("DIGEST_MAX_PAPERS_LIMIT", 30)
 # The worker queues the day's digests from this hour on (FEED_TIME_ZONE), every

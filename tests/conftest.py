@@ -58,8 +58,12 @@ def _search_state(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The page cache is per process; each test starts without another test's pages.
-    from django.core.cache import cache
+def _fresh_cache(settings):
+    # The page cache is per process; each test starts without another test's pages. The
+    # shared cache is a database table, rolled back or flushed with the test's rows;
+    # a Redis one (CACHE_URL) is emptied here.
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["pages"].clear()
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        caches["default"].clear()

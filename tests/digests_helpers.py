@@ -7,6 +7,7 @@ subscribes weekly, no filters; eve@example.org never confirms.
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,14 @@ def feed_day():
 def active(email, **fields):
     fields.setdefault("status", Subscription.ACTIVE)
     return Subscription.objects.create(email=email, **fields)
+
+
+def link(message, path):
+    """The path of the first link to `path` in an email's text part."""
+    text = message.get_body(("plain",)).get_content()
+    match = re.search(rf"https://papers\.example\.org({path}\S+)", text)
+    assert match, text
+    return match.group(1)
 
 
 def digests_to(smtp, address):

@@ -24,9 +24,20 @@ def make_paper(arxiv_id=None, **fields):
     return paper
 
 
+def make_member(username):
+    """A local account (no password: tests log in with force_login)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return User.objects.filter(username=username).first() or User.objects.create_user(username)
+
+
 def make_entry(day, upvotes=0, paper=None, position=0, **fields):
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
+    if fields.get("submitted_by") is not None:
+        # As community.services.submit writes a local submission.
+        fields.setdefault("submitter_name", fields["submitted_by"].username)
     paper = paper or make_paper()
     submitted = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
     return FeedEntry.objects.create(

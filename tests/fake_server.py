@@ -29,12 +29,19 @@ class Reply:
     # Close the connection after sending only this many bytes of the body (a dropped
     # connection mid-response); None sends everything.
     cut_after: int | None = None
+    # Seconds before the status line (an API that is slow to answer at all), and between
+    # the body's bytes (one that answers but trickles); the trickle ends when the client
+    # hangs up.
+    delay: float = 0.0
+    trickle: float | None = None
 
 
 class FakeServer:
     def __init__(self, route):
         self.route = route
         self.requests = []
+        # Set on exit: slow replies (Reply.delay, Reply.trickle) stop waiting.
+        self.released = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,6 +51,8 @@ class FakeServer:
                 server.requests.append(request)
                 reply = server.route(request)
                 body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+                if reply.delay:
+                    server.released.wait(reply.delay)
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
@@ -52,6 +61,17 @@ class FakeServer:
                 if reply.cut_after is not None:
                     self.wfile.write(body[: reply.cut_after])
                     self.wfile.flush()
+                    self.close_connection = True
+                    return
+                if reply.trickle is not None:
+                    try:
+                        for byte in body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            if server.released.wait(reply.trickle):
+                                break
+                    except OSError:  # the client gave up
+                        pass
                     self.close_connection = True
                     return
                 self.wfile.write(body)
@@ -71,5 +91,6 @@ class FakeServer:
         return self
 
     def __exit__(self, *exc):
+        self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()

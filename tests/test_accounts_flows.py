@@ -48,6 +48,51 @@ def test_sign_up_sends_a_verification_email_whose_link_verifies_and_then_log_in_
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+def sign_up(client, username="carol"):
+    return client.post(
+        reverse("account_signup"),
+        {"username": username, "email": f"{username}@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        follow=True,
+    )
+
+
+def test_confirming_the_address_after_signing_up_logs_the_new_member_in(client, mailoutbox):
+    sign_up(client)
+    assert "_auth_user_id" not in client.session
+    response = client.post(path_of(link_in(mailoutbox[0])), follow=True)
+    user = get_user_model().objects.get(username="carol")
+    assert user.emailaddress_set.get().verified
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert b"carol" in response.content  # the header shows who is logged in
+
+
+def test_account_emails_greet_with_the_sites_name_not_its_host(client, mailoutbox, settings):
+    sign_up(client)
+    body = mailoutbox[0].body
+    assert body.splitlines()[0] == "Hello from dailypapers!"  # not the request's host
+    assert "Thank you for using dailypapers!" in body
+    settings.SITE_NAME = "Lab Papers"
+    settings.SITE_URL = "https://papers.example.org"
+    client.post(reverse("account_reset_password"), {"email": "carol@example.org"})
+    body = mailoutbox[-1].body
+    assert body.startswith("Hello from Lab Papers!") and "Thank you for using Lab Papers!" in body
+    assert "papers.example.org" in body
+
+
+def test_with_the_console_email_backend_the_pages_say_where_the_email_is(client, settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    page = sign_up(client).content.decode()
+    assert "printed on the server’s console" in page and "spam folder" not in page
+    assert "Hello from dailypapers!" in capsys.readouterr().out  # where the page says it is
+    page = client.post(reverse("account_reset_password"), {"email": "carol@example.org"}, follow=True)
+    assert "printed on the server’s console" in page.content.decode()
+
+
+def test_with_a_real_email_backend_the_pages_say_to_look_in_the_inbox(client, mailoutbox):
+    page = sign_up(client).content.decode()
+    assert "spam folder" in page and "console" not in page
+
+
 def test_logging_in_before_verifying_sends_the_email_again_instead(client, mailoutbox):
     make_user("dave", verified=False)
     response = client.post(reverse("account_login"), {"login": "dave", "password": PASSWORD})

@@ -10,7 +10,7 @@ from django.db.models import F
 
 from dailypapers.api.queries import encode_cursor
 from dailypapers.papers.models import FeedEntry, Paper
-from tests.factories import make_entry, make_paper
+from tests.factories import make_entry, make_member, make_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,11 @@ def test_a_daily_entry_has_hugging_faces_shape_and_leaves_out_what_we_lack(clien
         ai_summary="Experts, sparsely.",
         ai_keywords=["MoE", "sparsity"],
     )
-    make_entry("2025-08-14", upvotes=17, paper=paper, num_comments=4, submitter_name="akhaliq")
+    make_entry("2025-08-14", upvotes=17, paper=paper, num_comments=4, submitted_by=make_member("akhaliq"))
     [entry] = client.get("/api/daily_papers?date=2025-08-14").json()
     assert list(entry) == [
-        "paper", "publishedAt", "title", "summary", "numComments", "submittedBy",
+        "paper", "publishedAt", "title", "summary", "numComments", "numCommentsHere",
+        "numCommentsOnHuggingFace", "submittedBy",
         "isAuthorParticipating", "ai_summary", "ai_keywords", "githubRepo", "githubStars",
     ]  # fmt: skip
     assert list(entry["paper"]) == [
@@ -121,9 +122,36 @@ def test_hidden_papers_and_entries_are_not_listed(client):
     assert ids(client.get("/api/daily_papers?date=2025-03-14")) == [shown.paper.arxiv_id]
 
 
+def test_submitter_matches_local_accounts_only(client):
+    akhaliq = make_member("akhaliq")
+    local = make_entry("2025-03-14", upvotes=1, submitted_by=akhaliq)
+    # A row an older import left with a Hugging Face username, the same as a local account's.
+    imported = make_entry("2025-03-14", upvotes=5, submitter_name="akhaliq")
+    assert ids(client.get("/api/daily_papers?date=2025-03-14&submitter=akhaliq")) == [local.paper.arxiv_id]
+    served = {e["paper"]["id"]: e for e in client.get("/api/daily_papers?date=2025-03-14").json()}
+    assert "submittedBy" not in served[imported.paper.arxiv_id]
+    assert "submittedOnDailyBy" not in served[imported.paper.arxiv_id]["paper"]
+    assert served[local.paper.arxiv_id]["submittedBy"]["name"] == "akhaliq"
+    assert "submittedOnDailyBy" not in client.get(f"/api/papers/{imported.paper.arxiv_id}").json()
+
+
+def test_the_migration_forgets_names_no_local_account_stands_behind(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("dailypapers.accounts.migrations.0003_forget_source_and_deleted_submitters")
+    imported = make_entry("2025-03-14", submitter_name="akhaliq")
+    local = make_entry("2025-03-14", submitted_by=make_member("alice"))
+    migration.forget(apps, None)
+    imported.refresh_from_db()
+    local.refresh_from_db()
+    assert imported.submitter_name == "" and local.submitter_name == "alice"
+
+
 def test_submitter_filters_by_the_submitters_name(client):
-    mine = make_entry("2025-03-14", submitter_name="akhaliq")
-    make_entry("2025-03-14", upvotes=9, submitter_name="taesiri")
+    mine = make_entry("2025-03-14", submitted_by=make_member("akhaliq"))
+    make_entry("2025-03-14", upvotes=9, submitted_by=make_member("taesiri"))
     assert ids(client.get("/api/daily_papers?date=2025-03-14&submitter=akhaliq")) == [mine.paper.arxiv_id]
     assert client.get("/api/daily_papers?date=2025-03-14&submitter=nobody").json() == []
 
@@ -156,7 +184,7 @@ def test_p_and_limit_page_through_a_month_with_a_next_link(client):
 
 def test_the_next_link_keeps_the_other_parameters(client):
     for _ in range(2):
-        make_entry("2025-03-14", submitter_name="akhaliq")
+        make_entry("2025-03-14", submitted_by=make_member("akhaliq"))
     response = client.get("/api/daily_papers?date=2025-03-14&submitter=akhaliq&limit=1")
     link = next_link(response)
     assert link.startswith("http://testserver/api/daily_papers?")
@@ -201,8 +229,10 @@ def test_bad_parameters_are_a_400_with_a_json_error(client, query, message):
 
 def test_a_paper_is_the_flat_paper_object_with_totals_over_its_features(client):
     paper = make_paper(arxiv_id="2508.10104", title="Flat", project_page="https://example.org/p")
-    make_entry("2025-08-14", upvotes=10, paper=paper, num_comments=1, submitter_name="akhaliq")
-    make_entry("2025-08-20", upvotes=5, paper=paper, num_comments=2)
+    # Imported counts (Hugging Face's), as the importer writes them.
+    make_entry("2025-08-14", upvotes=10, paper=paper, num_comments=1, imported_comments=1,
+               submitted_by=make_member("akhaliq"))  # fmt: skip
+    make_entry("2025-08-20", upvotes=5, paper=paper, num_comments=2, imported_comments=2)
     make_entry("2025-08-21", upvotes=50, paper=paper, hidden=True)
     data = client.get("/api/papers/2508.10104").json()
     assert data["id"] == "2508.10104" and data["title"] == "Flat" and "paper" not in data
@@ -231,7 +261,9 @@ def test_unknown_malformed_or_hidden_papers_are_a_json_404(client, path):
     for url in (f"/api/papers/{path}", "/api/papers/2508.10105"):
         response = client.get(url)
         assert response.status_code == 404
-        assert response.json() == {"error": "no such paper"}
+        # A NUL is refused before the API looks anything up (dailypapers/core/security.py).
+        expected = "Not found: the address holds a NUL character." if "%00" in url else "no such paper"
+        assert response.json() == {"error": expected}
 
 
 def test_unknown_api_routes_are_a_json_404(client):
@@ -427,3 +459,12 @@ def test_the_docs_page_loads_nothing_from_other_sites(client):
     for asset in assets:
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), asset
+
+
+def test_a_method_a_route_does_not_take_is_a_json_405(client, db):
+    make_paper(arxiv_id="2508.10104")
+    for method, url in [("post", "/api/papers/2508.10104"), ("put", "/api/papers//upvote"), ("delete", "/api/daily_papers")]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 405
+        assert response["Content-Type"] == "application/json" and "not allowed" in response.json()["error"]
+        assert response["Allow"]

@@ -8,7 +8,7 @@ from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import close_session
 
-from tests.factories import make_entry, make_paper
+from tests.factories import make_entry, make_member, make_paper
 from tests.test_feed_pages import ids_on
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +48,7 @@ def test_list_daily_papers_gives_the_client_every_field_it_reads(hf):
         ai_summary="Experts, sparsely.",
         ai_keywords=["MoE"],
     )
-    make_entry("2025-08-14", upvotes=17, paper=paper, num_comments=4, submitter_name="akhaliq")
+    make_entry("2025-08-14", upvotes=17, paper=paper, num_comments=4, submitted_by=make_member("akhaliq"))
     [info] = hf.list_daily_papers(date="2025-08-14")
     assert info.id == "2508.10104" and info.title == "Sparse Mixtures"
     assert [a.name for a in info.authors] == ["Grace Hopper", "Alan Turing"]
@@ -65,7 +65,7 @@ def test_list_daily_papers_gives_the_client_every_field_it_reads(hf):
 def test_paper_info_returns_title_authors_and_abstract(hf):
     paper = make_paper(arxiv_id="2508.10104", title="Sparse Mixtures", authors=["Grace Hopper"],
                        abstract="We study experts.", ai_summary="Experts.")  # fmt: skip
-    make_entry("2025-08-14", upvotes=7, paper=paper, submitter_name="akhaliq")
+    make_entry("2025-08-14", upvotes=7, paper=paper, submitted_by=make_member("akhaliq"))
     info = hf.paper_info("2508.10104")
     assert (info.id, info.title, info.summary) == ("2508.10104", "Sparse Mixtures", "We study experts.")
     assert [a.name for a in info.authors] == ["Grace Hopper"]
@@ -103,9 +103,9 @@ def test_week_month_limit_and_p_behave_as_on_hugging_face(hf):
 
 
 def test_submitter_and_sort_reach_the_api(hf):
-    old = make_entry("2025-03-10", upvotes=20, submitter_name="akhaliq")
-    new = make_entry("2025-03-14", upvotes=8, submitter_name="akhaliq")
-    make_entry("2025-03-14", upvotes=1, submitter_name="taesiri")
+    old = make_entry("2025-03-10", upvotes=20, submitted_by=make_member("akhaliq"))
+    new = make_entry("2025-03-14", upvotes=8, submitted_by=make_member("akhaliq"))
+    make_entry("2025-03-14", upvotes=1, submitted_by=make_member("taesiri"))
     mine = hf.list_daily_papers(week="2025-W11", submitter="akhaliq", sort="trending")
     assert ids(mine) == [new.paper.arxiv_id, old.paper.arxiv_id]
     assert ids(hf.list_daily_papers(week="2025-W11", sort="publishedAt", limit=1)) == [old.paper.arxiv_id]

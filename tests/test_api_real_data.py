@@ -47,8 +47,9 @@ def test_a_day_has_the_same_papers_order_text_votes_and_field_names_as_hugging_f
         assert set(paper) - PERSONAL == set(their_paper) - PERSONAL - NOT_KEPT
         for author in paper["authors"]:
             assert set(author) == {"_id", "name", "hidden"}
-        # The submitter's public name is kept; nothing else about the account.
-        assert mine["submittedBy"]["name"] == theirs["submittedBy"]["name"]
+        # Hugging Face's submitter is dropped on import, as every account of theirs.
+        assert "submittedBy" in theirs and "submittedBy" not in mine
+        assert "submittedOnDailyBy" not in paper
         assert "avatarUrl" not in json.dumps(mine)
 
 

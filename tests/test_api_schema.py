@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from dailypapers.api.endpoints import api
-from tests.factories import make_entry, make_paper
+from tests.factories import make_entry, make_member, make_paper
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -31,7 +31,7 @@ def api_data(db, settings):
     # also get entries back and their shape is checked.
     full = make_paper(arxiv_id="2508.10104", github_repo="https://github.com/a/b", github_stars=3,
                       project_page="https://example.org", ai_summary="s", ai_keywords=["k"])  # fmt: skip
-    make_entry("2025-08-14", upvotes=5, paper=full, submitter_name="akhaliq")
+    make_entry("2025-08-14", upvotes=5, paper=full, submitted_by=make_member("akhaliq"))
     make_entry("2025-08-15", upvotes=2, paper=make_paper(published=None))
     make_paper(arxiv_id="hep-th/9901001")
     # Django closes the database connection after each request it serves through WSGI,
@@ -58,6 +58,6 @@ schema.app = get_wsgi_application()
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_generated_request_breaks_the_api_or_its_schema(case, api_data):
     case.call_and_validate(checks=CHECKS)

@@ -14,16 +14,9 @@ from django.utils import timezone
 from dailypapers.digests import services, tokens
 from dailypapers.digests.models import OutboxMessage, Subscription
 from tests.accounts_helpers import make_user
-from tests.digests_helpers import PERIOD, active, feed_day, smtp  # noqa: F401
+from tests.digests_helpers import PERIOD, active, feed_day, link, smtp  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-def link(message, path):
-    text = message.get_body(("plain",)).get_content()
-    match = re.search(rf"https://papers\.example\.org({path}\S+)", text)
-    assert match, text
-    return match.group(1)
 
 
 def test_every_page_has_the_subscribe_box_without_a_csrf_token_for_anonymous_readers(client, feed_day):
@@ -61,6 +54,14 @@ def test_subscribing_by_email_sends_a_confirmation_and_nothing_else(client, smtp
     assert message["Subject"] == "Confirm your dailypapers digest subscription"
     assert "/subscribe/confirm/" in message.get_body(("html",)).get_content()
     assert link(message, "/subscribe/confirm/")
+
+
+def test_with_the_console_email_backend_the_page_says_where_the_email_is(client, settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.RATELIMIT_ENABLE = False
+    page = client.post("/subscribe", {"email": "ada@example.org", "frequency": "daily", "max_papers": "10"})
+    assert "printed on the server’s console" in page.content.decode()
+    assert "/subscribe/confirm/" in capsys.readouterr().out
 
 
 def test_the_footer_box_needs_only_an_email(client, smtp):
@@ -113,12 +114,13 @@ def test_a_token_for_one_purpose_is_refused_for_another(client):
     assert Subscription.objects.get().status == Subscription.ACTIVE
 
 
-def test_revoked_links_stop_working(client):
+def test_revoked_manage_links_stop_working(client):
     ada = active("ada@example.org")
-    url = f"/unsubscribe/{tokens.make('unsubscribe', ada)}"
+    url = f"/subscribe/manage/{tokens.make('manage', ada)}"
     services.revoke_links(ada)
-    response = client.post(url)
+    response = client.post(url, {"action": "save", "frequency": "weekly", "max_papers": "3"})
     assert response.status_code == 400 and "no longer works" in response.content.decode()
+    assert Subscription.objects.get().frequency == "daily"
 
 
 def test_confirmation_emails_are_throttled_per_address(client, smtp):
@@ -193,8 +195,9 @@ def test_the_manage_link_changes_choices_without_logging_in(client):
     assert bad.status_code == 400
     client.post(url, {"action": "unsubscribe"})
     assert Subscription.objects.get().status == Subscription.UNSUBSCRIBED
-    client.post(url, {"action": "resubscribe"})
-    assert Subscription.objects.get().status == Subscription.ACTIVE
+    # The link that unsubscribed cannot subscribe again: that takes a new email.
+    assert client.post(url, {"action": "resubscribe", "frequency": "weekly", "max_papers": "3"}).status_code == 400
+    assert Subscription.objects.get().status == Subscription.UNSUBSCRIBED
 
 
 def test_unsubscribing_asks_first_on_a_visit_and_takes_effect_at_once_on_post(client, feed_day):
@@ -254,3 +257,106 @@ def test_staff_see_subscriptions_and_the_outbox_in_the_admin(client, feed_day):
     for url in ("/admin/digests/subscription/", "/admin/digests/outboxmessage/"):
         response = client.get(url)
         assert response.status_code == 200 and "ada@example.org" in response.content.decode()
+
+
+# --- Subscribing again never changes an existing subscription --------------------------------
+
+WEEKLY_WITH_FILTERS = {
+    "frequency": "weekly", "categories": ["cs.CL", "cs.IR"], "keywords": ["retrieval"],
+    "authors": ["Grace Hopper"], "max_papers": 15,
+}  # fmt: skip
+
+
+def state(subscription, *ignore):
+    subscription.refresh_from_db()
+    return {f.attname: getattr(subscription, f.attname) for f in Subscription._meta.fields if f.name not in ignore}
+
+
+def test_the_footer_button_leaves_a_members_subscription_exactly_as_it_is(smtp):
+    alice = make_user("alice")
+    subscription = active("alice@example.org", user=alice, confirmed_at=timezone.now(), **WEEKLY_WITH_FILTERS)
+    before = state(subscription)
+    client = Client()
+    client.force_login(alice)
+    # The footer's "Email me the daily digest" button: a POST with no fields at all.
+    response = client.post("/subscribe", {})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "You are already subscribed" in page and "Nothing was changed" in page
+    assert "cs.CL, cs.IR" in page and "Grace Hopper" in page and 'href="/account/#digest-h"' in page
+    assert state(subscription) == before
+    assert smtp.messages == []
+
+
+def test_the_footer_box_leaves_an_anonymous_subscription_as_it_is_and_mails_its_manage_link(client, smtp):
+    subscription = active("ada@example.org", confirmed_at=timezone.now(), **WEEKLY_WITH_FILTERS)
+    before = state(subscription, "confirmation_sent_at")
+    assert client.post("/subscribe", {"email": "ada@example.org"}).status_code == 200
+    assert client.post("/subscribe", {"email": "ADA@example.org", "frequency": "daily", "max_papers": "2"}).status_code == 200
+    assert state(subscription, "confirmation_sent_at") == before
+    [received] = smtp.messages  # the second request came within the resend delay
+    assert received.message["Subject"] == "Your dailypapers digest subscription"
+    assert "already subscribed (weekly)" in received.message.get_body(("plain",)).get_content()
+    assert link(received.message, "/subscribe/manage/")
+
+
+def test_an_unsubscribed_address_keeps_its_choices_and_subscribes_again_from_the_emailed_link(client, smtp):
+    subscription = active("ada@example.org", confirmed_at=timezone.now(), **WEEKLY_WITH_FILTERS)
+    services.unsubscribe(subscription)
+    before = state(subscription, "confirmation_sent_at")
+    client.post("/subscribe", {"email": "ada@example.org"})
+    assert state(subscription, "confirmation_sent_at") == before  # still unsubscribed, same choices
+    [received] = smtp.messages
+    assert "not receiving the digest at the moment (it was unsubscribed)" in received.message.get_body(("plain",)).get_content()
+    url = link(received.message, "/subscribe/manage/")
+    page = client.get(url).content.decode()
+    assert "unsubscribed; nothing is sent" in page and 'value="cs.CL, cs.IR"' in page and "Subscribe again" in page
+    response = client.post(url, {"action": "resubscribe", "frequency": "weekly", "categories": "cs.CL, cs.IR", "keywords": "retrieval", "authors": "Grace Hopper", "max_papers": "15"})
+    assert response.status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.receives_mail and subscription.frequency == "weekly" and subscription.max_papers == 15
+
+
+def test_the_footer_button_resumes_a_members_unsubscribed_subscription_with_its_own_choices(smtp):
+    alice = make_user("alice")
+    subscription = active("alice@example.org", user=alice, **WEEKLY_WITH_FILTERS)
+    services.unsubscribe(subscription)
+    client = Client()
+    client.force_login(alice)
+    page = client.post("/subscribe", {}).content.decode()
+    assert "You are subscribed again" in page and "with the choices it had before" in page
+    subscription.refresh_from_db()
+    assert subscription.receives_mail
+    assert {k: getattr(subscription, k) for k in WEEKLY_WITH_FILTERS} == WEEKLY_WITH_FILTERS
+
+
+def test_operators_adding_a_known_address_leave_its_choices(smtp, capsys):
+    subscription = active("ada@example.org", **WEEKLY_WITH_FILTERS)
+    services.unsubscribe(subscription)
+    call_command("subscribers", "add", "ada@example.org")
+    subscription.refresh_from_db()
+    assert subscription.status == "unsubscribed"
+    assert {k: getattr(subscription, k) for k in WEEKLY_WITH_FILTERS} == WEEKLY_WITH_FILTERS
+
+
+# --- The answer never tells whether an address is subscribed -----------------------------------
+
+
+def test_the_answer_is_the_same_for_a_new_a_pending_and_an_active_address(client, smtp):
+    request = {"email": "ada@example.org", "frequency": "weekly", "categories": "cs.CL"}
+    answers, subjects = [], []
+    for setup in (
+        lambda: None,
+        lambda: Subscription.objects.create(email="ada@example.org", status=Subscription.PENDING),
+        lambda: active("ada@example.org", confirmed_at=timezone.now(), **WEEKLY_WITH_FILTERS),
+    ):
+        Subscription.objects.all().delete()
+        setup()
+        response = client.post("/subscribe", request)
+        assert response.status_code == 200
+        answers.append(response.content)
+        subjects.append(smtp.messages[-1].message["Subject"])
+    assert answers[0] == answers[1] == answers[2]
+    assert b"Check your inbox" in answers[0]
+    # What differs goes to the address.
+    assert subjects == ["Confirm your dailypapers digest subscription"] * 2 + ["Your dailypapers digest subscription"]

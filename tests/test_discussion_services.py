@@ -73,7 +73,7 @@ def test_replies_form_a_thread_in_order(alice, bob, paper):
     second = services.post_comment(bob, paper, "second")
     reply = services.post_comment(bob, paper, "reply to first", parent=first)
     deeper = services.post_comment(alice, paper, "reply to reply", parent=reply)
-    nodes = list(services.flatten(services.thread(paper)))
+    nodes = list(services.flatten(services.thread(paper).nodes))
     assert [(n.comment.pk, n.depth) for n in nodes] == [(first.pk, 0), (reply.pk, 1), (deeper.pk, 2), (second.pk, 0)]
 
 
@@ -81,7 +81,7 @@ def test_display_depth_is_bounded(alice, paper):
     parent = None
     for i in range(7):
         parent = services.post_comment(alice, paper, f"level {i}", parent=parent)
-    nodes = list(services.flatten(services.thread(paper)))
+    nodes = list(services.flatten(services.thread(paper).nodes))
     assert [n.depth for n in nodes] == list(range(7))
     assert [n.indent for n in nodes] == [0, 1, 2, 3, 4, 4, 4]
 
@@ -111,7 +111,7 @@ def test_delete_is_soft_and_keeps_replies(alice, bob, paper, entry):
     parent.refresh_from_db()
     assert parent.deleted and parent.body == "" and parent.body_html == ""
     assert count(entry) == 1
-    nodes = list(services.flatten(services.thread(paper)))
+    nodes = list(services.flatten(services.thread(paper).nodes))
     assert [(n.comment.pk, n.shown) for n in nodes] == [(parent.pk, False), (reply.pk, True)]
     assert nodes[0].placeholder == "[deleted]"
     # Deleting again changes nothing, counts nothing.
@@ -123,7 +123,7 @@ def test_delete_is_soft_and_keeps_replies(alice, bob, paper, entry):
 def test_a_deleted_comment_without_replies_disappears(alice, paper):
     comment = services.post_comment(alice, paper, "gone")
     services.delete_comment(alice, comment)
-    assert services.thread(paper) == []
+    assert services.thread(paper).nodes == []
 
 
 def test_hiding_is_for_staff_and_hides_from_everyone_else(alice, bob, mod, paper, entry):
@@ -132,21 +132,21 @@ def test_hiding_is_for_staff_and_hides_from_everyone_else(alice, bob, mod, paper
         services.hide_comment(bob, comment)
     services.hide_comment(mod, comment)
     assert count(entry) == 0
-    assert services.thread(paper, bob) == []
-    assert services.thread(paper, alice) == []
-    assert [n.comment.pk for n in services.flatten(services.thread(paper, mod))] == [comment.pk]
+    assert services.thread(paper, bob).nodes == []
+    assert services.thread(paper, alice).nodes == []
+    assert [n.comment.pk for n in services.flatten(services.thread(paper, mod).nodes)] == [comment.pk]
     services.hide_comment(mod, comment)  # twice: counted once
     assert count(entry) == 0
     services.hide_comment(mod, comment, hidden=False)
     assert count(entry) == 1
-    assert [n.comment.pk for n in services.flatten(services.thread(paper, bob))] == [comment.pk]
+    assert [n.comment.pk for n in services.flatten(services.thread(paper, bob).nodes)] == [comment.pk]
 
 
 def test_a_hidden_comment_with_replies_is_a_placeholder_for_others(alice, bob, mod, paper):
     hidden = services.post_comment(alice, paper, "rude")
     reply = services.post_comment(bob, paper, "calm reply", parent=hidden)
     services.hide_comment(mod, hidden)
-    nodes = list(services.flatten(services.thread(paper, bob)))
+    nodes = list(services.flatten(services.thread(paper, bob).nodes))
     assert [(n.comment.pk, n.shown) for n in nodes] == [(hidden.pk, False), (reply.pk, True)]
     assert nodes[0].placeholder == "[removed by moderators]"
     with pytest.raises(services.Refused):
@@ -209,7 +209,7 @@ def test_comments_stay_when_the_account_goes(alice, bob, paper, entry):
     alice.delete()
     comment.refresh_from_db()
     assert comment.user is None
-    assert [n.comment.pk for n in services.flatten(services.thread(paper))] == [comment.pk, reply.pk]
+    assert [n.comment.pk for n in services.flatten(services.thread(paper).nodes)] == [comment.pk, reply.pk]
     assert FeedEntry.objects.get(pk=entry.pk).num_comments == 2
 
 

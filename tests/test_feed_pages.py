@@ -49,10 +49,10 @@ def test_a_card_shows_title_authors_votes_comments_and_code(client):
         github_repo="https://github.com/example/moe",
         github_stars=321,
     )
-    make_entry("2025-03-14", upvotes=17, paper=paper, num_comments=4)
+    make_entry("2025-03-14", upvotes=17, paper=paper, num_comments=4, imported_comments=4)
     html = client.get("/papers/date/2025-03-14").content.decode()
     for text in ("Sparse Mixtures of Experts at Scale", "Grace Hopper, Edsger Dijkstra",
-                 ">17<", 'title="4 comments"', "https://github.com/example/moe", "★ 321"):  # fmt: skip
+                 ">17<", "4 on Hugging Face", 'title="0 comments here"', "https://github.com/example/moe", "★ 321"):  # fmt: skip
         assert text in html
 
 

@@ -340,3 +340,56 @@ def test_a_paper_page_links_the_feeds_of_its_primary_category(client):
     for _, href in links:
         assert parse(client, href)
     assert ids_in(parse(client, "/feeds/category/cs.CL.rss")) == [paper.arxiv_id]
+
+
+# --- opened in a browser: the XSL stylesheet (tests/test_browser_layout.py shows the page) ----
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+READER_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("path", ["daily", "trending", "category/cs.LG"])
+def test_every_feed_names_the_stylesheet_browsers_show_it_with(client, path, fmt):
+    make_entry("2025-03-14", upvotes=3)
+    body = client.get(f"/feeds/{path}.{fmt}").content.decode()
+    declaration, instruction = body.splitlines()[0], body.split("?>", 2)[1]
+    assert declaration.startswith("<?xml")
+    assert instruction.strip() == '<?xml-stylesheet href="/static/feeds/feed.xsl" media="screen" type="text/xsl"'
+    # Feed readers are not affected.
+    assert len(feedparser.parse(body).entries) == 1
+
+
+def test_the_stylesheet_is_served_as_xsl(settings):
+    from django.test import Client
+
+    # WhiteNoise as under `dailypapers serve`, reading the app's static directories.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = Client().get("/static/feeds/feed.xsl")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/xsl")
+    assert b"<xsl:stylesheet" in b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize("fmt, own_type", [("rss", "application/rss+xml"), ("atom", "application/atom+xml")])
+def test_a_browser_gets_the_feed_as_xml_so_that_it_applies_the_stylesheet(client, fmt, own_type):
+    make_entry("2025-03-14", upvotes=3)
+    reader = client.get(f"/feeds/daily.{fmt}", HTTP_ACCEPT=READER_ACCEPT)
+    browser = client.get(f"/feeds/daily.{fmt}", HTTP_ACCEPT=BROWSER_ACCEPT)
+    assert reader["Content-Type"] == f"{own_type}; charset=utf-8"
+    assert browser["Content-Type"] == "application/xml; charset=utf-8"
+    assert browser.content == reader.content
+    assert "Accept" in reader["Vary"] and "Accept" in browser["Vary"]
+
+
+def test_a_collections_feed_names_the_stylesheet_too(client):
+    from dailypapers.collections.models import Collection
+    from django.urls import reverse
+
+    from tests.community_helpers import make_user
+
+    owner = make_user("olga")
+    collection = Collection.objects.create(owner=owner, name="Public list", slug="public-list", public=True)
+    response = client.get(reverse("collections:rss", args=["olga", collection.slug]), HTTP_ACCEPT=BROWSER_ACCEPT)
+    assert response.status_code == 200 and response["Content-Type"] == "application/xml; charset=utf-8"
+    assert '<?xml-stylesheet href="/static/feeds/feed.xsl"' in response.content.decode()

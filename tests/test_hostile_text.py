@@ -139,11 +139,13 @@ def test_a_nul_in_a_submission_through_the_api_is_a_400(alice, featured):
 @pytest.mark.parametrize("url", [
     "/u/a%00b", "/u/a%00b/collections/x", "/u/alice/collections/a%00b", "/papers/2501.%0000001",
     "/papers/date/2025-01-%001", "/api/papers/2501.%0000001", "/feeds/category/cs%00.rss",
-    "/api/papers/2501.00001/comments%00",
+    "/api/papers/2501.00001/comments%00", "/api/papers/%00/comments", "/api/papers/%00/similar",
 ])  # fmt: skip
 def test_a_nul_in_the_path_is_a_404(url, alice):
     response = Client().get(url)
     assert response.status_code == 404
+    if url.startswith("/api/"):
+        assert "error" in response.json()
 
 
 @pytest.mark.parametrize("url", [

@@ -531,6 +531,31 @@ def test_it_drops_hugging_face_user_objects_and_avatars(tmp_path):
         assert paper.authors == ["Ada Lovelace", "Alan Turing"]
 
 
+@pytest.mark.django_db
+def test_it_drops_the_submitters_hugging_face_username(tmp_path, client):
+    write_day(tmp_path, "2025-01-13.json", [
+        hf_entry("2501.00001", submittedOnDailyBy=hf_user("akhaliq")),  # and submittedBy "submitter"
+    ])  # fmt: skip
+    import_hf_daily([tmp_path])
+    entry = FeedEntry.objects.get()
+    assert entry.submitter_name == "" and entry.submitted_by is None
+    assert "akhaliq" not in stored_text() and "submitter" not in stored_text()
+    [served] = client.get("/api/daily_papers?date=2025-01-13").json()
+    assert "submittedBy" not in served and "submittedOnDailyBy" not in served["paper"]
+
+
+@pytest.mark.django_db
+def test_re_importing_a_day_keeps_a_local_submitter(tmp_path):
+    from tests.factories import make_entry, make_member, make_paper
+
+    alice = make_member("alice")
+    make_entry("2025-01-13", paper=make_paper(arxiv_id="2501.00001"), submitted_by=alice)
+    write_day(tmp_path, "2025-01-13.json", [hf_entry("2501.00001", upvotes=3)])
+    import_hf_daily([tmp_path])
+    entry = FeedEntry.objects.get()
+    assert entry.submitted_by == alice and entry.submitter_name == "alice"
+
+
 @pytest.mark.shared
 @pytest.mark.django_db
 def test_it_drops_personal_fields_from_real_files(hf_dir, tmp_path):

@@ -148,8 +148,9 @@ def test_the_text_for_embedding_is_the_query_as_written_with_whitespace_collapse
 
 
 def test_terms_are_capped_keeping_the_first():
-    many = parse_query(" ".join(f"word{i}" for i in range(100)))
-    assert len(many.terms) == MAX_TERMS and many.terms[0] == "word0"
+    # 100 two-letter words (aa, ab, …): over 64 of them fit in the 250 characters kept.
+    many = parse_query(" ".join(f"{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(100)))
+    assert len(many.terms) == MAX_TERMS and many.terms[0] == "aa"
 
 
 # --- FTS5 expressions -----------------------------------------------------------------------

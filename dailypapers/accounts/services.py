@@ -4,13 +4,15 @@ export, deletion; and what staff do to accounts: suspension."""
 import importlib
 
 from django.db import transaction
+from django.utils import timezone
 
+from dailypapers.accounts import rules
 from dailypapers.accounts.models import ApiToken, Profile
 from dailypapers.papers.models import FeedEntry
 
 # Apps whose `export.export_user_data(user)` adds their part to a person's export, under
 # the app's name.
-EXPORTING_APPS = ("community", "discussion", "collections")
+EXPORTING_APPS = ("community", "discussion", "collections", "digests")
 
 
 def create_token(user, name=""):
@@ -69,21 +71,49 @@ def export_user_data(user):
 
 
 def delete_account(user):
-    """Delete `user` and, through the database's cascades and the other apps' deletion
-    handlers, what belongs to them. Their feed submissions stay, without a submitter
-    (FeedEntry.submitted_by is SET_NULL)."""
+    """Delete `user` and what is theirs, as the settings page says (accounts/settings.html;
+    the admin's user deletion comes here too):
+
+    1. their comments lose their text (replies keep their place under "[deleted]");
+    2. their digest subscriptions end, links revoked (those of the account and of its
+       verified addresses);
+    3. their feed submissions stay, without a name: submitter_name is cleared here and
+       submitted_by by the database (SET_NULL). Nothing is attributed by name, so an
+       account that takes the name later inherits none of it (api/queries.py);
+    4. the user row goes, and with it (cascades)
+       their upvotes (the counts follow by the database's triggers), collections, API
+       tokens, email addresses and profile. Reports they
+       made stay for the moderators, without their name.
+    """
+    from dailypapers.digests import services as digests
+    from dailypapers.discussion import services as discussion
+
     with transaction.atomic():
+        discussion.erase_comments_of(user)
+        digests.end_for_account(user)
+        # updated_at moves: the API's ETags and caches are keyed on it.
+        FeedEntry.objects.filter(submitted_by=user).update(
+            submitter_name="", submitted_by=None, updated_at=timezone.now()
+        )
         user.delete()
 
 
-def suspend(user, reason=""):
+def suspend(actor, user, reason=""):
+    """`actor` (staff) suspends `user`; Refused (403) when rules.may_act_on says no."""
+    _check_may_act_on(actor, user)
     Profile.of(user).suspend(reason)
 
 
-def unsuspend(user):
+def unsuspend(actor, user):
+    """`actor` (staff) lifts `user`'s suspension; never their own (rules.may_act_on)."""
+    _check_may_act_on(actor, user)
     Profile.of(user).unsuspend()
 
 
-def is_suspended(user):
-    profile = Profile.objects.filter(user=user).only("suspended_at").first()
-    return profile is not None and profile.suspended
+def _check_may_act_on(actor, user):
+    error = rules.may_act_on(actor, user)
+    if error is not None:
+        raise rules.Refused(error, 403)
+
+
+is_suspended = rules.is_suspended

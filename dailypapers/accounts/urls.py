@@ -10,6 +10,7 @@ urlpatterns = [
     path("account/", views.settings_page, name="settings"),
     path("account/tokens", views.token_create, name="token-create"),
     path("account/tokens/<int:token_id>/revoke", views.token_revoke, name="token-revoke"),
+    path("account/digest/<int:subscription_id>", views.digest, name="digest"),
     path("account/export.json", views.export, name="export"),
     path("account/delete", views.delete, name="delete"),
 ]

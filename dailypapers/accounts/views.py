@@ -4,56 +4,77 @@ Sign-up, log-in, email and password pages are allauth's (templates/allauth, acco
 import json
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dailypapers.accounts import services
+from dailypapers.accounts.decorators import staff_powers_required
 from dailypapers.accounts.forms import DeleteAccountForm, SuspendForm, TokenForm
+from dailypapers.accounts.rules import Refused, has_staff_powers, may_act_on
+from dailypapers.digests import services as digests
+from dailypapers.digests.forms import PreferencesForm
 
 PROFILE_ENTRIES = 30
 
 
 def profile(request, username):
+    staff = has_staff_powers(request.user)
     people = get_user_model().objects.all()
-    if not request.user.is_staff:
+    if not staff:
         people = people.filter(is_active=True)
     profile_user = get_object_or_404(people, username=username)
     page = Paginator(services.submitted_entries(profile_user), PROFILE_ENTRIES).get_page(request.GET.get("page"))
     context = {
         "profile_user": profile_user,
         "entries": page,
-        "suspended": services.is_suspended(profile_user) if request.user.is_staff else False,
+        "suspended": services.is_suspended(profile_user) if staff else False,
+        # The suspend / unsuspend form: for staff who may act on this account.
+        "may_suspend": staff and may_act_on(request.user, profile_user) is None,
         "is_self": request.user == profile_user,
     }
     return render(request, "accounts/profile.html", context)
 
 
-@staff_member_required
+@staff_powers_required
 @require_POST
 def suspension(request, username):
     profile_user = get_object_or_404(get_user_model(), username=username)
     form = SuspendForm(request.POST)
-    if request.POST.get("action") == "unsuspend":
-        services.unsuspend(profile_user)
-        messages.success(request, f"{profile_user.username} is no longer suspended.")
-    elif form.is_valid():
-        services.suspend(profile_user, form.cleaned_data["reason"])
-        messages.success(request, f"{profile_user.username} is suspended: they can read but not take part.")
+    try:
+        if request.POST.get("action") == "unsuspend":
+            services.unsuspend(request.user, profile_user)
+            messages.success(request, f"{profile_user.username} is no longer suspended.")
+        elif form.is_valid():
+            services.suspend(request.user, profile_user, form.cleaned_data["reason"])
+            messages.success(request, f"{profile_user.username} is suspended: they can read but not take part.")
+    except Refused as refusal:
+        context = {"message": refusal.message, "profile_user": profile_user}
+        return render(request, "accounts/refused.html", context, status=refusal.status)
     return redirect("accounts:profile", profile_user.username)
 
 
-def _settings_context(request, **extra):
+def _settings_context(request, digest_form=None, **extra):
+    # The digest subscriptions of the member's verified addresses, each with its form
+    # (prefixed: a member may have more than one address).
+    subscriptions = [
+        (s, digest_form if digest_form and digest_form.prefix == f"digest-{s.pk}" else _digest_form(s))
+        for s in digests.subscriptions_of(request.user)
+    ]
     return {
         "tokens": request.user.api_tokens.all(),
         "token_form": TokenForm(),
         "delete_form": DeleteAccountForm(request.user),
+        "digest_subscriptions": subscriptions,
         **extra,
     }
+
+
+def _digest_form(subscription, data=None):
+    return PreferencesForm.for_subscription(subscription, data, prefix=f"digest-{subscription.pk}")
 
 
 @login_required
@@ -73,6 +94,31 @@ def token_create(request):
     response = render(request, "accounts/token_created.html", {"token": token, "row": row})
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def digest(request, subscription_id):
+    """Change, cancel or resume the digest subscription of one of the member's verified
+    addresses (the account page's "Email digest" section)."""
+    subscription = next((s for s in digests.subscriptions_of(request.user) if s.pk == subscription_id), None)
+    if subscription is None:
+        raise Http404("No such subscription.")
+    action = request.POST.get("action")
+    if action == "unsubscribe":
+        digests.unsubscribe(subscription)
+        messages.success(request, f"{subscription.email} is unsubscribed: no more digests are sent to it.")
+        return redirect("accounts:settings")
+    form = _digest_form(subscription, request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/settings.html", _settings_context(request, digest_form=form), status=400)
+    if action == "resubscribe":
+        digests.resubscribe(subscription, form.preferences(), user=request.user)
+        messages.success(request, f"{subscription.email} is subscribed again.")
+    else:
+        digests.save_preferences(subscription, form.preferences(), user=request.user)
+        messages.success(request, "Your digest choices are saved.")
+    return redirect("accounts:settings")
 
 
 @login_required

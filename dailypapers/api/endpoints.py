@@ -31,13 +31,14 @@ from dailypapers.api.serializers import DailyPaperOut, ErrorOut, FlatPaperOut
 from dailypapers.core.ratelimits import Limited, too_many
 from dailypapers.lib.arxiv_ids import is_arxiv_category
 from dailypapers.lib.periods import PARSERS, InvalidPeriod
+from dailypapers.lib.searchquery import MAX_QUERY_CHARS
 from dailypapers.papers import selectors
 from dailypapers.search import service as search_service
 from dailypapers.search.keyword import Filters
 
 MAX_PAGE = 10_000  # keeps OFFSET within what every database accepts
-# Longer search text is accepted and cut (dailypapers/lib/searchquery.py).
-MAX_QUERY_LENGTH = 100_000
+# Longer search text is refused with a 400 (Hugging Face caps `q` at 250 characters too).
+MAX_QUERY_LENGTH = MAX_QUERY_CHARS
 
 api = NinjaAPI(
     title="dailypapers API",
@@ -91,7 +92,7 @@ class DailyPapersQuery(Schema):
     date: str = Field(None, description="a feed day, `YYYY-MM-DD`", examples=["2026-08-21"])
     week: str = Field(None, description="an ISO week, `YYYY-Www`", examples=["2026-W34"])
     month: str = Field(None, description="a month, `YYYY-MM`", examples=["2026-08"])
-    submitter: str = Field(None, max_length=150, description="only papers this user submitted")
+    submitter: str = Field(None, max_length=150, description="only papers this local account submitted")
     sort: Literal["publishedAt", "trending"] = Field(
         "publishedAt",
         description="`publishedAt`: the feed's order (upvotes, then order of submission); "
@@ -219,8 +220,8 @@ class SearchQuery(Schema):
     q: str = Field(
         None,
         max_length=MAX_QUERY_LENGTH,
-        description="what to look for: words, \"a phrase\", an author, or a description. "
-        "Without it: the newest papers of the catalogue",
+        description="what to look for: words, \"a phrase\", an author, or a description "
+        f"(at most {MAX_QUERY_CHARS} characters). Without it: the newest papers of the catalogue",
     )
     limit: int = Field(50, ge=1, le=100)
     mode: Literal["hybrid", "keyword", "semantic"] = Field(

@@ -9,10 +9,11 @@ import hashlib
 import json
 import re
 
-from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+
+from dailypapers.core.pagecache import cache
 
 # Lists change with every vote, so clients and proxies recheck them within a minute (a
 # 304 costs us one indexed query); a paper changes rarely.
@@ -122,3 +123,30 @@ class CorsMiddleware:
         # Scripts may read the paging and validation headers.
         response["Access-Control-Expose-Headers"] = "Link, ETag, Last-Modified"
         return response
+
+
+# --- Errors that do not come from an endpoint -----------------------------------------
+class JsonErrorsMiddleware:
+    """Under /api/ every error is JSON, also those answered before an endpoint runs
+    (Django Ninja's 405 for a method a route does not take, Django's 400s and 413s)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        if response.status_code == 405:
+            allowed = response.get("Allow", "")
+            message = f"{request.method} is not allowed here" + (f" (allowed: {allowed})" if allowed else "")
+        else:
+            message = response.reason_phrase or "the request was refused"
+        replaced = error_response(message, response.status_code)
+        if "Allow" in response:
+            replaced["Allow"] = response["Allow"]
+        return replaced

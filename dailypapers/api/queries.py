@@ -20,7 +20,10 @@ def feed_entries(first_day, last_day, submitter=""):
     """Visible entries of a range of feed days with their papers, unordered."""
     entries = FeedEntry.objects.visible().select_related("paper").filter(day__gte=first_day, day__lte=last_day)
     if submitter:
-        entries = entries.filter(submitter_name=submitter)
+        # Local accounts only, by the account (not the stored name): imported entries
+        # have no submitter, and a new account taking a deleted one's name matches
+        # nothing of the old one's.
+        entries = entries.filter(submitted_by__username=submitter)
     return entries
 
 

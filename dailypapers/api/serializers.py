@@ -44,6 +44,12 @@ def submitter(name):
     return {"name": name, "fullname": name, "user": name, "type": "user"}
 
 
+def submitter_of(entry):
+    """The name to publish for an entry's submitter: a local account's only. Imported
+    entries carry no source account, and older rows that kept one are not shown either."""
+    return entry.submitter_name if entry is not None and entry.submitted_by_id is not None else ""
+
+
 def paper_dict(paper, *, upvotes, submitted_at=None, submitter_name=""):
     """The `paper` object of a daily entry (and, with totals, of GET /api/papers/{id})."""
     data = {
@@ -81,21 +87,33 @@ def daily_entry(entry):
         entry.paper,
         upvotes=entry.upvotes,
         submitted_at=entry.submitted_at,
-        submitter_name=entry.submitter_name,
+        submitter_name=submitter_of(entry),
     )
     # HF's top-level publishedAt is when the paper joined the feed; PaperInfo reads it as
     # `submitted_at`. Ours is the start of the feed day.
-    return _entry(paper, feed_day_start(entry.day), entry.num_comments, entry.submitter_name)
+    return _entry(paper, feed_day_start(entry.day), comment_counts([entry]), submitter_of(entry))
 
 
-def _entry(paper, listed, num_comments, submitter_name):
-    """HF's daily entry around a `paper` object (paper_dict)."""
+def comment_counts(features):
+    """numComments and its two parts for a paper featured on `features` (its feed
+    entries). numComments keeps Hugging Face's meaning, the size of the paper's
+    discussion: the comments it had on Hugging Face (as last imported) plus those posted
+    here; numCommentsHere is what GET /api/papers/{id}/comments and the paper page show.
+    Hugging Face's counts add up over the days, as upvotes do; every entry carries all the
+    paper's local comments, so those are counted once."""
+    on_hf = sum(e.imported_comments for e in features)
+    here = max((e.local_comments for e in features), default=0)
+    return {"numComments": on_hf + here, "numCommentsHere": here, "numCommentsOnHuggingFace": on_hf}
+
+
+def _entry(paper, listed, counts, submitter_name):
+    """HF's daily entry around a `paper` object (paper_dict); `counts` from comment_counts."""
     data = {
         "paper": paper,
         "publishedAt": hf_timestamp(listed),
         "title": paper["title"],
         "summary": paper["summary"],
-        "numComments": num_comments,
+        **counts,
     }
     if submitter_name:
         data["submittedBy"] = submitter(submitter_name)
@@ -115,7 +133,7 @@ def _paper_with_totals(paper, features):
         paper,
         upvotes=sum(e.upvotes for e in features),
         submitted_at=first.submitted_at if first else None,
-        submitter_name=first.submitter_name if first else "",
+        submitter_name=submitter_of(first),
     )
 
 
@@ -124,7 +142,7 @@ def flat_paper(paper, features):
     days it was featured (`features`: its visible feed entries, oldest first)."""
     data = _paper_with_totals(paper, features)
     # PaperInfo reads numComments at the top level (its `comments`).
-    data["numComments"] = sum(e.num_comments for e in features)
+    data.update(comment_counts(features))
     return data
 
 
@@ -142,8 +160,7 @@ def search_entry(paper, features):
         listed = feed_day_start(paper.announced_on)
     else:
         listed = paper.created_at
-    num_comments = sum(e.num_comments for e in features)
-    return _entry(data, listed, num_comments, first.submitter_name if first else "")
+    return _entry(data, listed, comment_counts(features), submitter_of(first))
 
 
 def paper_markdown(paper, page_url):
@@ -200,8 +217,18 @@ class PaperOut(Schema):
     githubStars: int = None
 
 
+_NUM_COMMENTS = Field(
+    ..., description="as on Hugging Face, the size of the paper's discussion: the comments it had on "
+    "Hugging Face (as last imported) plus those posted here"
+)
+_NUM_HERE = Field(..., description="comments posted here that people can see (GET /api/papers/{id}/comments)")
+_NUM_HF = Field(..., description="comments on the paper's Hugging Face page, as last imported (not shown here)")
+
+
 class FlatPaperOut(PaperOut):
-    numComments: int
+    numComments: int = _NUM_COMMENTS
+    numCommentsHere: int = _NUM_HERE
+    numCommentsOnHuggingFace: int = _NUM_HF
 
 
 class DailyPaperOut(Schema):
@@ -213,7 +240,9 @@ class DailyPaperOut(Schema):
     )
     title: str
     summary: str
-    numComments: int
+    numComments: int = _NUM_COMMENTS
+    numCommentsHere: int = _NUM_HERE
+    numCommentsOnHuggingFace: int = _NUM_HF
     submittedBy: UserOut = None
     isAuthorParticipating: bool
     # Copies of paper fields for huggingface_hub's PaperInfo (CLIENT_TOP_LEVEL_COPIES).

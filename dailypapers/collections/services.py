@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from dailypapers.accounts.rules import Refused, check_participation
+from dailypapers.accounts.rules import Refused, check_participation, has_staff_powers
 from dailypapers.collections.models import (
     DESCRIPTION_MAX,
     NAME_MAX,
@@ -175,7 +175,7 @@ def viewable(viewer, username, slug):
         return collection
     if not collection.public:
         return None
-    if not collection.owner.is_active and not viewer.is_staff:
+    if not collection.owner.is_active and not has_staff_powers(viewer):
         return None
     return collection
 
@@ -194,7 +194,7 @@ def owned_by_id(user, collection_id):
 
 def items_for(collection, include_hidden=False):
     """A collection's items, newest added first. Hidden papers are for staff's eyes
-    only: callers pass include_hidden=request.user.is_staff."""
+    only: callers pass include_hidden=has_staff_powers(request.user)."""
     items = collection.items.select_related("paper").order_by("-added_at", "-id")
     if not include_hidden:
         items = items.filter(paper__hidden=False)
@@ -214,14 +214,14 @@ def profile_collections(viewer, owner):
     collections = Collection.objects.filter(owner=owner)
     if not (viewer.is_authenticated and viewer.pk == owner.pk):
         collections = collections.filter(public=True)
-    counted = Q() if viewer.is_staff else Q(items__paper__hidden=False)
+    counted = Q() if has_staff_powers(viewer) else Q(items__paper__hidden=False)
     collections = collections.select_related("owner").annotate(num_papers=Count("items", filter=counted))
     return list(collections.order_by("name", "id"))
 
 
 def own_collections(user):
     """The /collections page's list of `user`'s collections with their paper counts."""
-    counted = Q() if user.is_staff else Q(items__paper__hidden=False)
+    counted = Q() if has_staff_powers(user) else Q(items__paper__hidden=False)
     return list(
         Collection.objects.filter(owner=user)
         .select_related("owner")

@@ -9,13 +9,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dailypapers.accounts.rules import has_staff_powers
 from dailypapers.collections import services
 from dailypapers.collections.feeds import FEED_ITEMS, collection_feed
 from dailypapers.collections.forms import AddPaperForm, CollectionForm
-from dailypapers.feeds.feeds import FeedContent, absolute
+from dailypapers.feeds.feeds import FeedContent, absolute, content_type_for
 from dailypapers.lib.arxiv_ids import is_arxiv_id
 
 PAGE_SIZE = 50
@@ -101,7 +103,7 @@ def detail(request, username, slug):
     collection = services.viewable(request.user, username, slug)
     if collection is None:
         raise Http404("no such collection")
-    items = services.items_for(collection, include_hidden=request.user.is_staff)
+    items = services.items_for(collection, include_hidden=has_staff_powers(request.user))
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "collection": collection,
@@ -128,7 +130,8 @@ def rss(request, username, slug):
         entries=items,
     )
     feed = collection_feed.get_feed(content, request)
-    response = HttpResponse(content_type=feed.content_type)
+    response = HttpResponse(content_type=content_type_for(request, feed.content_type))
+    patch_vary_headers(response, ["Accept"])
     feed.write(response, "utf-8")
     return response
 

@@ -9,10 +9,11 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import Max, Sum
+from django.urls import reverse
 from django.utils import timezone
 
-from dailypapers.accounts.rules import Refused, check_participation
+from dailypapers.accounts.rules import Refused, check_participation, check_staff_powers, has_staff_powers
 from dailypapers.community.models import Upvote
 from dailypapers.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from dailypapers.papers.models import FeedEntry, Paper
@@ -48,10 +49,11 @@ def set_vote(user, paper, on):
 
     1. Insert (in a savepoint: the unique constraint refuses a second row, however many
        requests race) or delete the Upvote row.
-    2. Only when a row was really inserted or deleted, move the paper's feed entries'
-       counters by one with F(), in the same transaction: the count always equals the
-       votes, and updated_at changes the feed pages' cache keys (papers/selectors.py), so
-       the day pages and trending show the vote on the next load.
+    2. The database's triggers (community/counters.py) move the paper's feed entries'
+       counters by one for each row really inserted or deleted, in the same statement:
+       the count always equals the votes, and updated_at changes the feed pages' cache
+       keys (papers/selectors.py), so the day pages and trending show the vote on the
+       next load.
     `upvotes` is the paper's total over its visible feed entries, as the paper page shows.
     """
     check_participation(user)
@@ -60,15 +62,10 @@ def set_vote(user, paper, on):
             try:
                 with transaction.atomic():
                     Upvote.objects.create(user=user, paper=paper)
-                changed = True
             except IntegrityError:
-                changed = False  # already voted (perhaps by a request racing this one)
-            delta = 1
+                pass  # already voted (perhaps by a request racing this one)
         else:
-            deleted, _ = Upvote.objects.filter(user=user, paper=paper).delete()
-            changed, delta = deleted > 0, -1
-        if changed:
-            FeedEntry.objects.filter(paper=paper).update(upvotes=F("upvotes") + delta, updated_at=timezone.now())
+            Upvote.objects.filter(user=user, paper=paper).delete()
         total = paper.feed_entries.visible().aggregate(total=Sum("upvotes"))["total"] or 0
     return on, total
 
@@ -77,21 +74,20 @@ def toggle_vote(user, paper):
     return set_vote(user, paper, not has_voted(user, paper))
 
 
-def remove_votes(user):
-    """Take away all of `user`'s upvotes (their account is being deleted), each count
-    going down by one, as if they had withdrawn them one by one."""
-    with transaction.atomic():
-        paper_ids = list(
-            Upvote.objects.select_for_update().filter(user=user).values_list("paper_id", flat=True)
-        )
-        now = timezone.now()
-        for start in range(0, len(paper_ids), 500):  # bounded IN lists (SQLite's 999 parameters)
-            chunk = paper_ids[start : start + 500]
-            Upvote.objects.filter(user=user, paper_id__in=chunk).delete()
-            FeedEntry.objects.filter(paper_id__in=chunk).update(upvotes=F("upvotes") - 1, updated_at=now)
-
-
 # --- Submissions ---------------------------------------------------------------------------
+
+# Where new papers are listed, for a refusal of an old one: the next step is a recent paper.
+NEW_PAPERS_URL = "https://arxiv.org/list/cs/new"
+
+
+class SubmitRefused(Refused):
+    """A refused submission: `message` names the real reason, `next_steps` are
+    (text, URL) links the submit page shows under it (the API answers the message)."""
+
+    def __init__(self, message, status=None, next_steps=()):
+        super().__init__(message, status)
+        self.next_steps = list(next_steps)
+
 
 
 def feed_today():
@@ -105,29 +101,97 @@ def submissions_today(user):
 
 def find_paper(text):
     """The paper `text` (an arXiv id or abs/pdf URL) names: from the catalogue, else
-    fetched from arXiv's API into it (ingest/arxiv_api.py, as `dailypapers fetch`)."""
+    fetched from arXiv's API into it (ingest/arxiv_api.py, as `dailypapers fetch`).
+
+    The fetch runs inside a web request, so it may take SUBMIT_ARXIV_WAIT seconds in all
+    (its turn behind other requests to arXiv included): past that the submission is
+    refused with a 503 that says to try again, and the web worker is free again.
+    """
     try:
         arxiv_id, _version = parse_arxiv_id(text)
     except InvalidArxivId:
-        raise Refused("Give an arXiv id (such as 2501.01234) or an arxiv.org link.", 400) from None
+        raise SubmitRefused("Give an arXiv id (such as 2501.01234) or an arxiv.org link.", 400) from None
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is not None:
         return paper
     from dailypapers.ingest.arxiv_api import fetch_papers
 
-    (result,) = fetch_papers([arxiv_id])
+    (result,) = fetch_papers([arxiv_id], timeout=settings.SUBMIT_ARXIV_WAIT)
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is not None:
         return paper
     if result.outcome == "error":
-        raise Refused(f"arXiv could not be asked about {arxiv_id} just now; please try again later.", 503)
-    raise Refused(f"arXiv has no paper {arxiv_id}.", 404)
+        raise SubmitRefused(
+            f"{arxiv_id} is not in this site's catalogue yet, and arXiv is not answering just now "
+            f"({result.detail}); please try again in a few minutes.",
+            503,
+        )
+    raise SubmitRefused(
+        f"arXiv has no paper {arxiv_id}. Check the id: it is the number on the paper's arxiv.org "
+        "page, such as 2501.01234.",
+        404,
+        [(f"Look for {arxiv_id} on arXiv", f"https://arxiv.org/abs/{arxiv_id}")],
+    )
 
 
 def _published_on(paper):
     if paper.published:
         return timezone.localtime(paper.published).date()
     return paper.announced_on
+
+
+def oldest_submittable():
+    """The earliest publication day a non-staff submission may have."""
+    return feed_today() - dt.timedelta(days=settings.SUBMIT_MAX_AGE_DAYS)
+
+
+def first_featured(paper):
+    """The first feed day `paper` was featured on, or None."""
+    return FeedEntry.objects.filter(paper=paper).order_by("day").values_list("day", flat=True).first()
+
+
+def _already_featured(paper, day):
+    return SubmitRefused(
+        f"{paper.arxiv_id} was already featured on {_date(day)}; a paper is featured once. "
+        "You can upvote it and join its discussion on its page.",
+        409,
+        [
+            (f"Papers of {_date(day)}", reverse("papers:day", args=[day.isoformat()])),
+            ("The paper's page", paper.get_absolute_url()),
+        ],
+    )
+
+
+def submission_refusal(user, paper):
+    """Why `user` cannot submit `paper` (a SubmitRefused), or None if they may — for
+    pages that offer the submission (the paper page), so they do not offer a dead end.
+    The daily limit is left to the submission itself."""
+    staff = has_staff_powers(user)
+    if paper.hidden and not staff:
+        return _hidden(paper)
+    day = first_featured(paper)
+    if day is not None:
+        return _already_featured(paper, day)
+    if not staff:
+        published = _published_on(paper)
+        if published is not None and published < oldest_submittable():
+            return _too_old(paper, published)
+    return None
+
+
+def _hidden(paper):
+    return SubmitRefused(f"{paper.arxiv_id} was hidden by the site's moderators and cannot be submitted.", 403)
+
+
+def _too_old(paper, published):
+    max_age = settings.SUBMIT_MAX_AGE_DAYS
+    return SubmitRefused(
+        f"{paper.arxiv_id} was published on {_date(published)}; only papers from the last {max_age} "
+        f"days (since {_date(oldest_submittable())}) can be submitted. Pick a recent paper: arXiv "
+        "lists the newest every weekday.",
+        400,
+        [("New papers on arXiv", NEW_PAPERS_URL), ("This paper's page", paper.get_absolute_url())],
+    )
 
 
 def submit(user, text, comment=""):
@@ -141,20 +205,14 @@ def submit(user, text, comment=""):
     """
     check_participation(user)
     comment = (comment or "").strip()
-    staff = user.is_staff
+    staff = has_staff_powers(user)
     if not staff and submissions_today(user) >= settings.SUBMIT_DAILY_LIMIT:
         raise _over_daily_limit()
     paper = find_paper(text)  # may ask arXiv: outside the transaction
-    if paper.hidden and not staff:
-        raise Refused("This paper cannot be submitted.", 403)
-    published = _published_on(paper)
-    max_age = settings.SUBMIT_MAX_AGE_DAYS
-    if not staff and published is not None and published < feed_today() - dt.timedelta(days=max_age):
-        raise Refused(
-            f"{paper.arxiv_id} was published on {_date(published)}; only papers from the last "
-            f"{max_age} days can be submitted.",
-            400,
-        )
+    # The real reason first: hidden, then already featured (whatever its age), then too old.
+    refusal = submission_refusal(user, paper)
+    if refusal is not None:
+        raise refusal
     with transaction.atomic():
         # Lock the submitter's row so that their concurrent submissions are counted one
         # after the other (the daily limit holds under races).
@@ -162,9 +220,9 @@ def submit(user, text, comment=""):
         today = feed_today()
         if not staff and submissions_today(user) >= settings.SUBMIT_DAILY_LIMIT:
             raise _over_daily_limit()
-        featured = FeedEntry.objects.filter(paper=paper).order_by("day").values_list("day", flat=True).first()
+        featured = first_featured(paper)
         if featured is not None:
-            raise Refused(f"{paper.arxiv_id} is already in the feed (featured on {_date(featured)}).", 409)
+            raise _already_featured(paper, featured)
         # The discussion app owns comments; a paper may have some before it is featured.
         from dailypapers.discussion import services as discussion
 
@@ -179,13 +237,13 @@ def submit(user, text, comment=""):
                     submitted_by=user,
                     submitter_name=user.username,
                     position=0 if last is None else last + 1,
-                    # Local counts only (imported_* stay 0): what the paper already has.
-                    upvotes=Upvote.objects.filter(paper=paper).count(),
-                    num_comments=discussion.visible_count(paper),
+                    # No imported counts: the triggers (community/counters.py,
+                    # discussion/counters.py) start it with the paper's local votes and
+                    # comments.
                 )
         except IntegrityError:
             # Someone else submitted it a moment ago (one entry per paper and day).
-            raise Refused(f"{paper.arxiv_id} is already in the feed.", 409) from None
+            raise _already_featured(paper, today) from None
         if comment:
             # A refused comment refuses the submission with it: nothing half-done.
             try:
@@ -202,7 +260,7 @@ def _date(day):
 
 def _over_daily_limit():
     limit = settings.SUBMIT_DAILY_LIMIT
-    return Refused(
+    return SubmitRefused(
         f"You have submitted {limit} paper{'s' if limit != 1 else ''} today, the most one person may; "
         "please come back tomorrow.",
         429,
@@ -215,7 +273,6 @@ def _over_daily_limit():
 def set_hidden(moderator, paper, hidden):
     """Staff hide a paper from everyone but staff, or show it again. Setting updated_at
     changes the feed pages' cache keys, so the paper leaves them on the next load."""
-    if not moderator.is_staff:
-        raise Refused("Only staff can hide papers.", 403)
+    check_staff_powers(moderator)
     Paper.objects.filter(pk=paper.pk).update(hidden=hidden, updated_at=timezone.now())
     paper.hidden = hidden

@@ -7,7 +7,6 @@ answer JSON (for vote.js, which asks with `Accept: application/json`).
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from dailypapers.accounts.rules import participation_error
+from dailypapers.accounts.rules import has_staff_powers, participation_error
 from dailypapers.community import services
 from dailypapers.core.forms import TextField
 from dailypapers.core.ratelimits import limited, wants_json
@@ -101,10 +100,36 @@ class SubmitForm(forms.Form):
     )
 
 
-@login_required
-@limited("submit")
 def submit(request):
+    if not request.user.is_authenticated:
+        return _submit_signed_out(request)
+    return _submit(request)
+
+
+def _submit_signed_out(request):
+    """The submit page for a signed-out reader: why they cannot yet, and the way in
+    (log-in and sign-up both come back here, with the paper they meant filled in)."""
+    here = request.get_full_path() if request.method == "GET" else reverse("community:submit")
+    context = {
+        "login_url": f"{reverse('account_login')}?{urlencode({'next': here})}",
+        "signup_url": f"{reverse('account_signup')}?{urlencode({'next': here})}",
+        **_rules(),
+    }
+    return render(request, "community/submit.html", context, status=200 if request.method == "GET" else 401)
+
+
+def _rules():
+    return {
+        "max_age_days": settings.SUBMIT_MAX_AGE_DAYS,
+        "daily_limit": settings.SUBMIT_DAILY_LIMIT,
+        "oldest": services.oldest_submittable(),
+    }
+
+
+@limited("submit")
+def _submit(request):
     status = 200
+    next_steps = []
     if request.method == "POST":
         form = SubmitForm(request.POST)
         if form.is_valid():
@@ -113,6 +138,7 @@ def submit(request):
             except services.Refused as refusal:
                 form.add_error("paper", refusal.message)
                 status = refusal.status
+                next_steps = getattr(refusal, "next_steps", [])
             else:
                 messages.success(request, f"Thank you: “{entry.paper.title}” is in today's feed.")
                 return redirect(entry.paper)
@@ -123,8 +149,8 @@ def submit(request):
     context = {
         "form": form,
         "refusal": participation_error(request.user),
-        "max_age_days": settings.SUBMIT_MAX_AGE_DAYS,
-        "daily_limit": settings.SUBMIT_DAILY_LIMIT,
+        "next_steps": next_steps,
+        **_rules(),
     }
     return render(request, "community/submit.html", context, status=status)
 
@@ -135,7 +161,7 @@ def submit(request):
 @require_POST
 def hide(request, arxiv_id):
     """Staff: hide a paper (`hidden=1`) or show it again (`hidden=0`)."""
-    if not request.user.is_staff:
+    if not has_staff_powers(request.user):
         raise Http404("no such page")
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     hidden = request.POST.get("hidden") == "1"

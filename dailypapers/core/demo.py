@@ -5,14 +5,17 @@ The DemoData row is the record of it: load-demo writes it, the first import of r
 deletes it (ingest/loader.py), in the transaction of that import's first write.
 """
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
+from django.utils.connection import ConnectionProxy
 
 from dailypapers.core.models import DemoData
 from dailypapers.papers.models import FeedEntry, Paper
 
-# Pages read the flag through the cache (no query per page); a change in this process
-# updates it at once, one in another process within this many seconds.
+# Pages read the flag through the per-process page cache (no query per page); a change in
+# this process shows at once, one made by another process (a command) within this many
+# seconds.
+cache = ConnectionProxy(caches, "pages")
 CACHE_KEY = "core:demo-data"
 CACHE_SECONDS = 60
 

@@ -9,10 +9,17 @@ rendering asked for a CSRF token (a form) is never stored, since the token belon
 one visitor; logged-in users always get a fresh page.
 """
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
+from django.utils.connection import ConnectionProxy
 
 from dailypapers.core import demo
+
+# Per-process memory (settings.CACHES "pages"), also used for the page fragments and
+# bodies cached by papers/views.py, feeds/views.py, api/http.py and search/service.py:
+# keyed by fingerprints of their rows, they need no sharing between processes, and
+# reading memory is faster than the shared cache's database round trip.
+cache = ConnectionProxy(caches, "pages")
 
 PAGE_CACHE_SECONDS = 24 * 3600  # keys change with the data; expiry only frees memory
 

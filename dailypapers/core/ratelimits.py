@@ -11,8 +11,13 @@ HTML page otherwise. Log-in, sign-up and password reset are limited by allauth i
 
     check(request, "vote")   # in an API endpoint: the token's user (bearer auth sets
                              # request.user); the API answers Limited with the 429
+
+Counts live in the shared cache ("default", dailypapers/core/cache.py), so a limit holds
+across all server processes. The address counted is `client_ip`: behind a reverse proxy
+(BEHIND_PROXY=1) the one the proxy appended to X-Forwarded-For.
 """
 
+import ipaddress
 from functools import wraps
 
 from django.conf import settings
@@ -40,11 +45,35 @@ def rate_for(group):
     return getattr(settings, f"RATE_LIMIT_{group.upper()}")
 
 
+def client_ip(request):
+    """The client's address. Behind a reverse proxy (BEHIND_PROXY=1) every request comes
+    from the proxy, which appends the address it was connected from to X-Forwarded-For:
+    that last entry is the one trusted (exactly one hop). Entries before it are whatever
+    the client sent and are ignored, so a forged header buys no fresh budget. The same
+    hop is trusted by allauth's limits (ALLAUTH_TRUSTED_PROXY_COUNT, settings.py) and by
+    django-ratelimit's "ip" key (RATELIMIT_IP_META_KEY)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            last = forwarded.rsplit(",", 1)[-1].strip()
+            try:
+                return str(ipaddress.ip_address(last))
+            except ValueError:
+                pass  # not an address: count the proxy's own, shared by all
+    return remote
+
+
 def _key(group, request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    address = client_ip(request)
+    if ":" in address:
+        # One IPv6 subscriber holds a whole /64: count it as one address, as allauth
+        # and django-ratelimit's "ip" key do.
+        address = str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return f"ip:{address}"
 
 
 def check(request, group, key=None):

@@ -14,6 +14,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
     readonly_fields = ["nonce", "confirmed_at", "confirmation_sent_at", "hard_bounces", "created_at", "updated_at"]
     raw_id_fields = ["user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A row's address never changes: its unsubscribe links, which never expire, name
+        # the row (dailypapers/digests/tokens.py). A new address is a new subscription.
+        return [*self.readonly_fields, "email"] if obj is not None else self.readonly_fields
+
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):

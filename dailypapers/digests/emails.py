@@ -2,7 +2,8 @@
 templates/digests/email/, with the headers mail clients need to offer unsubscribing.
 
     confirmation_message(subscription)      the double opt-in link
-    already_subscribed_message(subscription) sent instead when the address is active
+    manage_link_message(subscription)       sent instead when the address has a subscription:
+                                            a fresh manage link
     digest_message(row, subscription, period, papers)
 
 Links are absolute (settings.SITE_URL). HTML uses inline styles and tables only, which
@@ -79,9 +80,17 @@ def confirmation_message(subscription):
     return build("confirm", subscription.email, context)
 
 
-def already_subscribed_message(subscription):
-    context = {"subscription": subscription, "manage_url": manage_url(subscription)}
-    return build("already", subscription.email, context)
+def manage_link_message(subscription, asked="subscribe"):
+    """asked: "subscribe" (someone asked to subscribe the address) or "link" (someone
+    asked for a new link from an expired or signed-out one)."""
+    context = {
+        "subscription": subscription,
+        "asked": asked,
+        "manage_url": manage_url(subscription),
+        "max_age_days": settings.DIGEST_MANAGE_MAX_AGE_DAYS,
+        "unsubscribe_url": unsubscribe_url(subscription),
+    }
+    return build("manage_link", subscription.email, context)
 
 
 def digest_message_id(row):

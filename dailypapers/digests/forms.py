@@ -61,13 +61,13 @@ class PreferencesForm(forms.Form):
         return Preferences(data["frequency"], data["categories"], data["keywords"], data["authors"], data["max_papers"])
 
     @classmethod
-    def for_subscription(cls, subscription, data=None):
+    def for_subscription(cls, subscription, data=None, **kwargs):
         initial = {
             "frequency": subscription.frequency, "categories": subscription.categories,
             "keywords": subscription.keywords, "authors": subscription.authors,
             "max_papers": subscription.max_papers,
         }  # fmt: skip
-        return cls(data, initial=initial)
+        return cls(data, initial=initial, **kwargs)
 
 
 class SubscribeForm(PreferencesForm):

@@ -39,9 +39,10 @@ class Subscription(models.Model):
     max_papers = models.PositiveSmallIntegerField(default=10)
     status = models.CharField(max_length=16, choices=STATUSES, default=PENDING)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When the address was last sent a confirmation or manage link (the resend throttle).
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
-    # Signed links (manage, unsubscribe) carry this nonce: changing it revokes them all
-    # (dailypapers/digests/tokens.py).
+    # Signed confirm and manage links carry this nonce: changing it revokes them all
+    # (services.revoke_links, dailypapers/digests/tokens.py).
     nonce = models.CharField(max_length=32, default=new_nonce)
     # Consecutive permanent delivery failures; at DIGEST_MAX_HARD_BOUNCES the address is
     # disabled (disabled_at) and receives nothing more. A delivery resets the count.
@@ -62,6 +63,13 @@ class Subscription(models.Model):
     @property
     def receives_mail(self):
         return self.status == self.ACTIVE and self.disabled_at is None
+
+    @property
+    def awaiting_first_confirmation(self):
+        """Asked for and never confirmed: its choices are nobody's yet, so a newer request
+        may replace them (services.subscribe). Every other subscription is changed only by
+        its owner."""
+        return self.status == self.PENDING and self.confirmed_at is None
 
 
 class OutboxMessage(models.Model):

@@ -1,8 +1,12 @@
 """Subscriptions and delivery: the one home of the digests' logic.
 
 Subscribing (double opt-in):
-    subscribe(email, prefs, user=None)  → a pending subscription and a confirmation email
-    confirm(token) / unsubscribe(token) / save_preferences(subscription, prefs)
+    subscribe(email, prefs, user=None)  → a pending subscription and a confirmation email,
+                           or for an address already subscribed an email with a manage
+                           link; an existing subscription's choices never change here
+    confirm(token) / unsubscribe(subscription) / resubscribe(subscription)
+    save_preferences(subscription, prefs) / revoke_links(subscription)
+    subscriptions_of(user) → the member's, for their account settings
 
 Delivery, for `dailypapers digest build|send` and the worker:
     build_outbox(period)   1. read the period's candidates once; 2. for each active
@@ -38,7 +42,7 @@ from django.utils import timezone
 
 from dailypapers.digests import emails, tokens
 from dailypapers.digests.content import PeriodCache
-from dailypapers.digests.models import OutboxMessage, Subscription
+from dailypapers.digests.models import OutboxMessage, Subscription, new_nonce
 from dailypapers.digests.schedule import period_from_key
 from dailypapers.lib.digest_ranking import Filters, rank
 
@@ -88,11 +92,25 @@ def _verified_email(user):
 
 
 def subscribe(email, prefs, user=None, now=None):
-    """Start (or restart) a subscription. Returns (subscription, outcome), outcome one of
-    "active" (a logged-in user's verified address: subscribed at once), "confirm" (a
-    confirmation email was sent), "already" (the address is active: it was sent a link to
-    its preferences instead; preferences are never changed by someone merely knowing the
-    address), "throttled" (an email went to the address a few minutes ago)."""
+    """Ask for a subscription. Returns (subscription, outcome).
+
+    Choices are taken from a request only for an address that has no subscription yet
+    (or one still waiting for its first confirmation, which nothing relies on). An
+    existing subscription is never changed by someone merely knowing the address — the
+    footer's one-button form would otherwise reset it to the defaults: its owner changes
+    it from a manage link or from their account settings (save_preferences).
+
+    Outcomes, for an address the request proves nothing about (anonymous, or not the
+    member's verified address) — the page must not tell them apart (views.subscribe):
+        "confirm"    new or never confirmed: a confirmation email was sent
+        "manage"     an existing subscription, receiving mail or not: it was sent a fresh
+                     manage link ("you are already subscribed" / "subscribe again")
+        "throttled"  an email went to the address a few minutes ago; none was sent
+    For a logged-in member's own verified address:
+        "active"     subscribed at once (new ones with the request's choices)
+        "resumed"    an unsubscribed or paused subscription, active again with its own choices
+        "already"    active already: nothing changed
+    """
     now = now or timezone.now()
     email = normalise_email(email)
     one_click = user is not None and user.is_authenticated and _verified_email(user) == email
@@ -102,35 +120,46 @@ def subscribe(email, prefs, user=None, now=None):
     except IntegrityError:  # created by a concurrent request
         subscription = Subscription.objects.get(email=email)
 
-    if one_click:
+    if subscription.awaiting_first_confirmation:
+        # The newest request's choices wait for the confirmation.
         prefs.apply(subscription)
-        _activate(subscription, now, user=user)
-        return subscription, "active"
-    if subscription.receives_mail:
-        outcome, message = "already", emails.already_subscribed_message
-    else:
-        # Pending, unsubscribed or disabled after bounces: the newest request's choices
-        # wait for the confirmation.
-        prefs.apply(subscription)
-        subscription.status = Subscription.PENDING
+        if one_click:
+            _activate(subscription, now, user=user)
+            return subscription, "active"
         subscription.save()
         outcome, message = "confirm", emails.confirmation_message
+    elif one_click:
+        if subscription.receives_mail:
+            adopt(subscription, user)
+            return subscription, "already"
+        _activate(subscription, now, user=user)
+        return subscription, "resumed"
+    else:
+        outcome, message = "manage", emails.manage_link_message
+    if not _claim_email_slot(subscription, now):
+        return subscription, "throttled"
+    _send(subscription, message)
+    return subscription, outcome
+
+
+def _claim_email_slot(subscription, now):
+    """At most one email a few minutes to an address (confirmation or manage link), so a
+    stranger cannot flood it. One conditional UPDATE: two requests at once send one."""
     resend_after = dt.timedelta(minutes=settings.DIGEST_CONFIRM_RESEND_MINUTES)
-    # The throttle is one conditional UPDATE: two requests at once send one email.
-    claimed = (
+    return bool(
         Subscription.objects.filter(pk=subscription.pk)
         .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=now - resend_after))
         .update(confirmation_sent_at=now)
     )
-    if not claimed:
-        return subscription, "throttled"
+
+
+def _send(subscription, message):
     try:
         message(subscription).send()
     except (smtplib.SMTPException, OSError) as exc:
         Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=None)
-        log.warning("confirmation email to %s failed: %s", email, exc)
+        log.warning("email to %s failed: %s", subscription.email, exc)
         raise SendFailed(str(exc)) from exc
-    return subscription, outcome
 
 
 def _activate(subscription, now, user=None):
@@ -139,18 +168,53 @@ def _activate(subscription, now, user=None):
     # Confirming proves the address takes mail again.
     subscription.disabled_at = None
     subscription.hard_bounces = 0
-    if user is not None and subscription.user_id is None:
-        subscription.user = user
     subscription.save()
+    if user is not None:
+        adopt(subscription, user)
+
+
+def adopt(subscription, user):
+    """Link the subscription to the member whose verified address it is. When it moves
+    from another account, the address has changed hands: the links sent so far are
+    revoked."""
+    if subscription.user_id == user.pk:
+        return
+    previous = subscription.user_id
+    Subscription.objects.filter(pk=subscription.pk).update(user=user)
+    subscription.user = user
+    if previous is not None:
+        revoke_links(subscription)
 
 
 def subscription_for(purpose, token):
     """The subscription a signed link names, or tokens.BadToken."""
     pk, nonce = tokens.read(purpose, token)
-    subscription = Subscription.objects.filter(pk=pk, nonce=nonce).first()
-    if subscription is None:
+    subscription = Subscription.objects.filter(pk=pk).first()
+    if subscription is None or (purpose in tokens.REVOCABLE and subscription.nonce != nonce):
         raise tokens.BadToken("revoked")
     return subscription
+
+
+def named_by(manage_token):
+    """The subscription an expired or revoked (but genuine) manage link names, or None."""
+    try:
+        pk, _ = tokens.read("manage", manage_token, check_age=False)
+    except tokens.BadToken:
+        return None
+    return Subscription.objects.filter(pk=pk).first()
+
+
+def send_fresh_link(token, now=None):
+    """From an expired or revoked manage link: email a fresh one to the subscription's own
+    address (never to whoever holds the old link). Returns the outcome as subscribe()
+    does ("manage" or "throttled"), or tokens.BadToken for a forged link."""
+    subscription = named_by(token)
+    if subscription is None:
+        raise tokens.BadToken("invalid")
+    if not _claim_email_slot(subscription, now or timezone.now()):
+        return subscription, "throttled"
+    _send(subscription, lambda s: emails.manage_link_message(s, asked="link"))
+    return subscription, "manage"
 
 
 def confirm(token, now=None):
@@ -161,8 +225,13 @@ def confirm(token, now=None):
 
 
 def unsubscribe(subscription):
-    """Takes effect at once: digests already queued for the address are skipped too."""
-    Subscription.objects.filter(pk=subscription.pk).update(status=Subscription.UNSUBSCRIBED, updated_at=timezone.now())
+    """Takes effect at once: digests already queued for the address are skipped too. Its
+    confirm and manage links are revoked, so subscribing again takes a link emailed after
+    this (or the owner's account); unsubscribe links keep working."""
+    now = timezone.now()
+    Subscription.objects.filter(pk=subscription.pk).update(
+        status=Subscription.UNSUBSCRIBED, nonce=new_nonce(), updated_at=now
+    )
     OutboxMessage.objects.filter(subscription=subscription, status=OutboxMessage.QUEUED).update(
         status=OutboxMessage.SKIPPED, last_error="unsubscribed"
     )
@@ -170,32 +239,71 @@ def unsubscribe(subscription):
     return subscription
 
 
-def resubscribe(subscription):
-    """From the manage link (which reached the address): active again at once."""
-    _activate(subscription, timezone.now())
+def resubscribe(subscription, prefs=None, user=None):
+    """From a manage link (which reached the address) or the owner's account: active again
+    at once, with `prefs` if given, else with its own choices."""
+    if prefs is not None:
+        prefs.apply(subscription)
+    _activate(subscription, timezone.now(), user=user)
     return subscription
 
 
-def save_preferences(subscription, prefs):
+def save_preferences(subscription, prefs, user=None):
     prefs.apply(subscription)
     subscription.save()
+    if user is not None:
+        adopt(subscription, user)
     return subscription
 
 
 def revoke_links(subscription):
-    """Every manage and unsubscribe link sent so far stops working."""
-    subscription.nonce = Subscription._meta.get_field("nonce").default()
+    """Every confirm and manage link sent so far stops working (unsubscribe links do not:
+    they can only stop mail)."""
+    subscription.nonce = new_nonce()
     subscription.save(update_fields=["nonce", "updated_at"])
+
+
+def subscriptions_of(user):
+    """The subscriptions of the member's verified addresses, for their account settings.
+    Only verified ones: an address someone merely typed proves nothing."""
+    from allauth.account.models import EmailAddress
+
+    addresses = [
+        normalise_email(a) for a in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    ]
+    return list(Subscription.objects.filter(email__in=addresses).order_by("email"))
+
+
+def account_subscriptions(user):
+    """What an account's data export holds and its deletion ends: the subscriptions of its
+    verified addresses (subscriptions_of) and any still linked to the account itself (an
+    address it has since given up), oldest first."""
+    linked = Subscription.objects.filter(Q(user=user) | Q(pk__in=[s.pk for s in subscriptions_of(user)]))
+    return list(linked.order_by("created_at", "id"))
+
+
+def end_for_account(user):
+    """Account deletion (accounts.services.delete_account): each of the account's
+    subscriptions ends at once, as an unsubscribe does (queued digests are skipped, confirm
+    and manage links revoked), and is detached from the account. The number ended."""
+    ended = 0
+    for subscription in account_subscriptions(user):
+        if subscription.status != Subscription.UNSUBSCRIBED:
+            ended += 1
+        unsubscribe(subscription)
+    Subscription.objects.filter(user=user).update(user=None)
+    return ended
 
 
 def add_subscriber(email, weekly=False, confirmed=False, now=None):
     """For operators importing a list (`dailypapers subscribers add`). Returns
     (subscription, created). A confirmed address is active at once; otherwise it is sent
-    the confirmation email."""
+    the confirmation email (or, if it already has a subscription, a link to it). An
+    existing subscription keeps its choices."""
     email = normalise_email(email)
     prefs = Preferences(frequency=Subscription.WEEKLY if weekly else Subscription.DAILY)
     subscription, created = Subscription.objects.get_or_create(email=email)
-    if created or not subscription.receives_mail:
+    if created:
         prefs.apply(subscription)
         subscription.save()
     if confirmed:

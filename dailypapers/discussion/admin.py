@@ -1,4 +1,9 @@
+from collections import Counter
+
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+from django.db import router
+from django.db.models.deletion import Collector
 from django.db.models import Count, Q
 from django.utils.text import Truncator
 
@@ -37,7 +42,7 @@ class CommentAdmin(admin.ModelAdmin):
         return obj._open_reports
 
     def _set_hidden(self, request, queryset, hidden):
-        # Through the service, so the feed's comment counters follow.
+        # Through the service (staff check, reasons); the counters follow by trigger.
         try:
             for comment in queryset:
                 services.hide_comment(request.user, comment, hidden=hidden)
@@ -55,8 +60,36 @@ class CommentAdmin(admin.ModelAdmin):
         self._set_hidden(request, queryset, False)
 
     def has_add_permission(self, request):
-        # Comments are written on the site (services.post_comment keeps the counters).
+        # Comments are written on the site (services.post_comment checks and renders them).
         return False
+
+    def get_deleted_objects(self, objs, request):
+        """What the delete confirmation lists, flat. Django's list nests every reply under
+        its parent, one level of recursion per level of replies: deleting the top of a
+        deep thread (1,000 levels) raised RecursionError. The deletion itself cascades
+        without recursion (models.cascade_replies)."""
+        objs = list(objs)
+        collector = Collector(using=router.db_for_write(Comment))
+        collector.collect(objs)
+        counts = Counter()
+        for model, instances in collector.data.items():
+            counts[model] += len(instances)
+        for queryset in collector.fast_deletes:
+            counts[queryset.model] += queryset.count()
+        listed = [f"Comment: {obj}" for obj in objs[:100]]
+        if len(objs) > 100:
+            listed.append(f"and {len(objs) - 100} more comments")
+        replies = counts[Comment] - len(objs)
+        if replies:
+            listed.append(f"with {replies} repl{'y' if replies == 1 else 'ies'} to them")
+        perms_needed = {
+            model._meta.verbose_name
+            for model in counts
+            if model in self.admin_site._registry
+            and not request.user.has_perm(f"{model._meta.app_label}.{get_permission_codename('delete', model._meta)}")
+        }
+        model_count = {model._meta.verbose_name_plural: n for model, n in counts.items() if n}
+        return listed, model_count, perms_needed, []
 
 
 class OpenFilter(admin.SimpleListFilter):

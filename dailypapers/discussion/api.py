@@ -1,6 +1,8 @@
 """The discussion in the JSON API.
 
-    GET  /api/papers/{paper_id}/comments   public: the thread, nested (replies under their comment)
+    GET  /api/papers/{paper_id}/comments   public: a page of the thread, nested (replies under
+                                           their comment), `p`/`limit`, `parentId` for the
+                                           replies to one comment; next page in a Link header
     POST /api/papers/{paper_id}/comments   token: {"body": "…", "parentId": 12} → 201 the new comment
 
 Errors are `{"error": "…"}`: 400 bad input, 401 no valid token, 403 not allowed (a
@@ -10,7 +12,7 @@ suspended account), 404 no such paper or comment, 429 too many.
 import datetime as dt
 
 from django.http import JsonResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from dailypapers.accounts.tokens import bearer
 from dailypapers.api.http import error_response
@@ -35,9 +37,21 @@ class CommentOut(Schema):
     body: str = Field(..., description="Markdown source")
     bodyHtml: str = Field(..., description="sanitised HTML, as on the paper page")
     replies: list["CommentOut"]
+    moreReplies: bool = Field(
+        ..., description="some replies to this comment are not in this response (too deep, or the "
+        "response is full): ask for them with `?parentId=` this comment's id",
+    )
 
 
 CommentOut.model_rebuild()
+
+
+class CommentsQuery(Schema):
+    p: int = Field(0, ge=0, le=services.MAX_PAGE, description="page of top-level comments, from 0")
+    limit: int = Field(
+        services.ROOTS_PER_PAGE, ge=1, le=services.ROOTS_PER_PAGE, description="top-level comments per page"
+    )
+    parentId: int = Field(None, ge=1, le=2**63 - 1, description="the replies to this comment instead")
 
 
 class CommentIn(Schema):
@@ -45,7 +59,7 @@ class CommentIn(Schema):
     parentId: int | None = Field(None, ge=1, description="to reply to a comment of the same paper")
 
 
-def _node_json(node):
+def _one_json(node):
     c = node.comment
     return {
         "id": c.pk,
@@ -56,8 +70,22 @@ def _node_json(node):
         "placeholder": not node.shown,
         "body": c.body if node.shown else "",
         "bodyHtml": c.body_html if node.shown else "",
-        "replies": [_node_json(r) for r in node.replies],
+        "replies": [],
+        "moreReplies": node.more,
     }
+
+
+def _tree_json(nodes):
+    """The nodes as nested dicts, built without recursion (a thread is MAX_DEPTH deep on
+    a page, but nothing here relies on it)."""
+    top = []
+    stack = [(node, top) for node in reversed(nodes)]
+    while stack:
+        node, siblings = stack.pop()
+        data = _one_json(node)
+        siblings.append(data)
+        stack.extend((reply, data["replies"]) for reply in reversed(node.replies))
+    return top
 
 
 def _json(data, status=200):
@@ -68,17 +96,32 @@ def _json(data, status=200):
 
 @router.get(
     "/papers/{path:paper_id}/comments",
-    response={200: list[CommentOut], 404: ErrorOut},
+    response={200: list[CommentOut], 400: ErrorOut, 404: ErrorOut},
     summary="The discussion of a paper",
-    description="Comments in posting order, each with its replies nested under it. Comments "
-    "hidden by moderators are left out; a deleted one stays as a placeholder when it has replies.",
+    description="A page of top-level comments in posting order (`limit` a page, at most "
+    f"{services.ROOTS_PER_PAGE}), each with its replies nested under it, {services.MAX_DEPTH} levels "
+    f"deep and {services.MAX_PAGE_COMMENTS} comments at most; `moreReplies` marks a comment whose "
+    "other replies are had with `parentId`. The next page is announced in a "
+    '`Link: <…>; rel="next"` header. Comments hidden by moderators are left out; a deleted one '
+    "stays as a placeholder when it has replies.",
 )
-def comments(request, paper_id: str):
+def comments(request, paper_id: str, query: Query[CommentsQuery]):
     paper = Paper.objects.visible().filter(arxiv_id=paper_id).first()
     if paper is None:
         return error_response("no such paper", 404)
+    parent = None
+    if query.parentId is not None:
+        parent = Comment.objects.filter(pk=query.parentId, paper=paper).first()
+        if parent is None:
+            return error_response("no such comment on this paper", 404)
     # Public and the same for everyone: staff see hidden comments on the site, not here.
-    return _json([_node_json(n) for n in services.thread(paper)])
+    thread = services.thread(paper, parent=parent, page=query.p + 1, per_page=query.limit)
+    response = _json(_tree_json(thread.nodes))
+    if thread.has_next:
+        params = request.GET.copy()
+        params["p"] = str(query.p + 1)
+        response["Link"] = f'<{request.build_absolute_uri(f"{request.path}?{params.urlencode()}")}>; rel="next"'
+    return response
 
 
 @router.post(
@@ -105,4 +148,4 @@ def post_comment(request, paper_id: str, data: CommentIn):
         comment = services.post_comment(user, paper, data.body, parent=parent)
     except services.Refused as refusal:
         return error_response(refusal.message, refusal.status)
-    return _json(_node_json(services.Node(comment, 0, True)), status=201)
+    return _json(_one_json(services.Node(comment, 0, True)), status=201)

@@ -7,8 +7,31 @@ only hold the rows and the constraints the database keeps.
 from django.conf import settings
 from django.db import models
 
+from dailypapers.accounts.rules import has_staff_powers
+
 # Long enough for a careful review of a paper, short enough to keep a thread readable.
 MAX_BODY_LENGTH = 10_000
+
+
+def cascade_replies(collector, field, sub_objs, using):
+    """on_delete of a reply's parent: CASCADE, without one level of recursion per level of
+    replies. Django's CASCADE collects the replies, then their replies, each level a
+    nested call, so deleting the top of a chain of ~1,000 replies (in the admin, by a
+    queryset's delete()) raised RecursionError. Here the whole subtree is read level by
+    level and handed to the collector at once; when the collector then asks about the
+    replies of those replies, they are all known and nothing more is read."""
+    known = collector.data.get(field.model, set())
+    found = [c for c in sub_objs if c not in known]
+    frontier = [c.pk for c in found]
+    while frontier:
+        level = []
+        for start in range(0, len(frontier), 500):  # bounded IN lists (SQLite's 999 parameters)
+            chunk = frontier[start : start + 500]
+            level += list(field.model._base_manager.using(using).filter(parent_id__in=chunk))
+        found += level
+        frontier = [c.pk for c in level]
+    if found:
+        models.CASCADE(collector, field, found, using)
 
 
 class CommentQuerySet(models.QuerySet):
@@ -26,7 +49,7 @@ class Comment(models.Model):
     )
     # A reply. A reply's paper is its parent's (services.post_comment checks it). Deleted
     # comments are soft-deleted, so a parent row outlives its replies' display.
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=cascade_replies, related_name="replies")
     body = models.TextField(max_length=MAX_BODY_LENGTH, help_text="Markdown source")
     # Sanitised HTML rendered from `body` by services.render_markdown at each write; the
     # templates print it as is, so nothing else may write it.
@@ -57,7 +80,7 @@ class Comment(models.Model):
         return self.deleted_at is not None
 
     def visible_to(self, user):
-        return not self.hidden or (user is not None and user.is_staff)
+        return not self.hidden or has_staff_powers(user)
 
 
 class Report(models.Model):

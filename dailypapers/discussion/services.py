@@ -2,27 +2,25 @@
 
 Every write: 1. asks accounts.rules.check_participation (suspended or logged-out people
 are refused with its message), 2. checks the request (ownership, staff, length),
-3. changes the rows in one transaction, keeping FeedEntry.num_comments in step with
-F() so the feed and the API (numComments) count the comments people can see.
-
-A comment counts while it is neither deleted nor hidden; each change of that state
-moves the counter of every feed entry of the paper by one.
+3. changes the rows. The database keeps FeedEntry.num_comments in step (triggers,
+discussion/counters.py), whatever writes or deletes the rows, so the feed and the API
+(numComments) count the comments people can see: a comment counts while it is neither
+deleted nor hidden.
 """
 
 from dataclasses import dataclass, field
 
 import nh3
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
-from dailypapers.accounts.rules import Refused, check_participation
+from dailypapers.accounts.rules import Refused, check_participation, has_staff_powers
 from dailypapers.discussion.models import MAX_BODY_LENGTH, Comment, Report
 from dailypapers.lib.text import xml_safe
-from dailypapers.papers.models import FeedEntry
 
-# Replies nest without limit; pages indent them up to this depth, then keep them flat.
+# Pages indent replies up to this depth, then keep them flat (discussion.css).
 MAX_DISPLAY_DEPTH = 4
 
 
@@ -81,19 +79,9 @@ def _clean_body(body):
     return body
 
 
-def _move_count(paper_id, delta):
-    """Add `delta` (±1) to the comment count of the paper's feed entries; updated_at
-    moves too, since page caches and API ETags are keyed on it (papers/selectors.py)."""
-    entries = FeedEntry.objects.filter(paper_id=paper_id)
-    if delta < 0:
-        # An entry featured after the comment was posted may not count it.
-        entries = entries.filter(num_comments__gt=0)
-    entries.update(num_comments=F("num_comments") + delta, updated_at=timezone.now())
-
-
 def visible_count(paper):
-    """How many comments of `paper` people can see: what a new FeedEntry's num_comments
-    starts from."""
+    """How many comments of `paper` people can see: the local part of its feed entries'
+    num_comments (the triggers start a new entry from it)."""
     return Comment.objects.filter(paper=paper, deleted_at__isnull=True, hidden=False).count()
 
 
@@ -108,14 +96,9 @@ def post_comment(user, paper, body, parent=None):
             raise Refused("A reply must be on the same paper as the comment it answers.")
         if parent.deleted:
             raise Refused("This comment was deleted: it cannot be answered.")
-        if parent.hidden and not user.is_staff:
+        if parent.hidden and not has_staff_powers(user):
             raise Refused("This comment cannot be answered.")
-    with transaction.atomic():
-        comment = Comment.objects.create(
-            paper=paper, user=user, parent=parent, body=body, body_html=render_markdown(body)
-        )
-        _move_count(paper.pk, +1)
-    return comment
+    return Comment.objects.create(paper=paper, user=user, parent=parent, body=body, body_html=render_markdown(body))
 
 
 def _own_live_comment(user, comment):
@@ -140,30 +123,30 @@ def delete_comment(user, comment):
     """Soft delete: the text goes, the row stays to hold its replies in place."""
     check_participation(user)
     _own_live_comment(user, comment)
-    with transaction.atomic():
-        # The conditional UPDATE decides: deleting twice (two tabs) counts once.
-        changed = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
-            deleted_at=timezone.now(), body="", body_html=""
-        )
-        if changed:
-            hidden = Comment.objects.filter(pk=comment.pk).values_list("hidden", flat=True).get()
-            if not hidden:
-                _move_count(comment.paper_id, -1)
+    # Conditional: deleting twice (two tabs) changes the row, and the count, once.
+    Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), body="", body_html=""
+    )
     comment.refresh_from_db()
     return comment
+
+
+def erase_comments_of(user):
+    """Account deletion (accounts.services.delete_account): every live comment of `user`
+    is deleted as a deletion of their own is: its text goes and the row stays, so its
+    replies keep their place under "[deleted]". The feed counters follow (the database's
+    triggers, discussion/counters.py). The number erased."""
+    return Comment.objects.filter(user=user, deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), body="", body_html=""
+    )
 
 
 def hide_comment(staff, comment, hidden=True):
     """Staff only: hide a comment from everyone but staff, or show it again."""
     check_participation(staff)
-    if not staff.is_staff:
+    if not has_staff_powers(staff):
         raise Forbidden("Only moderators can hide comments.")
-    with transaction.atomic():
-        changed = Comment.objects.filter(pk=comment.pk, hidden=not hidden).update(hidden=hidden)
-        if changed:
-            deleted = Comment.objects.filter(pk=comment.pk).values_list("deleted_at", flat=True).get()
-            if deleted is None:
-                _move_count(comment.paper_id, -1 if hidden else +1)
+    Comment.objects.filter(pk=comment.pk, hidden=not hidden).update(hidden=hidden)
     comment.refresh_from_db()
     return comment
 
@@ -187,10 +170,26 @@ def report_comment(user, comment, reason, details=""):
 
 def resolve_reports(staff, reports):
     """Mark open reports resolved by `staff`; the number resolved."""
+    if not has_staff_powers(staff):
+        raise Forbidden("Only moderators can resolve reports.")
     return reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=staff)
 
 
 # --- Reads ----------------------------------------------------------------------------------
+
+# Replies nest without limit in the database; a page shows a thread this many levels deep
+# (counting the comments it lists first as level 1). Deeper replies continue on the page of
+# the comment they answer (views.thread, "Continue this thread"), as on Hacker News and
+# Reddit, and the API gives them with ?parentId=.
+MAX_DEPTH = 8
+# A page lists this many top-level comments (the API's `limit` at most) ...
+ROOTS_PER_PAGE = 50
+# ... and at most this many comments in all: the replies of a busy page beyond it continue
+# on their comments' own pages too. Below SQLite's 999 parameters per statement (the
+# replies of one level are read with one IN list).
+MAX_PAGE_COMMENTS = 200
+# Page numbers beyond this are refused (keeps OFFSET within what every database accepts).
+MAX_PAGE = 10_000
 
 
 @dataclass
@@ -201,6 +200,9 @@ class Node:
     # only because some of its replies are shown.
     shown: bool
     replies: list = field(default_factory=list)
+    # Some replies to this comment are not on this page (too deep, or the page is full):
+    # the page links to the comment's own thread page for them.
+    more: bool = False
 
     @property
     def indent(self):
@@ -211,39 +213,143 @@ class Node:
         return "[deleted]" if self.comment.deleted else "[removed by moderators]"
 
 
-def thread(paper, viewer=None):
-    """The paper's comments as a tree of Nodes (roots in posting order, replies under
-    their parent), from one query. What the viewer may not see is left out, except as a
-    placeholder where it holds replies they can see."""
-    is_staff = viewer is not None and viewer.is_authenticated and viewer.is_staff
-    comments = list(Comment.objects.filter(paper=paper).select_related("user").thread_order())
-    nodes = {c.pk: Node(c, 0, not c.deleted and (is_staff or not c.hidden)) for c in comments}
-    roots = []
-    for c in comments:
-        node = nodes[c.pk]
-        parent = nodes.get(c.parent_id)
-        if parent is None:
-            roots.append(node)
-        else:
-            parent.replies.append(node)
-    return _prune(roots, 0)
+@dataclass
+class Thread:
+    """One page of a discussion: `nodes` are the page's top-level comments (the paper's,
+    or the replies to `anchor`) with their replies nested under them."""
+
+    nodes: list
+    page: int  # from 1
+    pages: int
+    total: int  # top-level comments over all pages
+    anchor: "Node | None" = None
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    def flat(self):
+        return list(flatten(self.nodes))
 
 
-def _prune(nodes, depth):
-    kept = []
-    for node in nodes:
-        node.depth = depth
-        node.replies = _prune(node.replies, depth + 1)
-        if node.shown or node.replies:
-            kept.append(node)
-    return kept
+def _is_staff(viewer):
+    return has_staff_powers(viewer)
+
+
+def _shown(comment, is_staff):
+    return not comment.deleted and (is_staff or not comment.hidden)
+
+
+def thread(paper, viewer=None, *, parent=None, page=1, per_page=ROOTS_PER_PAGE,
+           max_depth=MAX_DEPTH, max_comments=MAX_PAGE_COMMENTS):  # fmt: skip
+    """A page of the paper's discussion as a Thread: its top-level comments (the paper's,
+    or the replies to `parent`) in posting order, `per_page` a page, each with its
+    replies to `max_depth` levels and at most `max_comments` comments in all. What the
+    viewer may not see is left out, except as a placeholder where it holds replies.
+
+    The walk is level by level, without recursion, so a chain of any depth costs at most
+    `max_depth` + 3 bounded queries:
+    1. the page's top-level comments (those hidden from everyone with no replies are
+       not counted), and how many there are;
+    2. each deeper level's replies, with one IN query over the level above, until the
+       depth or the comment budget is reached;
+    3. which comments at the edge have replies that were not read (`Node.more`);
+    4. placeholders that hold nothing shown are pruned, deepest level first.
+    """
+    is_staff = _is_staff(viewer)
+    # On a comment's own page the comment itself is level 0.
+    base = 0 if parent is None else 1
+    # 1. The page's top-level comments.
+    tops = _tops(paper, parent, is_staff)
+    total = tops.count()
+    pages = max(1, -(-total // per_page))
+    offset = (page - 1) * per_page
+    first = list(tops.select_related("user").thread_order()[offset : offset + min(per_page, max_comments)])
+    roots = [Node(c, base, _shown(c, is_staff)) for c in first]
+    levels = [roots]
+    budget = max_comments - len(roots)
+    # 2. Deeper levels, one query each.
+    unsure = []  # nodes whose replies may not all have been read
+    while levels[-1]:
+        above = levels[-1]
+        if len(levels) >= max_depth or budget <= 0:
+            unsure.extend(above)
+            break
+        by_id = {n.comment.pk: n for n in above}
+        replies = list(
+            Comment.objects.filter(parent_id__in=list(by_id)).select_related("user").thread_order()[: budget + 1]
+        )
+        if len(replies) > budget:
+            replies = replies[:budget]
+            unsure.extend(above)
+        level = []
+        for c in replies:
+            node = Node(c, above[0].depth + 1, _shown(c, is_staff))
+            by_id[c.parent_id].replies.append(node)
+            level.append(node)
+        budget -= len(level)
+        levels.append(level)
+    # 3. Replies left unread at the edge.
+    if unsure:
+        read = {n.comment.pk: len(n.replies) for n in unsure}
+        counts = (
+            Comment.objects.filter(parent_id__in=list(read)).values("parent_id").annotate(n=Count("id"))
+            .values_list("parent_id", "n")
+        )  # fmt: skip
+        more = {pk for pk, n in counts if n > read[pk]}
+        for node in unsure:
+            node.more = node.comment.pk in more
+    # 4. Prune, deepest first: a placeholder stays only while it holds something.
+    for level in reversed(levels):
+        for node in level:
+            node.replies = [r for r in node.replies if r.shown or r.replies or r.more]
+    nodes = [n for n in roots if n.shown or n.replies or n.more]
+    anchor = None
+    if parent is not None:
+        anchor = Node(parent, base - 1, _shown(parent, is_staff), replies=nodes)
+    return Thread(nodes=nodes, page=page, pages=pages, total=total, anchor=anchor)
+
+
+def _tops(paper, parent, is_staff):
+    """The comments a thread page lists first: the paper's top-level comments, or the
+    replies to `parent`; those the viewer cannot see only while they have replies."""
+    tops = Comment.objects.filter(paper=paper)
+    tops = tops.filter(parent__isnull=True) if parent is None else tops.filter(parent=parent)
+    visible = Q(deleted_at__isnull=True) if is_staff else Q(deleted_at__isnull=True, hidden=False)
+    return tops.filter(visible | Exists(Comment.objects.filter(parent=OuterRef("pk"))))
+
+
+def _page_of(comment, is_staff, per_page=ROOTS_PER_PAGE):
+    """The page of its thread page (the paper's, or its parent's) that lists `comment` first."""
+    earlier = _tops(comment.paper_id, comment.parent_id, is_staff).filter(
+        Q(created_at__lt=comment.created_at) | Q(created_at=comment.created_at, id__lt=comment.pk)
+    )
+    return earlier.count() // per_page + 1
+
+
+def location(comment, viewer=None):
+    """(page, parent id or None): where `comment` shows. A reply within MAX_DEPTH levels
+    of its top-level comment is on the paper's page that lists that comment; a deeper one
+    on its parent's thread page. At most MAX_DEPTH small queries."""
+    is_staff = _is_staff(viewer)
+    if comment.parent_id is None:
+        return _page_of(comment, is_staff), None
+    top, depth = comment, 0
+    while top.parent_id is not None and depth < MAX_DEPTH:
+        top = Comment.objects.only("id", "paper_id", "parent_id", "created_at").get(pk=top.parent_id)
+        depth += 1
+    if top.parent_id is None and depth < MAX_DEPTH:
+        return _page_of(top, is_staff), None
+    return _page_of(comment, is_staff), comment.parent_id
 
 
 def flatten(nodes):
-    """The tree in reading order (each comment followed by its replies)."""
-    for node in nodes:
+    """The tree in reading order (each comment followed by its replies), without recursion."""
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
         yield node
-        yield from flatten(node.replies)
+        stack.extend(reversed(node.replies))
 
 
 def recent_comments(user, limit=20):
@@ -251,6 +357,6 @@ def recent_comments(user, limit=20):
     return list(
         Comment.objects.filter(user=user, deleted_at__isnull=True, hidden=False, paper__hidden=False)
         .select_related("paper")
-        .only("id", "body", "created_at", "paper__arxiv_id", "paper__title")
+        .only("id", "body_html", "created_at", "paper__arxiv_id", "paper__title")
         .order_by("-created_at")[:limit]
     )

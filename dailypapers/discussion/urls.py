@@ -7,6 +7,7 @@ app_name = "discussion"
 
 urlpatterns = [
     re_path(rf"^papers/{URL_PATTERN}/comments$", views.post, name="post"),
+    path("comments/<int:pk>", views.thread, name="thread"),
     path("comments/<int:pk>/edit", views.edit, name="edit"),
     path("comments/<int:pk>/delete", views.delete, name="delete"),
     path("comments/<int:pk>/report", views.report, name="report"),

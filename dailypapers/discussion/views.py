@@ -2,21 +2,30 @@
 redirect to the comment (or show the refusal with the text kept)."""
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dailypapers.accounts.decorators import staff_powers_required
+from dailypapers.accounts.rules import has_staff_powers
 from dailypapers.core.ratelimits import limited
 from dailypapers.discussion import services
 from dailypapers.discussion.forms import CommentForm, ReportForm
 from dailypapers.discussion.models import Comment
+from dailypapers.discussion.templatetags.discussion import page_number, thread_context
 from dailypapers.papers.models import Paper
 
 
-def _comment_url(comment):
-    return f"{comment.paper.get_absolute_url()}#c{comment.pk}"
+def _comment_url(comment, viewer=None):
+    """Where the comment shows: on its page of the paper's discussion, or, deeper than
+    the paper page's levels, on its parent's thread page (services.location)."""
+    page, parent_id = services.location(comment, viewer)
+    query = f"?page={page}" if page > 1 else ""
+    if parent_id is not None:
+        return f"{reverse('discussion:thread', args=[parent_id])}{query}#c{comment.pk}"
+    return f"{comment.paper.get_absolute_url()}{query}#c{comment.pk}"
 
 
 def _refused(request, exc, template="discussion/refused.html", **context):
@@ -29,6 +38,20 @@ def _visible_comment(request, pk):
     if comment.paper.hidden or not comment.visible_to(request.user):
         raise Http404("no such comment")
     return comment
+
+
+def thread(request, pk):
+    """A comment's own page: the comment and its replies, as deep and as paged as the
+    paper page's discussion; where "Continue this thread" leads. A comment deleted or
+    hidden from this viewer shows as its placeholder, over the replies they can see."""
+    comment = get_object_or_404(Comment.objects.select_related("paper", "user"), pk=pk)
+    if comment.paper.hidden and not has_staff_powers(request.user):
+        raise Http404("no such comment")
+    page = services.thread(comment.paper, request.user, parent=comment, page=page_number(request))
+    context = thread_context(request, request.user, comment.paper, page)
+    context["nodes"] = [page.anchor, *context["nodes"]]
+    context["comment"] = comment
+    return render(request, "discussion/comment_thread.html", context)
 
 
 @login_required
@@ -50,7 +73,7 @@ def post(request, arxiv_id):
         context = {"form": form, "paper": paper, "parent": parent, "action": "post"}
         return _refused(request, exc, "discussion/comment_form.html", **context)
     messages.success(request, "Your comment is posted.")
-    return redirect(_comment_url(comment))
+    return redirect(_comment_url(comment, request.user))
 
 
 @login_required
@@ -66,7 +89,7 @@ def edit(request, pk):
             context = {"form": form, "paper": comment.paper, "comment": comment, "action": "edit"}
             return _refused(request, exc, "discussion/comment_form.html", **context)
         messages.success(request, "Your comment is updated.")
-        return redirect(_comment_url(comment))
+        return redirect(_comment_url(comment, request.user))
     if comment.user_id != request.user.pk or comment.deleted:
         return _refused(request, services.Forbidden("You can only change your own comments."))
     form = CommentForm(initial={"body": comment.body})
@@ -83,7 +106,7 @@ def delete(request, pk):
         except services.Refused as exc:
             return _refused(request, exc)
         messages.success(request, "Your comment is deleted.")
-        return redirect(_comment_url(comment))
+        return redirect(_comment_url(comment, request.user))
     if comment.user_id != request.user.pk or comment.deleted:
         return _refused(request, services.Forbidden("You can only change your own comments."))
     return render(request, "discussion/comment_delete.html", {"comment": comment, "paper": comment.paper})
@@ -106,7 +129,7 @@ def report(request, pk):
                 messages.success(request, "Thank you: the comment is reported to the moderators.")
             else:
                 messages.info(request, "You have already reported this comment.")
-            return redirect(_comment_url(comment))
+            return redirect(_comment_url(comment, request.user))
         status = 400
     else:
         form, status = ReportForm(), 200
@@ -114,7 +137,7 @@ def report(request, pk):
                   {"form": form, "comment": comment, "paper": comment.paper}, status=status)  # fmt: skip
 
 
-@staff_member_required
+@staff_powers_required
 @require_POST
 def hide(request, pk):
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
@@ -124,4 +147,4 @@ def hide(request, pk):
     except services.Refused as exc:
         return _refused(request, exc)
     messages.success(request, "The comment is hidden." if hidden else "The comment is shown again.")
-    return redirect(_comment_url(comment))
+    return redirect(_comment_url(comment, request.user))

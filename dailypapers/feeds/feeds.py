@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, get_tag_uri
+from django.templatetags.static import static
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SimplerXMLGenerator, Stylesheet, get_tag_uri
 from django.utils.html import escape
 from django.utils.text import Truncator
 
@@ -17,6 +18,11 @@ from dailypapers.lib.text import xml_safe
 
 AUTHORS_SHOWN = 10  # some papers list hundreds; readers show one line
 EXCERPT_WORDS = 100
+# Shown by browsers that open a feed: a readable page with the feed's address (feed
+# readers ignore it). Browsers apply it only to a document served as XML, see
+# content_type_for.
+STYLESHEET = "feeds/feed.xsl"
+BROWSER_CONTENT_TYPE = "application/xml; charset=utf-8"
 
 
 def absolute(path):
@@ -60,7 +66,34 @@ class XmlSafeRss(XmlSafeFeedMixin, Rss201rev2Feed):
 
 
 class XmlSafeAtom(XmlSafeFeedMixin, Atom1Feed):
-    pass
+    def write(self, outfile, encoding):
+        # Django's Atom writer has no stylesheets (its RSS writer does): the same steps
+        # as Atom1Feed.write, with the xml-stylesheet instructions before the root element.
+        _xml_safe_values(self.feed)
+        for item in self.items:
+            _xml_safe_values(item)
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        for stylesheet in self.feed["stylesheets"] or []:
+            handler.processingInstruction("xml-stylesheet", stylesheet)
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+
+def stylesheets():
+    return [Stylesheet(static(STYLESHEET), mimetype="text/xsl")]
+
+
+def content_type_for(request, feed_content_type):
+    """The Content-Type to answer a feed with: its own (application/rss+xml, …) for feed
+    readers, plain XML for a browser opening it as a page (it asks for text/html), since
+    browsers show an rss+xml document as raw text instead of applying its stylesheet.
+    The body is the same; callers add `Vary: Accept`."""
+    if "text/html" in request.headers.get("Accept", ""):
+        return BROWSER_CONTENT_TYPE
+    return feed_content_type
 
 
 class RssPapersFeed(Feed):
@@ -72,6 +105,9 @@ class RssPapersFeed(Feed):
 
     def title(self, content):
         return content.title
+
+    def stylesheets(self, content):
+        return stylesheets()
 
     def subtitle(self, content):
         return content.description

@@ -14,15 +14,15 @@ an If-Modified-Since alone is answered in full rather than with a wrong 304.
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from dailypapers.core.pagecache import cache
 from dailypapers.feeds import selectors
-from dailypapers.feeds.feeds import FEED_CLASSES, FeedContent, absolute
+from dailypapers.feeds.feeds import FEED_CLASSES, FeedContent, absolute, content_type_for
 from dailypapers.lib.arxiv_ids import is_arxiv_category
 from dailypapers.papers import selectors as papers
 from dailypapers.papers.selectors import range_summary
@@ -116,8 +116,9 @@ def _serve(request, fmt, key, content):
             cached = (feed.writeString("utf-8").encode(), feed.content_type, last_modified)
             cache.set(key, cached, FEED_CACHE_SECONDS)
         body, content_type, last_modified = cached
-        response = HttpResponse(body, content_type=content_type)
+        response = HttpResponse(body, content_type=content_type_for(request, content_type))
         response.headers["Last-Modified"] = last_modified
     response.headers["ETag"] = etag
     patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+    patch_vary_headers(response, ["Accept"])
     return response

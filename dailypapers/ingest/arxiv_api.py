@@ -3,7 +3,9 @@ community "submit a paper" flow (call fetch_papers).
 
 1. Ids are checked locally (parse_arxiv_id) and asked for in id_list queries of at most
    MAX_IDS_PER_QUERY, at most one request every settings.ARXIV_REQUEST_INTERVAL seconds.
-2. A response is refused unless it arrives within REQUEST_TIMEOUT seconds, stays under
+2. A response is refused unless it arrives within REQUEST_TIMEOUT seconds (per socket
+   operation; a caller that must not wait long, such as a web request, passes a total
+   `timeout` instead, which also bounds the wait for its turn), stays under
    MAX_RESPONSE_BYTES and parses as an Atom feed on defusedxml with DTDs, entity
    expansion and external entities off.
 3. Only then are its records written, in one transaction per query (Loader.load_papers:
@@ -52,19 +54,65 @@ _throttle_lock = threading.Lock()
 _last_request = 0.0  # time.monotonic() of the last request from this process
 
 
-def _wait_turn():
-    """Sleep until ARXIV_REQUEST_INTERVAL has passed since the previous request."""
+class _Budget:
+    """A total time limit for one query, or none (None: only the per-operation timeout)."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def left(self):
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def socket_timeout(self):
+        left = self.left()
+        if left is None:
+            return REQUEST_TIMEOUT
+        if left <= 0:
+            raise self.exceeded()
+        return min(REQUEST_TIMEOUT, left)
+
+    def exceeded(self):
+        return ArxivApiError(f"the arXiv API did not answer within {self.seconds:g} s")
+
+
+def _wait_turn(budget):
+    """Sleep until ARXIV_REQUEST_INTERVAL has passed since the previous request. With a
+    total budget, refuse at once (ArxivApiError) rather than wait past it: a web request
+    never queues behind other requests' turns."""
     global _last_request
     interval = float(settings.ARXIV_REQUEST_INTERVAL)
-    with _throttle_lock:
+    left = budget.left()
+    if not _throttle_lock.acquire(timeout=-1 if left is None else max(left, 0)):
+        raise ArxivApiError("other requests to the arXiv API are waiting their turn")
+    try:
         wait = _last_request + interval - time.monotonic()
         if wait > 0:
+            left = budget.left()
+            if left is not None and wait >= left:
+                raise ArxivApiError("other requests to the arXiv API are waiting their turn")
             time.sleep(wait)
         _last_request = time.monotonic()
+    finally:
+        _throttle_lock.release()
 
 
-def _read_limited(response):
-    body = response.read(MAX_RESPONSE_BYTES + 1)
+def _read_limited(response, budget=None):
+    if budget is None or budget.deadline is None:
+        body = response.read(MAX_RESPONSE_BYTES + 1)
+    else:
+        # A slow sender must not stretch the total: read what arrives, checking the clock
+        # between reads (each read waits at most the socket timeout, itself within budget).
+        chunks, size = [], 0
+        while size <= MAX_RESPONSE_BYTES:
+            if budget.left() <= 0:
+                raise budget.exceeded()
+            chunk = response.read1(64 * 1024)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        body = b"".join(chunks)
     if len(body) > MAX_RESPONSE_BYTES:
         raise ArxivApiError(f"response larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB, refused")
     # read(amount) returns what arrived when the server closes early; compare with the
@@ -82,21 +130,26 @@ def query_url(id_list):
     return f"{settings.ARXIV_API_URL}?{query}"
 
 
-def request_feed(id_list):
-    """GET an id_list query; returns the Atom feed bytes or raises ArxivApiError."""
-    _wait_turn()
+def request_feed(id_list, timeout=None):
+    """GET an id_list query; returns the Atom feed bytes or raises ArxivApiError.
+
+    `timeout`: seconds for the whole query, the wait for its turn included (None: no
+    total, REQUEST_TIMEOUT per socket operation, as the command line uses).
+    """
+    budget = _Budget(timeout)
+    _wait_turn(budget)
     url = query_url(id_list)
     # arXiv asks API users to identify themselves; SITE_URL says which site is asking.
     user_agent = f"dailypapers (+{settings.SITE_URL})"
     request = urllib.request.Request(url, headers={"User-Agent": user_agent})
     try:
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:
-            body = _read_limited(response)
+        with urllib.request.urlopen(request, timeout=budget.socket_timeout()) as response:
+            body = _read_limited(response, budget)
             content_type = response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as exc:
         # arXiv answers a malformed query with HTTP 400 and an Atom error entry.
         try:
-            body = _read_limited(exc)
+            body = _read_limited(exc, budget)
         except (OSError, http.client.HTTPException, ArxivApiError):
             body = b""
         message = _error_entry_message(body)
@@ -106,6 +159,8 @@ def request_feed(id_list):
     except urllib.error.URLError as exc:
         raise ArxivApiError(f"cannot reach the arXiv API: {exc.reason}") from None
     except (TimeoutError, socket.timeout):
+        if budget.deadline is not None:
+            raise budget.exceeded() from None
         raise ArxivApiError(f"the arXiv API did not answer within {REQUEST_TIMEOUT:g} s") from None
     except http.client.IncompleteRead:
         raise ArxivApiError(_CUT_SHORT) from None
@@ -206,14 +261,15 @@ def parse_feed(data):
     return records, problems
 
 
-def fetch_records(id_list):
-    """Ask arXiv for up to MAX_IDS_PER_QUERY ids (strings as arXiv takes them).
+def fetch_records(id_list, timeout=None):
+    """Ask arXiv for up to MAX_IDS_PER_QUERY ids (strings as arXiv takes them), within
+    `timeout` seconds in all when given (request_feed).
 
     Returns (records, problems) as parse_feed; raises ArxivApiError when the query fails.
     """
     if len(id_list) > MAX_IDS_PER_QUERY:
         raise ValueError(f"at most {MAX_IDS_PER_QUERY} ids per query")
-    return parse_feed(request_feed(id_list))
+    return parse_feed(request_feed(id_list, timeout))
 
 
 # --- fetching into the catalogue -------------------------------------------------------
@@ -239,11 +295,13 @@ def _wanted_id(base, version):
     return f"{base}v{version}" if version else base
 
 
-def fetch_papers(ids):
+def fetch_papers(ids, timeout=None):
     """Fetch papers by id or abs/pdf URL from arXiv and upsert them; one FetchResult per id.
 
     Never raises for a bad id or a failed query: the result says what happened. Used by
-    `dailypapers fetch`; the community "submit a paper" flow calls it with one id.
+    `dailypapers fetch`; the community "submit a paper" flow calls it with one id and a
+    short `timeout` (seconds per query, in all: see request_feed), so that a slow arXiv
+    costs a web request a few seconds, never the server's worker timeout.
     """
     from dailypapers.ingest.loader import Loader
 
@@ -260,19 +318,19 @@ def fetch_papers(ids):
     query_ids = list(wanted)
     for start in range(0, len(query_ids), MAX_IDS_PER_QUERY):
         chunk = query_ids[start : start + MAX_IDS_PER_QUERY]
-        for query_id, outcome in _fetch_chunk(chunk, Loader).items():
+        for query_id, outcome in _fetch_chunk(chunk, Loader, timeout).items():
             for text in wanted[query_id]:
                 results[text] = FetchResult(text, outcome.arxiv_id, outcome.outcome, outcome.detail)
     return [results[text] for text in dict.fromkeys(ids)]
 
 
-def _fetch_chunk(chunk, loader_class):
+def _fetch_chunk(chunk, loader_class, timeout=None):
     """Query and load one chunk of ids; {query id: FetchResult}."""
     from dailypapers.papers.models import Paper
 
     bases = {q: parse_arxiv_id(q)[0] for q in chunk}
     try:
-        records, problems = fetch_records(chunk)
+        records, problems = fetch_records(chunk, timeout)
     except ArxivApiError as exc:
         return {q: FetchResult(q, bases[q], "error", str(exc)) for q in chunk}
     # A versioned query id (2104.12255v1) takes the entry of that version, a bare one the

@@ -11,7 +11,6 @@ from pathlib import Path
 from tqdm import tqdm
 
 from dailypapers.core.dbfailures import DATABASE_ERRORS, write_failure
-
 from dailypapers.ingest.batches import from_child, parse_hf_files, parse_jsonl_batches
 from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE, Loader
 from dailypapers.ingest.records import iter_hf_paths, open_bytes

@@ -8,15 +8,15 @@
 4. Category rows follow the paper's category list.
 5. Feed entries are upserted on (paper, day), the same way. Their upvote and comment
    counts are the source's plus the local ones (FeedEntry.imported_upvotes): only the
-   source's part is replaced, in SQL, so local votes survive a re-import.
+   source's part is replaced, in SQL, so local votes survive a re-import; a new entry
+   is given the local part by the database's triggers.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import F, Max, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max
 from django.utils import timezone
 
 from dailypapers.ingest.records import CORE_FIELDS, SOURCE_RANK, PaperRecord
@@ -28,7 +28,7 @@ from dailypapers.search import keyword
 # matter (each costs an fsync on SQLite).
 DEFAULT_BATCH_SIZE = 5000
 
-ENTRY_FIELDS = ("submitted_at", "position", "submitter_name")
+ENTRY_FIELDS = ("submitted_at", "position")
 # The source's counts: record attribute -> FeedEntry column. The visible counters
 # (upvotes, num_comments) add the local votes and comments to these.
 COUNT_FIELDS = {"upvotes": "imported_upvotes", "num_comments": "imported_comments"}
@@ -114,22 +114,6 @@ def _count_update_sql():
     return f"UPDATE {quote(FeedEntry._meta.db_table)} SET {', '.join(sets)} WHERE {quote('id')} = %s"
 
 
-def _carry_local_counts(paper_ids, days):
-    """Give the new entries (local part still 0) of papers featured before the local
-    votes and comments their other entries carry: every entry of a paper shows the
-    paper's votes (community/services.py:set_vote updates them all)."""
-    for shown, imported in COUNT_FIELDS.items():
-        local = (
-            FeedEntry.objects.filter(paper_id=OuterRef("paper_id"))
-            .values("paper_id")
-            .annotate(local=Max(F(shown) - F(imported)))
-            .values("local")
-        )
-        FeedEntry.objects.filter(paper_id__in=paper_ids, day__in=days, **{shown: F(imported)}).update(
-            **{shown: F(shown) + Coalesce(Subquery(local), 0)}
-        )
-
-
 class Interrupted(KeyboardInterrupt):
     """Raised between two batches once `should_stop()` says so (SIGTERM, Ctrl-C)."""
 
@@ -160,8 +144,10 @@ class Loader:
         self._update_entry = RowUpdater(FeedEntry)
         self._insert_entry = RowInserter(
             FeedEntry,
+            # submitter_name stays empty: imports keep no source account (README,
+            # "Importing papers"); only local submissions name a submitter.
             ["paper", "day", *ENTRY_FIELDS, *COUNT_FIELDS.values(), *COUNT_FIELDS,
-             "hidden", "created_at", "updated_at"],
+             "submitter_name", "hidden", "created_at", "updated_at"],
         )  # fmt: skip
         self._count_sql = _count_update_sql()
 
@@ -269,7 +255,6 @@ class Loader:
             wanted[(pk, record.day)] = record
         if not wanted:
             return
-        latest_ids = {paper_ids[a] for a in latest if a in paper_ids}
         now = timezone.now()
         days = {day for _, day in wanted}
         existing = {
@@ -282,7 +267,7 @@ class Loader:
             counts = [getattr(record, name) for name in COUNT_FIELDS]
             entry = existing.get(key)
             if entry is None:
-                to_create.append((*key, *values.values(), *counts, *counts, False, now, now))
+                to_create.append((*key, *values.values(), *counts, *counts, "", False, now, now))
                 continue
             changed = [name for name, value in values.items() if getattr(entry, name) != value]
             recounted = counts != [getattr(entry, column) for column in COUNT_FIELDS.values()]
@@ -302,10 +287,8 @@ class Loader:
         if to_create:
             self._insert_entry.insert(to_create)
             self.entries.add("created", len(to_create))
-            # A paper featured again starts with the local votes its other days carry.
-            refeatured = {pk for pk, _ in wanted if pk in latest_ids} if latest else set()
-            if refeatured:
-                _carry_local_counts(refeatured, days)
+            # The database adds the paper's local votes and comments to a new entry's
+            # imported counts (community/counters.py, discussion/counters.py).
         if to_update:
             self._update_entry.update((e, (*ENTRY_FIELDS, "updated_at")) for e in to_update)
         if recount:

@@ -82,10 +82,9 @@ class EntryRecord:
     upvotes: int = 0
     num_comments: int = 0
     position: int = 0
-    submitter_name: str = ""
-
-    def __post_init__(self):
-        self.submitter_name = xml_safe(self.submitter_name or "").strip()
+    # No submitter: the source's accounts (a Hugging Face username in `submittedBy`) are
+    # dropped on import, so that no imported name reads as, or collides with, a local
+    # account (FeedEntry.submitter_name is for local submissions only).
 
 
 @dataclass
@@ -241,10 +240,6 @@ def _hf_entry(raw, day, position):
     submitted = parse_timestamp(paper.get("submittedOnDailyAt"))
     if submitted is None:
         submitted = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
-    submitter = raw.get("submittedBy") or paper.get("submittedOnDailyBy")
-    submitter_name = ""
-    if isinstance(submitter, dict):
-        submitter_name = submitter.get("name") or submitter.get("user") or ""
     return EntryRecord(
         paper=record,
         day=day,
@@ -252,7 +247,6 @@ def _hf_entry(raw, day, position):
         upvotes=_int(paper.get("upvotes")) or 0,
         num_comments=_int(raw.get("numComments")) or 0,
         position=position,
-        submitter_name=str(submitter_name)[:150],
     )
 
 

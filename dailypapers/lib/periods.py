@@ -53,6 +53,13 @@ class Period:
         return PERIOD_OF[kind](self.start)
 
 
+def _shown(text):
+    """The value as an error message quotes it: never more than 40 characters of it
+    (the API answers with the message)."""
+    text = text or ""
+    return repr(text[:40] + "…") if len(text) > 40 else repr(text)
+
+
 def _check_year(year):
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidPeriod(f"year {year} is out of range")
@@ -80,7 +87,7 @@ PERIOD_OF = {"day": day_period, "week": week_period, "month": month_period}
 def parse_day(text):
     match = _DAY.fullmatch(text or "")
     if not match:
-        raise InvalidPeriod(f"not a date: {text!r}")
+        raise InvalidPeriod(f"not a date: {_shown(text)}")
     year, month, day = map(int, match.groups())
     _check_year(year)
     try:
@@ -92,7 +99,7 @@ def parse_day(text):
 def parse_week(text):
     match = _WEEK.fullmatch(text or "")
     if not match:
-        raise InvalidPeriod(f"not an ISO week: {text!r}")
+        raise InvalidPeriod(f"not an ISO week: {_shown(text)}")
     year, week = map(int, match.groups())
     _check_year(year)
     try:
@@ -105,7 +112,7 @@ def parse_week(text):
 def parse_month(text):
     match = _MONTH.fullmatch(text or "")
     if not match:
-        raise InvalidPeriod(f"not a month: {text!r}")
+        raise InvalidPeriod(f"not a month: {_shown(text)}")
     year, month = map(int, match.groups())
     _check_year(year)
     if not 1 <= month <= 12:

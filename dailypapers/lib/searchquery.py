@@ -15,9 +15,10 @@ user text is ever read as an FTS5 operator.
 import re
 from dataclasses import dataclass
 
-# Longer input is cut: the first words of a pasted abstract say enough, and the cost of
-# a query grows with its terms.
-MAX_QUERY_CHARS = 2000
+# The longest query, as on Hugging Face: the search page and the API refuse longer ones
+# with a 400 (dailypapers/search/views.py, api/endpoints.py) and show no more of them;
+# other callers' text is cut here. The cost of a query grows with its terms.
+MAX_QUERY_CHARS = 250
 MAX_TERMS = 64
 MAX_PHRASE_WORDS = 8
 

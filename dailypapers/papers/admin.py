@@ -9,7 +9,8 @@ class FeedEntryInline(admin.TabularInline):
     model = FeedEntry
     extra = 0
     fields = ("day", "upvotes", "num_comments", "submitter_name", "hidden")
-    readonly_fields = ("submitter_name",)
+    # The counters are the database's (community/counters.py, discussion/counters.py).
+    readonly_fields = ("upvotes", "num_comments", "submitter_name")
     show_change_link = True
 
 
@@ -45,4 +46,8 @@ class FeedEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "day"
     raw_id_fields = ("paper", "submitted_by")
     search_fields = ("=paper__arxiv_id", "paper__title")
-    readonly_fields = ("created_at", "updated_at")
+    # Counters follow the vote and comment rows (database triggers: community/counters.py,
+    # discussion/counters.py) and the importers' counts: never typed in by hand.
+    readonly_fields = (
+        "upvotes", "num_comments", "imported_upvotes", "imported_comments", "created_at", "updated_at"
+    )  # fmt: skip

@@ -4,7 +4,8 @@ A Paper is any arXiv paper we know of, keyed by its arXiv id without version. A
 FeedEntry is a paper featured on one feed day; only featured papers appear in the
 day/week/month pages and on trending. Users, votes and comments (the community
 issue) attach to FeedEntry and Paper through foreign keys; the counters kept here
-(`upvotes`, `num_comments`) are then updated with F() in the vote's transaction.
+(`upvotes`, `num_comments`) follow their rows by database triggers
+(community/counters.py, discussion/counters.py).
 """
 
 from django.conf import settings
@@ -126,17 +127,23 @@ class FeedEntry(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="feed_entries")
     day = models.DateField()
     submitted_at = models.DateTimeField()
-    # A local account once the community issue lands; imported entries have none.
+    # The local account that submitted the paper; imported entries have none, and an
+    # entry loses it when the account is deleted. The API's ?submitter= matches this
+    # account's username, never the stored name, so a name cannot bring history with it.
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The submitter's public name at the source (e.g. a Hugging Face username) for
-    # imported entries. Empty when unknown or stripped.
+    # The local submitter's username when they submitted (what the API shows as
+    # submittedBy). Empty for imported entries (importers keep no source accounts) and
+    # once the account is deleted (accounts.services.delete_account).
     submitter_name = models.CharField(max_length=150, blank=True)
-    # What the page shows: the source's count (imported_*) plus the local votes and
-    # comments, each of which adds or removes one with F() in its own transaction. The
-    # importer (ingest/loader.py) moves the imported part only, in SQL, so a re-import
-    # neither erases local votes nor loses one cast while it runs.
+    # The source's count (imported_*: Hugging Face's) plus the paper's local votes and
+    # comments, each of which adds or removes one by trigger in the statement that writes
+    # its row (community/counters.py, discussion/counters.py). The importer
+    # (ingest/loader.py) moves the imported part only, in SQL, so a re-import neither
+    # erases local votes nor loses one cast while it runs. Pages show the two parts of
+    # the comment count apart (local_comments, imported_comments): only local comments
+    # are shown here.
     upvotes = models.PositiveIntegerField(default=0)
     num_comments = models.PositiveIntegerField(default=0)
     imported_upvotes = models.PositiveIntegerField(default=0)
@@ -162,3 +169,8 @@ class FeedEntry(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.paper_id}"
+
+    @property
+    def local_comments(self):
+        """The comments on this site that people can see (the discussion's count)."""
+        return self.num_comments - self.imported_comments

@@ -14,7 +14,7 @@ from dailypapers.papers.models import FeedEntry, Paper
 
 # The columns a feed card shows; the abstract is loaded only for the card's excerpt.
 CARD_FIELDS = (
-    "id", "day", "upvotes", "num_comments", "position", "submitted_at",
+    "id", "day", "upvotes", "num_comments", "imported_comments", "position", "submitted_at",
     "paper__id", "paper__arxiv_id", "paper__title", "paper__authors", "paper__abstract",
     "paper__ai_summary", "paper__github_repo", "paper__github_stars", "paper__project_page",
     "paper__primary_category", "paper__published",

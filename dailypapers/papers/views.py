@@ -8,14 +8,15 @@ get the list of cards, the costly part (measured: ~80% of a page), from it.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from dailypapers.core.pagecache import anonymous_page
+from dailypapers.accounts.rules import has_staff_powers
+from dailypapers.core.pagecache import anonymous_page, cache
+from dailypapers.discussion.services import visible_count
 from dailypapers.lib.arxiv_ids import is_arxiv_id
 from dailypapers.lib.periods import PARSERS, InvalidPeriod, day_period
 from dailypapers.papers import selectors
@@ -83,7 +84,9 @@ def _period_page(request, period, number, previous, following, fingerprint, is_h
         for kind, label in (("day", "Daily"), ("week", "Weekly"), ("month", "Monthly"))
     ]
     context = {
-        "nav": "daily",
+        # "Daily" in the site's header is the day pages; a week or a month is marked by
+        # the period tabs instead.
+        "nav": "daily" if period.kind == "day" else None,
         "tabs": tabs,
         "period": period,
         "cards": mark_safe(cards),  # rendered by our own template, escaped there
@@ -136,18 +139,33 @@ def _trending_page(request, reference, first_day, key):
     return render(request, "papers/trending.html", context)
 
 
+def _unknown_paper(request, arxiv_id):
+    """The site's own 404 for an arXiv id not in the catalogue, offering to submit it
+    (which fetches it from arXiv) or to read it there. Rendered here rather than raised
+    as Http404, so it is this page under DEBUG too, not Django's debug page. A hidden
+    paper gets the plain 404: it must not be offered again."""
+    hidden = Paper.objects.filter(arxiv_id=arxiv_id).exists()
+    context = {"missing_arxiv_id": None if hidden else arxiv_id}
+    return render(request, "404.html", context, status=404)
+
+
 def paper(request, arxiv_id):
     if not is_arxiv_id(arxiv_id):
         raise Http404("not an arXiv id")
     # Staff see a hidden paper (with a notice and the button to show it again).
-    papers = Paper.objects.all() if request.user.is_staff else Paper.objects.visible()
-    paper = get_object_or_404(papers, arxiv_id=arxiv_id)
+    papers = Paper.objects.all() if has_staff_powers(request.user) else Paper.objects.visible()
+    paper = papers.filter(arxiv_id=arxiv_id).first()
+    if paper is None:
+        return _unknown_paper(request, arxiv_id)
     features = list(paper.feed_entries.visible().order_by("day"))
     context = {
         "paper": paper,
         "features": features,
         "upvotes": sum(e.upvotes for e in features),
-        "num_comments": sum(e.num_comments for e in features),
+        # The discussion below shows the local comments only; Hugging Face's (imported
+        # with the feed) are counted apart and linked to.
+        "comments_here": visible_count(paper),
+        "comments_on_hf": sum(e.imported_comments for e in features),
         "similar": search_service.similar(paper, SIMILAR_PAPERS),
     }
     return render(request, "papers/paper.html", context)

@@ -187,10 +187,13 @@ class Filters:
                 Q(published__gte=start) | Q(published__isnull=True, announced_on__gte=self.date_from)
             )
         if self.date_to:
-            end = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.timezone.utc)
-            papers = papers.filter(
-                Q(published__lt=end) | Q(published__isnull=True, announced_on__lte=self.date_to)
-            )
+            # The day after as the bound; the last day a date can be (9999-12-31) has
+            # none: its end is the last instant a datetime can hold.
+            if self.date_to < dt.date.max:
+                end = Q(published__lt=dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.timezone.utc))
+            else:
+                end = Q(published__lte=dt.datetime.max.replace(tzinfo=dt.timezone.utc))
+            papers = papers.filter(end | Q(published__isnull=True, announced_on__lte=self.date_to))
         if self.category:
             papers = papers.filter(category_rows__category=self.category)
         return papers

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.core.cache import cache
 
+from dailypapers.core.pagecache import cache
 from dailypapers.lib import highlight as highlighting
 from dailypapers.lib.searchquery import parse_query
 from dailypapers.papers.models import Paper

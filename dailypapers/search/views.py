@@ -5,6 +5,7 @@ import datetime as dt
 from django.shortcuts import render
 
 from dailypapers.lib.arxiv_ids import is_arxiv_category
+from dailypapers.lib.searchquery import MAX_QUERY_CHARS
 from dailypapers.search import service
 from dailypapers.search.keyword import Filters
 
@@ -24,9 +25,16 @@ def _date(text, problems, label):
 
 def search_form(params):
     """(query text, mode, Filters, page, [problems]) from request parameters; bad values
-    are ignored with a note, never an error."""
+    are ignored with a note, never an error. A query over MAX_QUERY_CHARS is cut there
+    with a note (the page then answers 400 and runs no search)."""
     problems = []
     text = params.get("q", "")
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        problems.append(
+            f"Search text can be at most {MAX_QUERY_CHARS} characters: shorten it "
+            f"(the first {MAX_QUERY_CHARS} are in the box above)."
+        )
     mode = params.get("mode", "hybrid")
     if mode not in service.MODES:
         mode = "hybrid"
@@ -48,14 +56,18 @@ def search_form(params):
 
 def search(request):
     text, mode, filters, page, problems = search_form(request.GET)
+    too_long = len(request.GET.get("q", "")) > MAX_QUERY_CHARS
     results = None
-    if text.strip():
+    if text.strip() and not too_long:
         results = service.search(text, mode=mode, filters=filters, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
     params = request.GET.copy()
     params.pop("page", None)
+    if "q" in params:
+        params["q"] = text  # the links to other pages echo no more than the cap
     context = {
         "nav": "search",
         "q": text,
+        "max_query_chars": MAX_QUERY_CHARS,
         "mode": mode,
         "modes": service.MODES,
         "filters": filters,
@@ -67,6 +79,6 @@ def search(request):
         "first_rank": (page - 1) * PER_PAGE + 1,
         "last_rank": (page - 1) * PER_PAGE + (len(results.hits) if results else 0),
     }
-    response = render(request, "search/search.html", context)
+    response = render(request, "search/search.html", context, status=400 if too_long else 200)
     response["Cache-Control"] = "no-cache"
     return response

@@ -63,3 +63,10 @@ def recent_upvotes(user, limit=20):
         .only("created_at", "paper__arxiv_id", "paper__title")
         .order_by("-created_at")[:limit]
     )
+
+
+@register.simple_tag
+def submission_refusal(user, paper):
+    """Why `user` could not submit `paper` now (community/services.py), or None: the
+    paper page offers "Submit to today's feed" only when it would be accepted."""
+    return services.submission_refusal(user, paper)

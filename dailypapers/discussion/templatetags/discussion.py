@@ -1,34 +1,54 @@
 from django import template
+from django.http import Http404
 
-from dailypapers.accounts.rules import participation_error
+from dailypapers.accounts.rules import has_staff_powers, participation_error
 from dailypapers.discussion import services
 from dailypapers.discussion.models import MAX_BODY_LENGTH, Report
 
 register = template.Library()
 
+def page_number(request):
+    """The `page` query parameter of a discussion page (from 1); Http404 for anything
+    that is not a page number."""
+    raw = request.GET.get("page", "1") if request is not None else "1"
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= services.MAX_PAGE:
+        raise Http404("no such page of comments")
+    return int(raw)
 
-@register.inclusion_tag("discussion/_thread.html", takes_context=True)
-def paper_thread(context, paper):
-    """The paper page's discussion: the thread (one query, comments with their authors)
-    and the forms this viewer may use."""
-    request = context.get("request")
-    user = context.get("user")
-    nodes = list(services.flatten(services.thread(paper, user)))
+
+def thread_context(request, user, paper, thread):
+    """What _comments.html needs around a Thread: the nodes in reading order and the
+    forms this viewer may use. Http404 for a page past the last."""
+    if thread.page > thread.pages:
+        raise Http404("no such page of comments")
     reply_to = request.GET.get("reply", "") if request is not None else ""
     logged_in = user is not None and user.is_authenticated
     return {
         "paper": paper,
         "user": user,
-        "nodes": nodes,
-        "count": sum(1 for n in nodes if n.shown),
+        "thread": thread,
+        "nodes": thread.flat(),
         "logged_in": logged_in,
         # Logged in but not allowed to take part (suspended): the reason instead of forms.
         "refusal": participation_error(user) if logged_in else None,
-        "reply_to": int(reply_to) if reply_to.isdigit() else None,
+        "staff_powers": has_staff_powers(user),
+        "reply_to": int(reply_to) if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19 else None,
         "max_length": MAX_BODY_LENGTH,
         "reasons": Report.Reason.choices,
-        "next": request.get_full_path() if request is not None else paper.get_absolute_url(),
     }
+
+
+@register.inclusion_tag("discussion/_thread.html", takes_context=True)
+def paper_thread(context, paper):
+    """The paper page's discussion: one page of the thread (services.thread: a bounded
+    number of bounded queries) and the forms this viewer may use."""
+    request = context.get("request")
+    user = context.get("user")
+    thread = services.thread(paper, user, page=page_number(request))
+    data = thread_context(request, user, paper, thread)
+    # Comments people can see on this site (the local part of the feed's count).
+    data["count"] = services.visible_count(paper)
+    return data
 
 
 @register.inclusion_tag("discussion/_recent.html", takes_context=True)

@@ -65,10 +65,15 @@ class Command(BaseCommand):
                 self.cfg.set("workers", workers)
                 self.cfg.set("threads", threads)
                 self.cfg.set("worker_tmp_dir", "/dev/shm" if os.path.isdir("/dev/shm") else None)
-                # Search queries arrive in the URL and may be long (a pasted abstract);
-                # gunicorn's default of 4 KB would refuse them. 0 is its "no limit"; the
-                # application reads the first 2,000 characters of a query.
-                self.cfg.set("limit_request_line", 0)
+                # Gunicorn's own limits, at their largest (8190 is the most it allows
+                # for a line): a longer request line or header field, or more than 100
+                # header fields, is answered 400 before the application sees it. Without
+                # them a multi-megabyte request line held a worker for seconds. A search
+                # query is at most 250 characters (dailypapers/lib/searchquery.py), far
+                # below. Bodies are bounded by Django (DATA_UPLOAD_MAX_MEMORY_SIZE).
+                self.cfg.set("limit_request_line", 8190)
+                self.cfg.set("limit_request_field_size", 8190)
+                self.cfg.set("limit_request_fields", 100)
                 if access_log:
                     self.cfg.set("accesslog", "-")
                 self.cfg.set("post_worker_init", _warm_search)
