@@ -97,9 +97,11 @@ def alive(pid):
 
 
 def start_import(env, path):
+    # A session of its own, as a terminal's foreground job is: Ctrl-C reaches the group.
     return subprocess.Popen(
         [*DAILYPAPERS, "import", "arxiv", str(path), "--batch-size", "1000", "--no-embed"],
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
     )  # fmt: skip
 
 
@@ -174,3 +176,16 @@ def test_sigterm_ends_the_import_with_a_summary_of_what_was_committed(big_file, 
     assert rerun.returncode == 0, rerun.stderr
     assert f"{committed} unchanged" in rerun.stdout
     assert python(env, DUMP) == reference
+
+
+def test_ctrl_c_on_the_terminal_stops_the_import_and_its_parser_cleanly(big_file, reference, tmp_path):
+    env = process_env(tmp_path, "ctrl_c")
+    process = start_import(env, big_file)
+    children = wait_mid_run(process, env)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "stopped by Ctrl-C" in err
+    assert wait_gone(children) == []
+    [created] = [line for line in out.splitlines() if line.startswith("papers:")]
+    assert created.startswith(f"papers: {python(env, COUNT)} created, 0 updated")
