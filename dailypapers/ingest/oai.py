@@ -6,7 +6,8 @@
 1. Each request waits until settings.ARXIV_REQUEST_INTERVAL seconds have passed since the
    previous one (arXiv asks for one every 3 s). A 503 is retried after its Retry-After
    (bounded by MAX_RETRY_AFTER); network errors and other 5xx are retried after
-   RETRY_DELAYS, for MAX_NETWORK_WAIT seconds at most, each retry announced. Responses are time-limited (TIMEOUT) and size-limited (MAX_RESPONSE_BYTES).
+   RETRY_DELAYS, for MAX_NETWORK_WAIT seconds at most, each retry announced. Responses
+   are time-limited (TIMEOUT) and size-limited (MAX_RESPONSE_BYTES).
 2. A page is parsed with defusedxml, DTDs refused: no entity expansion (billion laughs),
    no external entities or DTDs fetched. An HTML page, truncated XML or an OAI error
    stops the run with a clear message (HarvestError / OAIError); noRecordsMatch is

@@ -66,8 +66,12 @@ class Command(BaseCommand):
         write_failed = False
         for set_spec in sets or settings.ARXIV_HARVEST_SETS:
             log = (lambda message: None) if quiet else (lambda message: self.stdout.write(message))
-            # What a request waits for (arXiv not answering, a 503) goes to stderr at once.
-            notice = (lambda message: None) if quiet else (lambda message: self.stderr.write(f"{set_spec}: {message}"))
+
+            def notice(message, set_spec=set_spec):
+                # What a request waits for (arXiv not answering, a 503): on stderr, at once.
+                if not quiet:
+                    self.stderr.write(f"{set_spec}: {message}")
+
             log(f"{set_spec}: harvesting {format} records from {settings.ARXIV_OAI_URL}")
             result = harvest(set_spec, prefix=format, from_=from_, until=until, log=log, notice=notice)
             self.stdout.write(
