@@ -3,7 +3,9 @@ unless asked for) and reads everything else from the environment through strict 
 
 Environment:
     DEBUG            "1"/"true" for development. Off by default.
-    SECRET_KEY       required whenever DEBUG is off; start-up refuses without it.
+    SECRET_KEY       required in production (ALLOWED_HOSTS set, or a SITE_URL that is not
+                     this machine): start-up refuses without it. Elsewhere a key generated
+                     once is kept in DATA_DIR/secret_key; `serve` always needs SECRET_KEY.
     DATABASE_URL     default sqlite:///<DATA_DIR>/dailypapers.sqlite3 (WAL mode)
     DATA_DIR         where the default SQLite file lives (default ./data)
     ALLOWED_HOSTS    comma-separated (default: localhost names in DEBUG, none otherwise)
@@ -15,36 +17,54 @@ Environment:
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from dailypapers.lib.env import env_bool, env_float, env_int, env_list, env_str
+from dailypapers.lib.localkey import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
 
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = env_str("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY to a long random string "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
-            "or set DEBUG=1 for local development."
-        )
-    # Development only: a key that is obviously not a secret.
-    SECRET_KEY = "insecure-development-key-never-use-in-production-" + "x" * 20
+DATA_DIR = Path(env_str("DATA_DIR", str(Path.cwd() / "data"))).resolve()
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The site's name in account emails ("Hello from dailypapers!") and their subjects.
 SITE_NAME = env_str("SITE_NAME", "dailypapers")
 
+# A production configuration names its public address (ALLOWED_HOSTS, or a SITE_URL that is
+# not this machine): there, a missing SECRET_KEY stops start-up. A local checkout (the
+# defaults `make run` uses) gets a key generated once and kept in DATA_DIR, so that the
+# development server and the `dailypapers` commands typed beside it share one key;
+# `dailypapers serve` refuses to run on that key (SECRET_KEY_IS_LOCAL).
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+PRODUCTION_CONFIGURATION = not DEBUG and (
+    "ALLOWED_HOSTS" in os.environ or (urlsplit(SITE_URL).hostname or "") not in _LOCAL_HOSTS
+)
+SECRET_KEY = env_str("SECRET_KEY", "")
+SECRET_KEY_IS_LOCAL = not SECRET_KEY
+if not SECRET_KEY:
+    if PRODUCTION_CONFIGURATION:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY to a long random string "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'). "
+            "A production configuration (ALLOWED_HOSTS set, or a SITE_URL that is not "
+            "this machine) never uses a generated key."
+        )
+    try:
+        SECRET_KEY = local_secret_key(DATA_DIR)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is not set and no local key could be kept in DATA_DIR ({exc}). "
+            "Set SECRET_KEY to a long random string, or DATA_DIR to a writable directory."
+        ) from None
+
 _default_hosts = ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
-
-DATA_DIR = Path(env_str("DATA_DIR", str(Path.cwd() / "data"))).resolve()
 
 # Behind a reverse proxy (nginx, Caddy, a load balancer) that sets X-Forwarded-Proto and
 # appends the client's address to X-Forwarded-For. Exactly one hop is trusted: the last
@@ -251,7 +271,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_PROXY else 0
 
 # --- Email ----------------------------------------------------------------------------------
 # Django's standard settings from the environment. Without EMAIL_HOST, mail is printed on
-# the console in DEBUG (nothing is sent), and sent to localhost:25 otherwise.
+# the console outside a production configuration (DEBUG, or a local checkout: nothing is
+# sent), and sent to localhost:25 in production.
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -264,7 +285,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
-    if DEBUG and "EMAIL_HOST" not in os.environ
+    if not PRODUCTION_CONFIGURATION and "EMAIL_HOST" not in os.environ
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 

@@ -416,3 +416,38 @@ def test_code_and_project_links_in_a_harvested_abstract_are_kept(oai_server):
     paper = Paper.objects.get(arxiv_id="1706.05371")
     assert paper.github_repo == "https://github.com/example/sipm-eval"
     assert paper.project_page == "https://example.github.io/sipm/"
+
+
+def _closed_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_without_network_each_retry_says_what_it_waits_for_and_the_waiting_is_capped(monkeypatch):
+    monkeypatch.setattr(oai, "RETRY_DELAYS", (100, 100, 100))  # more than MAX_NETWORK_WAIT allows
+    sleeps, notes = [], []
+    client = oai.Client(
+        base_url=f"http://127.0.0.1:{_closed_port()}/oai", interval=0, sleep=sleeps.append, notice=notes.append
+    )
+    with pytest.raises(oai.HarvestError, match=r"arXiv OAI-PMH not answering \(network error: .*refused.*\).*giving up after 2 attempts"):
+        client.get({"verb": "Identify"})
+    assert sleeps == [100] and sum(sleeps) <= oai.MAX_NETWORK_WAIT
+    [note] = notes
+    assert note.startswith("arXiv OAI-PMH not answering (network error: ") and note.endswith("; retry 1/3 in 100 s")
+
+
+def test_the_command_shows_each_retry_on_stderr_and_fails_with_the_reason(settings):
+    settings.ARXIV_OAI_URL = f"http://127.0.0.1:{_closed_port()}/oai"
+    settings.ARXIV_REQUEST_INTERVAL = 0
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="harvest incomplete for: cs"):
+        call_command("harvest", "--set", "cs", stdout=out, stderr=err)
+    lines = err.getvalue().splitlines()
+    assert [line.rpartition(";")[2] for line in lines[:2]] == [" retry 1/2 in 0 s", " retry 2/2 in 0 s"]
+    assert all(line.startswith("cs: arXiv OAI-PMH not answering (network error: ") for line in lines[:2])
+    assert "cs: harvest stopped: arXiv OAI-PMH not answering" in lines[2]
+    assert "giving up after 3 attempts" in lines[2] and "The next run resumes" in lines[2]
+    assert f"harvesting arXiv records from {settings.ARXIV_OAI_URL}" in out.getvalue()

@@ -6,6 +6,9 @@ from django.test import RequestFactory
 
 from dailypapers.core.pagecache import anonymous_page
 
+# The cache key says whether the site shows demo data (a row in the database).
+pytestmark = pytest.mark.django_db
+
 
 def request(user=None, method="get"):
     req = getattr(RequestFactory(), method)("/x")

@@ -24,8 +24,8 @@ def run(args, env_overrides, tmp_path, **kwargs):
     )
 
 
-def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
-    result = run(["check"], {}, tmp_path)
+def test_it_refuses_to_start_without_a_secret_key_in_a_production_configuration(tmp_path):
+    result = run(["check"], {"ALLOWED_HOSTS": "papers.example.org"}, tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 

@@ -13,6 +13,8 @@ from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils.connection import ConnectionProxy
 
+from dailypapers.core import demo
+
 # Per-process memory (settings.CACHES "pages"), also used for the page fragments and
 # bodies cached by papers/views.py, feeds/views.py, api/http.py and search/service.py:
 # keyed by fingerprints of their rows, they need no sharing between processes, and
@@ -31,7 +33,9 @@ def anonymous_page(request, key, render):
     )
     if not shareable:
         return render()
-    key = f"page:{key}"
+    # Every page says when the site shows the demo data (base.html): a page cached then
+    # is not served once a real import has ended it.
+    key = f"page:{key}" + (":demo" if demo.banner() else "")
     cached = cache.get(key)
     if cached is not None:
         content, content_type = cached

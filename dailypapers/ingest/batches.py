@@ -4,7 +4,9 @@ Hugging Face day files.
 """
 
 import multiprocessing
+import os
 import queue
+import signal
 import zlib
 from dataclasses import dataclass, field
 
@@ -68,13 +70,47 @@ def parse_hf_files(paths):
         yield parse_hf_daily_file(path)
 
 
-def _run_in_child(generator, args, results):
+def _die_with_parent():
+    """Linux: the kernel kills this process when the one that started it dies (kill -9
+    included), instead of leaving it blocked on a full queue forever. Elsewhere the
+    put loop below notices the parent is gone within a second."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _put(results, item, parent):
+    while True:
+        try:
+            results.put(item, timeout=1)
+            return
+        except queue.Full:
+            if os.getppid() != parent:
+                # The parent is gone: nobody reads the queue; exit without flushing it.
+                results.cancel_join_thread()
+                raise SystemExit(1) from None
+
+
+def _run_in_child(generator, args, results, parent):
+    _die_with_parent()
+    if os.getppid() != parent:  # died before the line above took effect
+        return
+    # Ctrl-C reaches the whole process group: the parent stops this process itself,
+    # after reporting what it committed.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for item in generator(*args):
-            results.put(item)
-        results.put(None)
+            _put(results, item, parent)
+        _put(results, None, parent)
+    except SystemExit:
+        raise
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-        results.put(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
+        _put(results, exc if isinstance(exc, Exception) else RuntimeError(repr(exc)), parent)
 
 
 def from_child(generator, args, queue_size=2):
@@ -86,7 +122,8 @@ def from_child(generator, args, queue_size=2):
     context = multiprocessing.get_context("spawn")
     results = context.Queue(maxsize=queue_size)
     child = context.Process(
-        target=_run_in_child, args=(generator, args, results), name="dailypapers-parse", daemon=True
+        target=_run_in_child, args=(generator, args, results, os.getpid()), name="dailypapers-parse",
+        daemon=True,
     )
     child.start()
     try:
@@ -103,6 +140,13 @@ def from_child(generator, args, queue_size=2):
                 raise item
             yield item
     finally:
+        # Also on KeyboardInterrupt/SIGTERM (the import command turns SIGTERM into one) and
+        # when the caller stops reading: the child never outlives the import.
         if child.is_alive():
             child.terminate()
         child.join(timeout=10)
+        if child.is_alive():
+            child.kill()
+            child.join(timeout=5)
+        results.close()
+        results.cancel_join_thread()

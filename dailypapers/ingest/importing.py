@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from dailypapers.core.dbfailures import DATABASE_ERRORS, write_failure
 from dailypapers.ingest.batches import from_child, parse_hf_files, parse_jsonl_batches
 from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE, Loader
 from dailypapers.ingest.records import iter_hf_paths, open_bytes
@@ -17,6 +18,15 @@ from dailypapers.ingest.records import iter_hf_paths, open_bytes
 # Below this size input is parsed in this process: starting a child costs more than the
 # overlap saves.
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+def _stopped_by(report, exc):
+    """A database that cannot be written ends the run with its summary; other errors raise."""
+    reason = write_failure(exc)
+    if reason is None:
+        raise exc
+    report.stopped = reason
+    report.loader.forget_uncommitted()
 
 
 def _size(path):
@@ -32,6 +42,10 @@ class ImportReport:
     files: list = field(default_factory=list)  # (path, fate text, ok?)
     bad_lines: list = field(default_factory=list)  # (path, line number, reason)
     records_read: int = 0
+    # Set when Ctrl-C or SIGTERM stopped the run, or (`stopped`: why) when the database
+    # could not be written (read-only, disk full): the tallies are then those committed.
+    interrupted: bool = False
+    stopped: str | None = None
 
     @property
     def papers(self):
@@ -42,19 +56,38 @@ class ImportReport:
         return self.loader.entries
 
 
-def import_hf_daily(paths, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None):
+def import_hf_daily(
+    paths, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None, demo=False, should_stop=None
+):
     """Import Hugging Face `api/daily_papers` responses (files or directories).
 
-    `parallel` parses in a child process (None: when the files are large together)."""
-    loader = Loader(batch_size=batch_size)
+    `parallel` parses in a child process (None: when the files are large together); `demo`
+    is load-demo's import, which leaves the site's demo state alone (core/demo.py).
+    `should_stop()` true ends the run between two batches (report.interrupted)."""
+    loader = Loader(batch_size=batch_size, real_data=not demo, should_stop=should_stop)
     report = ImportReport(loader=loader)
     files = list(iter_hf_paths(paths))
     if parallel is None:
         parallel = sum(_size(path) for path in files) >= PARALLEL_MIN_BYTES
     # Day files are small: let many wait, as the writer takes them in batches.
     results = from_child(parse_hf_files, (files,), queue_size=256) if parallel else parse_hf_files(files)
+    try:
+        _load_hf_results(report, results, len(files), progress, batch_size)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        loader.forget_uncommitted()
+    except DATABASE_ERRORS as exc:
+        _stopped_by(report, exc)
+    finally:
+        if parallel:
+            results.close()  # ends the parser process
+    return report
+
+
+def _load_hf_results(report, results, count, progress, batch_size):
+    loader = report.loader
     pending = []
-    for result in tqdm(results, total=len(files), desc="HF days", unit="file", disable=not progress):
+    for result in tqdm(results, total=count, desc="HF days", unit="file", disable=not progress):
         path = result.path
         if result.error:
             report.files.append((path, f"skipped: {result.error}", False))
@@ -70,15 +103,15 @@ def import_hf_daily(paths, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, par
             pending = []
     if pending:
         loader.flush_entries(pending)
-    return report
 
 
-def import_arxiv_jsonl(path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None):
+def import_arxiv_jsonl(path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None, should_stop=None):
     """Import arXiv metadata JSONL (bulk-snapshot or listing format, plain or gzip).
 
-    `parallel` parses in a child process (None: when the file is large)."""
+    `parallel` parses in a child process (None: when the file is large); `should_stop()`
+    true ends the run between two batches (report.interrupted)."""
     path = Path(path)
-    loader = Loader(batch_size=batch_size)
+    loader = Loader(batch_size=batch_size, real_data=True, should_stop=should_stop)
     report = ImportReport(loader=loader)
     try:
         total = os.path.getsize(path)
@@ -90,17 +123,29 @@ def import_arxiv_jsonl(path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, p
         parallel = total >= PARALLEL_MIN_BYTES
     batches = from_child(parse_jsonl_batches, (path, batch_size)) if parallel else parse_jsonl_batches(path, batch_size)
     failure = None
-    with tqdm(total=total, desc=path.name, unit="B", unit_scale=True, disable=not progress) as bar:
-        for batch in batches:
-            if batch.bad_count:
-                loader.papers.skip("malformed line", batch.bad_count)
-            report.bad_lines.extend((path, number, reason) for number, reason in batch.bad_lines)
-            report.records_read += len(batch.records)
-            loader.papers_in_batches(batch.records)
-            bar.update(max(0, batch.position - bar.n))
-            failure = batch.failure or failure
-        bar.update(total - bar.n)
-    if failure:
+    try:
+        with tqdm(total=total, desc=path.name, unit="B", unit_scale=True, disable=not progress) as bar:
+            for batch in batches:
+                loader.check_stop()
+                if batch.bad_count:
+                    loader.papers.skip("malformed line", batch.bad_count)
+                report.bad_lines.extend((path, number, reason) for number, reason in batch.bad_lines)
+                report.records_read += len(batch.records)
+                loader.papers_in_batches(batch.records)
+                bar.update(max(0, batch.position - bar.n))
+                failure = batch.failure or failure
+            bar.update(total - bar.n)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        loader.forget_uncommitted()
+    except DATABASE_ERRORS as exc:
+        _stopped_by(report, exc)
+    finally:
+        if parallel:
+            batches.close()  # ends the parser process
+    if report.interrupted or report.stopped:
+        report.files.append((path, f"interrupted after {report.records_read} records read", False))
+    elif failure:
         report.files.append((path, f"{report.records_read} records, then {failure}", False))
     else:
         report.files.append((path, f"{report.records_read} records", True))

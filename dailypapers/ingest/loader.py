@@ -114,9 +114,20 @@ def _count_update_sql():
     return f"UPDATE {quote(FeedEntry._meta.db_table)} SET {', '.join(sets)} WHERE {quote('id')} = %s"
 
 
+class Interrupted(KeyboardInterrupt):
+    """Raised between two batches once `should_stop()` says so (SIGTERM, Ctrl-C)."""
+
+
 class Loader:
-    def __init__(self, batch_size=DEFAULT_BATCH_SIZE):
+    def __init__(self, batch_size=DEFAULT_BATCH_SIZE, *, real_data=False, should_stop=None):
         self.batch_size = batch_size
+        # Asked before each transaction: a stop requested by a signal handler takes effect
+        # between batches, so the tallies are exactly what was committed.
+        self.should_stop = should_stop or (lambda: False)
+        # An import of real data (`import`, `harvest`; not `load-demo`, not a fetched paper or
+        # two) ends the site's demo state on its first write (core/demo.py).
+        self._ends_demo = real_data
+        self._at_commit = (Counter(), Counter(), Counter(), Counter())
         self.papers = Tally()
         self.entries = Tally()
         # Every Paper column but the primary key, with model defaults for what a record
@@ -176,6 +187,8 @@ class Loader:
             to_update.append((paper, [*changed, "updated_at"]))
 
         ids = {arxiv_id: paper.pk for arxiv_id, paper in existing.items()}
+        if to_create or to_update:
+            self._wrote()
         if to_create:
             defaults = [*{**self._paper_defaults, "created_at": now, "updated_at": now}.items()]
 
@@ -269,6 +282,8 @@ class Loader:
             if recounted:
                 recount.append([*counts, *counts, connection.ops.adapt_datetimefield_value(now), entry.pk])
             self.entries.add("updated")
+        if to_create or to_update or recount:
+            self._wrote()
         if to_create:
             self._insert_entry.insert(to_create)
             self.entries.add("created", len(to_create))
@@ -279,6 +294,13 @@ class Loader:
         if recount:
             with connection.cursor() as cursor:
                 cursor.executemany(self._count_sql, recount)
+
+    def _wrote(self):
+        if self._ends_demo:
+            from dailypapers.core import demo
+
+            demo.real_data_arrived()
+            self._ends_demo = False
 
     # -- batching -------------------------------------------------------------------
 
@@ -292,10 +314,30 @@ class Loader:
         if batch:
             self._flush_papers(batch)
 
+    def check_stop(self):
+        if self.should_stop():
+            raise Interrupted
+
     def _flush_papers(self, batch):
+        self.check_stop()
         with transaction.atomic():
             self.load_papers(batch)
+        self.committed()
 
     def flush_entries(self, batch):
+        self.check_stop()
         with transaction.atomic():
             self.load_entries(batch)
+        self.committed()
+
+    def committed(self):
+        # After each commit, by whoever holds the transaction (here, or oai.harvest).
+        self._at_commit = (Counter(self.papers.counts), Counter(self.papers.skipped),
+                           Counter(self.entries.counts), Counter(self.entries.skipped))  # fmt: skip
+
+    def forget_uncommitted(self):
+        """Back to the tallies of the last commit: after an interruption the summary says
+        what is in the database, not what the rolled-back batch had counted."""
+        papers, papers_skipped, entries, entries_skipped = self._at_commit
+        self.papers = Tally(Counter(papers), Counter(papers_skipped))
+        self.entries = Tally(Counter(entries), Counter(entries_skipped))

@@ -6,7 +6,8 @@
 1. Each request waits until settings.ARXIV_REQUEST_INTERVAL seconds have passed since the
    previous one (arXiv asks for one every 3 s). A 503 is retried after its Retry-After
    (bounded by MAX_RETRY_AFTER); network errors and other 5xx are retried after
-   RETRY_DELAYS. Responses are time-limited (TIMEOUT) and size-limited (MAX_RESPONSE_BYTES).
+   RETRY_DELAYS, for MAX_NETWORK_WAIT seconds at most, each retry announced. Responses
+   are time-limited (TIMEOUT) and size-limited (MAX_RESPONSE_BYTES).
 2. A page is parsed with defusedxml, DTDs refused: no entity expansion (billion laughs),
    no external entities or DTDs fetched. An HTML page, truncated XML or an OAI error
    stops the run with a clear message (HarvestError / OAIError); noRecordsMatch is
@@ -31,6 +32,7 @@ from http.client import HTTPException, IncompleteRead
 from django.conf import settings
 from django.db import transaction
 
+from dailypapers.core.dbfailures import DATABASE_ERRORS, write_failure
 from dailypapers.ingest.loader import Loader
 from dailypapers.ingest.records import PaperRecord, RecordError, parse_timestamp
 from dailypapers.lib.arxiv_ids import InvalidArxivId, is_arxiv_category, parse_arxiv_id
@@ -38,11 +40,15 @@ from dailypapers.lib.links import extract_links
 from dailypapers.lib.safexml import XMLRefused, parse_remote_xml
 from dailypapers.lib.text import clean_abstract, collapse
 
-TIMEOUT = 60  # seconds per request (connect, and each read)
+TIMEOUT = 30  # seconds per request (connect, and each read)
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # an arXiv page of 1,000 records is a few MB
 MAX_RETRY_AFTER = 600  # never sleep longer than this on a 503, whatever it asks
 MAX_503 = 10  # 503s in a row before giving up
-RETRY_DELAYS = (10, 60, 300)  # seconds before each retry after a network error / 5xx
+RETRY_DELAYS = (5, 15, 40, 60)  # seconds before each retry after a network error / 5xx
+# A request failing on the network gives up once this many seconds have passed since its
+# first failure (attempts and waits together): without network a harvest says so within
+# about three minutes, and the next run resumes from its checkpoint.
+MAX_NETWORK_WAIT = 180
 
 FORMATS = ("arXiv", "arXivRaw", "oai_dc")
 
@@ -298,10 +304,12 @@ def _snippet(body, limit=120):
 class Client:
     """GETs OAI-PMH requests politely: spaced out, retried, time- and size-limited."""
 
-    def __init__(self, base_url=None, interval=None, log=None, sleep=time.sleep):
+    def __init__(self, base_url=None, interval=None, log=None, sleep=time.sleep, notice=None):
         self.base_url = base_url or settings.ARXIV_OAI_URL
         self.interval = settings.ARXIV_REQUEST_INTERVAL if interval is None else interval
         self.log = log or (lambda message: None)
+        # What the harvest is waiting for (retries, 503s): the command shows it on stderr.
+        self.notice = notice or self.log
         self.sleep = sleep
         self._last = None  # time.monotonic() of the previous request
 
@@ -315,26 +323,39 @@ class Client:
     def get(self, params):
         url = f"{self.base_url}?{urllib.parse.urlencode(params)}"
         failures = unavailable = 0
+        waited = 0.0  # seconds since the first network failure: attempts and sleeps
         while True:
             self._wait_turn()
+            started = time.monotonic()
             try:
                 return self._fetch(url)
             except urllib.error.HTTPError as exc:
                 if exc.code == 503 and unavailable < MAX_503:
                     unavailable += 1
                     delay = _retry_after(exc.headers.get("Retry-After"))
-                    self.log(f"503 from the OAI server: waiting {delay:g} s as asked")
+                    self.notice(
+                        f"arXiv OAI-PMH is busy (503); retry {unavailable}/{MAX_503} in {delay:g} s, as it asks"
+                    )
                     self.sleep(delay)
                     continue
                 if exc.code < 500:
                     raise HarvestError(f"HTTP {exc.code} {exc.reason} for {url}") from None
                 problem = f"HTTP {exc.code} {exc.reason}"
             except (urllib.error.URLError, HTTPException, OSError) as exc:
-                problem = f"network error ({getattr(exc, 'reason', None) or exc or type(exc).__name__})"
-            if failures >= len(RETRY_DELAYS):
-                raise HarvestError(f"{problem} for {url}, {failures + 1} attempts: giving up")
-            self.log(f"{problem}: retrying in {RETRY_DELAYS[failures]} s")
-            self.sleep(RETRY_DELAYS[failures])
+                problem = f"network error: {getattr(exc, 'reason', None) or exc or type(exc).__name__}"
+            if failures:
+                waited += time.monotonic() - started
+            if failures >= len(RETRY_DELAYS) or waited + RETRY_DELAYS[failures] > MAX_NETWORK_WAIT:
+                raise HarvestError(
+                    f"arXiv OAI-PMH not answering ({problem}) at {self.base_url}: giving up after "
+                    f"{failures + 1} attempts over {waited:.0f} s"
+                )
+            delay = RETRY_DELAYS[failures]
+            self.notice(
+                f"arXiv OAI-PMH not answering ({problem}); retry {failures + 1}/{len(RETRY_DELAYS)} in {delay:g} s"
+            )
+            self.sleep(delay)
+            waited += delay
             failures += 1
 
     def _fetch(self, url):
@@ -377,16 +398,20 @@ class HarvestResult:
     pages: int = 0
     records: int = 0
     error: str | None = None
-    loader: Loader = field(default_factory=Loader)
+    loader: Loader = field(default_factory=lambda: Loader(real_data=True))
+    write_failed: bool = False  # the database could not be written (core/dbfailures.py)
 
 
-def harvest(set_spec, prefix="arXiv", from_=None, until=None, client=None, log=None, should_stop=None):
+def harvest(
+    set_spec, prefix="arXiv", from_=None, until=None, client=None, log=None, should_stop=None, notice=None
+):
     """Harvest one set; see the module docstring. Never raises HarvestError: a run that
-    cannot go on is returned with `error` set, its checkpoint at the last good page."""
+    cannot go on is returned with `error` set, its checkpoint at the last good page.
+    `log` gets the progress, `notice` what a request is waiting for (default: log)."""
     from dailypapers.ingest.models import HarvestState
 
     log = log or (lambda message: None)
-    client = client or Client(log=log)
+    client = client or Client(log=log, notice=notice)
     result = HarvestResult(set_spec=set_spec)
     state, _ = HarvestState.objects.get_or_create(set_spec=set_spec, metadata_prefix=prefix)
 
@@ -418,7 +443,7 @@ def harvest(set_spec, prefix="arXiv", from_=None, until=None, client=None, log=N
                 log(f"{set_spec}: the checkpoint's token has expired; restarting the run")
                 state.resumption_token = ""
                 state.save()
-                return harvest(set_spec, prefix, state.run_from, state.run_until, client, log, should_stop)
+                return harvest(set_spec, prefix, state.run_from, state.run_until, client, log, should_stop, notice)
             result.error = str(exc)
             return result
         except HarvestError as exc:
@@ -429,17 +454,28 @@ def harvest(set_spec, prefix="arXiv", from_=None, until=None, client=None, log=N
                 log(f"  skipped {identifier}: {reason}")
             result.loader.papers.skip(reason)
         # Step 3: the page's papers and the checkpoint commit together.
-        with transaction.atomic():
-            result.loader.load_papers(page.records)
-            if page.datestamp and (state.run_datestamp is None or page.datestamp > state.run_datestamp):
-                state.run_datestamp = page.datestamp
-            state.resumption_token = page.token or ""
-            if not page.token:
-                # Step 4: the list is complete.
-                newest = max(filter(None, (state.last_datestamp, state.run_datestamp)), default=None)
-                state.last_datestamp = newest
-                state.run_from = state.run_until = state.run_datestamp = None
-            state.save()
+        try:
+            with transaction.atomic():
+                result.loader.load_papers(page.records)
+                if page.datestamp and (state.run_datestamp is None or page.datestamp > state.run_datestamp):
+                    state.run_datestamp = page.datestamp
+                state.resumption_token = page.token or ""
+                if not page.token:
+                    # Step 4: the list is complete.
+                    newest = max(filter(None, (state.last_datestamp, state.run_datestamp)), default=None)
+                    state.last_datestamp = newest
+                    state.run_from = state.run_until = state.run_datestamp = None
+                state.save()
+        except DATABASE_ERRORS as exc:
+            # A read-only database or a full disk: the page rolled back with its checkpoint.
+            reason = write_failure(exc)
+            if reason is None:
+                raise
+            result.loader.forget_uncommitted()
+            result.error = f"the database cannot be written: {reason}"
+            result.write_failed = True
+            return result
+        result.loader.committed()
         result.pages += 1
         result.records += len(page.records)
         total = f" of {page.complete_size}" if page.complete_size else ""

@@ -8,8 +8,9 @@ Needs SECRET_KEY (and ALLOWED_HOSTS) in the environment; run `dailypapers migrat
 
 import os
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 def _warm_search(worker):
@@ -42,6 +43,15 @@ class Command(BaseCommand):
         parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
 
     def handle(self, *args, bind, workers, threads, access_log, **options):
+        if settings.SECRET_KEY_IS_LOCAL:
+            # The key generated in DATA_DIR suits a checkout; a server on the network keeps
+            # its key where its operator chose (a new DATA_DIR would otherwise log everyone
+            # out and break the links in every email already sent).
+            raise CommandError(
+                "SECRET_KEY is not set: `dailypapers serve` is the production server and needs "
+                "one (python -c 'import secrets; print(secrets.token_urlsafe(50))'). "
+                "For local development use `make run` or `dailypapers runserver`."
+            )
         from gunicorn.app.base import BaseApplication
 
         # Before the application loads: whitenoise indexes the static files at start-up.

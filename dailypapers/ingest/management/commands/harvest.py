@@ -16,6 +16,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from dailypapers.core.dbfailures import resume_hint
 from dailypapers.core.migrations_state import require_migrated
 from dailypapers.ingest.oai import FORMATS, harvest
 from dailypapers.search.indexing import add_embed_argument, embed_after_ingest
@@ -62,18 +63,29 @@ class Command(BaseCommand):
             raise CommandError("--from is after --until")
         require_migrated()
         failed = []
+        write_failed = False
         for set_spec in sets or settings.ARXIV_HARVEST_SETS:
             log = (lambda message: None) if quiet else (lambda message: self.stdout.write(message))
-            result = harvest(set_spec, prefix=format, from_=from_, until=until, log=log)
+
+            def notice(message, set_spec=set_spec):
+                # What a request waits for (arXiv not answering, a 503): on stderr, at once.
+                if not quiet:
+                    self.stderr.write(f"{set_spec}: {message}")
+
+            log(f"{set_spec}: harvesting {format} records from {settings.ARXIV_OAI_URL}")
+            result = harvest(set_spec, prefix=format, from_=from_, until=until, log=log, notice=notice)
             self.stdout.write(
                 f"{set_spec}: {result.pages} pages, " + result.loader.papers.line("papers")
             )
             if result.error:
                 failed.append(set_spec)
+                write_failed = write_failed or result.write_failed
                 self.stderr.write(
                     f"{set_spec}: harvest stopped: {result.error}. The next run resumes from the "
                     "last committed page."
                 )
+        if write_failed:
+            raise CommandError(f"harvest incomplete for: {', '.join(failed)}. " + resume_hint())
         # What was committed is embedded even when a set failed half-way.
         embed_after_ingest(self.stdout.write, no_embed=no_embed, progress=sys.stderr.isatty())
         if failed:

@@ -10,10 +10,12 @@ a newer arXiv version updates the paper. Run it by hand or from cron after fetch
 new files; a bad file or line is reported and skipped, never fatal.
 """
 
+import signal
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dailypapers.core.dbfailures import resume_hint
 from dailypapers.core.migrations_state import require_migrated
 from dailypapers.ingest.importing import import_arxiv_jsonl, import_hf_daily
 from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE
@@ -68,13 +70,43 @@ class Command(BaseCommand):
             raise CommandError("no such file or directory: " + ", ".join(missing))
         require_migrated()
         progress = not no_progress and sys.stderr.isatty()
-        if source == "hf-daily":
-            report = import_hf_daily(paths, progress=progress, batch_size=batch_size)
-            self._print_report(report, quiet, entries=True)
-        else:
-            for path in paths:
-                report = import_arxiv_jsonl(path, progress=progress, batch_size=batch_size)
-                self._print_report(report, quiet, entries=False)
+        stopped_by = []
+
+        def on_signal(signum, frame):
+            # SIGTERM or Ctrl-C: the import stops after the batch in progress commits, the
+            # parser process ends, the summary says what was committed. A second Ctrl-C
+            # stops at once (the batch in progress rolls back).
+            if stopped_by and signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            stopped_by.append("SIGTERM" if signum == signal.SIGTERM else "Ctrl-C")
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        options = {"progress": progress, "batch_size": batch_size, "should_stop": lambda: bool(stopped_by)}
+        try:
+            if source == "hf-daily":
+                reports = [import_hf_daily(paths, **options)]
+                self._print_report(reports[0], quiet, entries=True)
+            else:
+                reports = []
+                for path in paths:
+                    reports.append(import_arxiv_jsonl(path, **options))
+                    self._print_report(reports[-1], quiet, entries=False)
+                    if reports[-1].interrupted or reports[-1].stopped:
+                        break
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        if reports[-1].stopped:
+            raise CommandError(
+                f"stopped: {reports[-1].stopped}. " + resume_hint("The counts above are what was committed.")
+            )
+        if reports[-1].interrupted:
+            signame = stopped_by[0] if stopped_by else "Ctrl-C"
+            raise CommandError(
+                f"stopped by {signame}: the counts above are what was committed. Run the same "
+                "command again to finish: what is already imported is left unchanged.",
+                returncode=143 if signame == "SIGTERM" else 130,
+            )
         embed_after_ingest(self.stdout.write, no_embed=no_embed, progress=progress)
 
     def _print_report(self, report, quiet, entries):
