@@ -16,6 +16,10 @@ on another), its paper page, a thread page and the comments API timed in-process
    p50 / p99 in milliseconds, then as many again for the CPU time of this process (which
    on SQLite includes the database's work, and is steadier than wall time on a busy
    machine; on PostgreSQL the server's share is left out), and the response size.
+4. Then as served: `dailypapers serve` (gunicorn, DEBUG off; bench/run.py's Server) on a
+   free loopback port, each path loaded by wrk with --connections clients at once for
+   --duration seconds (needs `wrk`; skipped with a note where it is missing): requests/s
+   and latency p50 / p99.
 
 Results print as Markdown and are written to bench/results/discussion.json.
 """
@@ -120,6 +124,11 @@ def main():
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--database-url", help="a PostgreSQL database whose name contains 'bench' (dropped!)")
     parser.add_argument("--output", default=str(BENCH_DIR / "results" / "discussion.json"))
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk load per path (0: skip)")
+    parser.add_argument("--connections", type=int, default=4, help="wrk's clients at once")
+    parser.add_argument("--threads", type=int, default=2, help="wrk's threads")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1,
+                        help="gunicorn workers (default 2 × cores + 1, as serve)")
     options = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="discussion-bench-"))
@@ -164,6 +173,7 @@ def main():
         results[label] = {"path": path, "bytes": size, "cpu_p50_ms": statistics.median(cpu), **timing}
 
     vendor = connection_vendor()
+    served = served_benchmark(env, paths, options)
     print(f"Discussion benchmark ({vendor}, {options.requests} requests each, in-process)\n")
     print(f"load average before / after: {load_before} / {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
     print("| what | path | p50 | p99 | CPU p50 | response |")
@@ -171,9 +181,38 @@ def main():
     for label, r in results.items():
         print(f"| {label} | `{r['path']}` | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | "
               f"{r['cpu_p50_ms']:.1f} ms | {r['bytes'] / 1024:.0f} KB |")  # fmt: skip
+    if served:
+        print(f"\nAs served ({options.workers} gunicorn workers, wrk with {options.connections} clients "
+              f"for {options.duration} s each)\n")
+        print("| what | requests/s | p50 | p99 | errors |")
+        print("|---|---:|---:|---:|---:|")
+        for label, r in served.items():
+            print(f"| {label} | {r['requests_per_s']:.0f} | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | "
+                  f"{r['socket_errors'] + r['non_2xx']} |")
     output = Path(options.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps({"database": vendor, "python": platform.python_version(), "results": results}, indent=2))
+    output.write_text(json.dumps({"database": vendor, "python": platform.python_version(), "results": results,
+                                  "served": served}, indent=2))
+
+
+def served_benchmark(env, paths, options):
+    """{label: wrk's figures} for each path under `dailypapers serve`; {} when skipped."""
+    import shutil
+
+    from django.db import connections
+
+    if not options.duration or not shutil.which("wrk"):
+        print("bench: served figures skipped (no wrk, or --duration 0)", file=sys.stderr)
+        return {}
+    from run import Server, wrk
+
+    connections.close_all()  # the server's workers open their own
+    results = {}
+    with Server(env, options.workers) as server:
+        for label, path in paths.items():
+            wrk(server.base + path, 2, options)  # warm-up: each worker's first requests
+            results[label] = wrk(server.base + path, options.duration, options)
+    return results
 
 
 if __name__ == "__main__":
