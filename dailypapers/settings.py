@@ -140,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dailypapers.core.context_processors.site",
                 "dailypapers.accounts.context_processors.accounts",
+                "dailypapers.digests.context_processors.digests",
             ],
         },
     },

@@ -103,3 +103,16 @@ def test_the_subscribe_page_points_a_subscribed_member_to_their_account(alice_cl
     page = alice_client.get("/subscribe").content.decode()
     assert "alice@example.org: subscribed to the weekly digest." in page
     assert 'href="/account/#digest-h"' in page
+
+
+def test_the_footer_box_tells_a_subscribed_member_what_they_get_instead_of_offering_it_again(alice_client):
+    page = alice_client.get("/").content.decode()
+    assert "Email me the daily digest" in page  # not subscribed yet: the one-click offer
+    subscription = weekly()
+    page = alice_client.get("/papers/trending").content.decode()
+    box = page[page.index('id="digest-box-h"') :]
+    assert "Email me the daily digest" not in box
+    assert "You get the weekly digest at alice@example.org." in box and 'href="/account/#digest-h"' in box
+    subscription.status = Subscription.UNSUBSCRIBED
+    subscription.save()
+    assert "Email me the daily digest" in alice_client.get("/papers/trending").content.decode()
