@@ -13,7 +13,8 @@ import gzip
 import json
 from pathlib import Path
 
-from dailypapers.ingest.records import RecordError, _decode_hf_items, FileResult
+from dailypapers.ingest.formats.hf_daily import _decode_hf_items
+from dailypapers.ingest.records import FileResult, RecordError
 
 PAPER_KEEP = (
     "id", "publishedAt", "submittedOnDailyAt", "title", "summary", "upvotes", "discussionId",

@@ -34,7 +34,7 @@ def dump():
 def real_hf_day(tmp_path, day="2026-08-10"):
     """A Hugging Face day file of real shape, whose paper is also on a demo day with other
     counts: a demo load over it would rewrite them."""
-    from dailypapers.ingest.records import open_bytes
+    from dailypapers.ingest.formats import open_bytes
 
     with open_bytes(sorted(DEMO_DIR.glob("*.json.gz"))[0]) as fh:
         items = json.load(fh)

@@ -3,7 +3,7 @@
 import pytest
 
 from dailypapers.ingest.importing import import_hf_daily
-from dailypapers.ingest.records import iter_hf_paths, parse_hf_daily_file
+from dailypapers.ingest.formats.hf_daily import iter_hf_paths, parse_hf_daily_file
 from tests.test_feed_pages import ids_on, nav
 
 pytestmark = pytest.mark.django_db

@@ -29,12 +29,9 @@ from dailypapers.discussion.services import (
 )
 from dailypapers.feeds.feeds import FEED_CLASSES, FeedContent
 from dailypapers.ingest import arxiv_api, oai
-from dailypapers.ingest.records import (
-    PaperRecord,
-    RecordError,
-    parse_arxiv_line,
-    parse_hf_daily_file,
-)
+from dailypapers.ingest.formats.arxiv_jsonl import parse_arxiv_line
+from dailypapers.ingest.formats.hf_daily import parse_hf_daily_file
+from dailypapers.ingest.records import PaperRecord, RecordError
 from dailypapers.papers.models import FeedEntry, Paper
 
 settings.register_profile(

@@ -1,4 +1,4 @@
-"""The Hugging Face daily_papers importer (dailypapers/ingest: records → loader → importing).
+"""The Hugging Face daily_papers importer (dailypapers/ingest: formats/hf_daily → loader → importing).
 
 Small files written to tmp_path pin down each quirk; the real files in ../shared check
 that the importer copes with what Hugging Face actually served, all 580 days of it.
@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from dailypapers.ingest.importing import import_arxiv_jsonl, import_hf_daily
-from dailypapers.ingest.records import parse_hf_daily_file
+from dailypapers.ingest.formats.hf_daily import parse_hf_daily_file
 from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
 
 UTC = dt.timezone.utc
@@ -434,7 +434,7 @@ def test_it_skips_a_malformed_python_repr_entry_and_keeps_the_others(tmp_path, t
 @pytest.mark.django_db
 def test_it_refuses_an_oversized_python_repr_entry_unread(tmp_path, monkeypatch):
     small = repr(hf_entry("2412.00002"))
-    monkeypatch.setattr("dailypapers.ingest.records.MAX_REPR_CHARS", len(small) + 100)
+    monkeypatch.setattr("dailypapers.ingest.formats.hf_daily.MAX_REPR_CHARS", len(small) + 100)
     write_day(tmp_path, "2024-12-11.json", [repr(hf_entry("2412.00001", title="x" * 200)), small])
 
     report = import_hf_daily([tmp_path])

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from dailypapers.ingest.records import PaperRecord, RecordError, parse_timestamp
-from dailypapers.lib.arxiv_ids import InvalidArxivId, is_arxiv_category, parse_arxiv_id
+from dailypapers.ingest import fields
+from dailypapers.ingest.records import PaperRecord, RecordError
+from dailypapers.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from dailypapers.lib.links import extract_links
 from dailypapers.lib.safexml import XMLRefused, parse_remote_xml
 from dailypapers.lib.text import clean_abstract, collapse
@@ -179,13 +180,7 @@ def parse_feed_root(data):
     try:
         root = parse_remote_xml(data)
     except XMLRefused as exc:
-        raise ArxivApiError(
-            {
-                "html": "arXiv API answered with an HTML page, not an Atom feed",
-                "unsafe": f"unsafe XML refused ({exc.detail}); nothing was loaded",
-                "malformed": f"malformed or truncated XML ({exc.detail})",
-            }[exc.kind]
-        ) from None
+        raise ArxivApiError(exc.message("an Atom feed")) from None
     if root.tag != f"{ATOM}feed":
         raise ArxivApiError(f"not an Atom feed (root element {root.tag!r})")
     return root
@@ -210,19 +205,17 @@ def _text(entry, tag):
 
 def parse_entry(entry):
     """One Atom <entry> to a PaperRecord; RecordError when a required field is missing."""
+    arxiv_id, version = fields.arxiv_id(_text(entry, f"{ATOM}id"))
     try:
-        arxiv_id, version = parse_arxiv_id(_text(entry, f"{ATOM}id"))
-    except InvalidArxivId as exc:
-        raise RecordError(str(exc)) from None
-    title = collapse(_text(entry, f"{ATOM}title"))
-    if not title:
-        raise RecordError(f"{arxiv_id}: missing title")
+        title = fields.title(_text(entry, f"{ATOM}title"))
+    except RecordError as exc:
+        raise RecordError(f"{arxiv_id}: {exc}") from None
     abstract = clean_abstract(_text(entry, f"{ATOM}summary"))
     comment = collapse(_text(entry, f"{ARXIV}comment"))
     primary = entry.find(f"{ARXIV}primary_category")
     terms = [primary.get("term", "")] if primary is not None else []
     terms += [c.get("term", "") for c in entry.findall(f"{ATOM}category")]
-    categories = [t.strip() for t in dict.fromkeys(terms) if is_arxiv_category(t.strip())]
+    categories = fields.categories(list(dict.fromkeys(terms)))
     authors = [collapse(a.findtext(f"{ATOM}name") or "") for a in entry.findall(f"{ATOM}author")]
     repo, page = extract_links(abstract, comment)
     return PaperRecord(
@@ -232,8 +225,8 @@ def parse_entry(entry):
         abstract=abstract,
         authors=[name for name in authors if name],
         categories=categories,
-        published=parse_timestamp(_text(entry, f"{ATOM}published") or None),
-        updated=parse_timestamp(_text(entry, f"{ATOM}updated") or None),
+        published=fields.timestamp(_text(entry, f"{ATOM}published") or None),
+        updated=fields.timestamp(_text(entry, f"{ATOM}updated") or None),
         comment=comment,
         journal_ref=collapse(_text(entry, f"{ARXIV}journal_ref")),
         doi=_text(entry, f"{ARXIV}doi")[:255],

@@ -10,7 +10,10 @@ import signal
 import zlib
 from dataclasses import dataclass, field
 
-from dailypapers.ingest.records import RecordError, open_bytes, parse_arxiv_line, parse_hf_daily_file
+from dailypapers.ingest.formats import open_bytes
+from dailypapers.ingest.formats.arxiv_jsonl import parse_arxiv_line
+from dailypapers.ingest.formats.hf_daily import parse_hf_daily_file
+from dailypapers.ingest.records import RecordError
 
 MAX_LISTED_BAD_LINES = 50  # bad lines reported one by one; the rest are only counted
 

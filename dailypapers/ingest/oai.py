@@ -34,8 +34,8 @@ from django.db import transaction
 
 from dailypapers.core.dbfailures import DATABASE_ERRORS, write_failure
 from dailypapers.ingest.loader import Loader
-from dailypapers.ingest.records import PaperRecord, RecordError, parse_timestamp
-from dailypapers.lib.arxiv_ids import InvalidArxivId, is_arxiv_category, parse_arxiv_id
+from dailypapers.ingest import fields
+from dailypapers.ingest.records import PaperRecord, RecordError
 from dailypapers.lib.links import extract_links
 from dailypapers.lib.safexml import XMLRefused, parse_remote_xml
 from dailypapers.lib.text import clean_abstract, collapse
@@ -99,21 +99,13 @@ def _text_of(element, name):
     return "".join(child.itertext())
 
 
-def _date(value):
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        raise RecordError(f"bad date {value!r}") from None
-
-
 def _midnight(day):
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc) if day else None
 
 
 def _categories(text):
-    return [c for c in (text or "").split() if is_arxiv_category(c)] or None
+    # None, not [], when the record names none: the stored categories are left alone.
+    return fields.categories(text) or None
 
 
 def _doi(text):
@@ -127,23 +119,9 @@ def _short(text, limit=255):
     return text[:limit] if text else None
 
 
-def _title(text):
-    title = collapse(text)
-    if not title:
-        raise RecordError("missing title")
-    return title
-
-
-def _base_id(text):
-    try:
-        return parse_arxiv_id(text)
-    except InvalidArxivId as exc:
-        raise RecordError(str(exc)) from None
-
-
 def _from_arxiv(meta):
     """The `arXiv` format: structured authors, created/updated days, no version number."""
-    arxiv_id, version = _base_id(_text_of(meta, "id"))
+    arxiv_id, version = fields.arxiv_id(_text_of(meta, "id"))
     authors = []
     container = _child(meta, "authors")
     for author in _children(meta if container is None else container, "author"):
@@ -151,12 +129,12 @@ def _from_arxiv(meta):
         name = collapse(" ".join(p for p in parts if p))
         if name:
             authors.append(name)
-    created = _date(_text_of(meta, "created"))
-    updated = _date(_text_of(meta, "updated"))
+    created = fields.date(_text_of(meta, "created"))
+    updated = fields.date(_text_of(meta, "updated"))
     return PaperRecord(
         arxiv_id=arxiv_id,
         version=version,
-        title=_title(_text_of(meta, "title")),
+        title=fields.title(_text_of(meta, "title")),
         abstract=clean_abstract(_text_of(meta, "abstract") or ""),
         authors=authors,
         categories=_categories(_text_of(meta, "categories")),
@@ -171,18 +149,18 @@ def _from_arxiv(meta):
 
 def _from_arxiv_raw(meta):
     """The `arXivRaw` format: authors as one string, every version with its date."""
-    arxiv_id, _ = _base_id(_text_of(meta, "id"))
+    arxiv_id, _ = fields.arxiv_id(_text_of(meta, "id"))
     versions = []
     for element in _children(meta, "version"):
         number = (element.get("version") or "").lstrip("v")
         if number.isdigit():
-            versions.append((int(number), parse_timestamp(collapse(_text_of(element, "date")))))
+            versions.append((int(number), fields.timestamp(collapse(_text_of(element, "date")))))
     versions.sort(key=lambda pair: pair[0])
     authors = collapse(_text_of(meta, "authors")).replace(" and ", ", ")
     return PaperRecord(
         arxiv_id=arxiv_id,
         version=versions[-1][0] if versions else None,
-        title=_title(_text_of(meta, "title")),
+        title=fields.title(_text_of(meta, "title")),
         abstract=clean_abstract(_text_of(meta, "abstract") or ""),
         authors=[name.strip() for name in authors.split(",") if name.strip()],
         categories=_categories(_text_of(meta, "categories")),
@@ -197,17 +175,17 @@ def _from_arxiv_raw(meta):
 
 def _from_oai_dc(meta, identifier):
     """Dublin Core: the id comes from the OAI identifier; subjects are prose, not categories."""
-    arxiv_id, _ = _base_id(identifier.rsplit(":", 1)[-1] if identifier.startswith("oai:") else identifier)
+    arxiv_id, _ = fields.arxiv_id(identifier.rsplit(":", 1)[-1] if identifier.startswith("oai:") else identifier)
     authors = []
     for creator in _children(meta, "creator"):
         last, _, first = collapse("".join(creator.itertext())).partition(", ")
         name = f"{first} {last}".strip()
         if name:
             authors.append(name)
-    dates = sorted(d for d in (_date("".join(e.itertext())) for e in _children(meta, "date")) if d)
+    dates = sorted(d for d in (fields.date("".join(e.itertext())) for e in _children(meta, "date")) if d)
     return PaperRecord(
         arxiv_id=arxiv_id,
-        title=_title(_text_of(meta, "title")),
+        title=fields.title(_text_of(meta, "title")),
         abstract=clean_abstract(_text_of(meta, "description") or ""),
         authors=authors,
         published=_midnight(dates[0]) if dates else None,
@@ -221,7 +199,7 @@ def parse_record(record):
     if header is None:
         raise RecordError("record without a header")
     identifier = collapse(_text_of(header, "identifier"))
-    datestamp = _date(_text_of(header, "datestamp"))
+    datestamp = fields.date(_text_of(header, "datestamp"))
     if header.get("status") == "deleted":
         return None, datestamp
     metadata = _child(record, "metadata")
@@ -250,13 +228,7 @@ def parse_page(body):
     try:
         root = parse_remote_xml(body)
     except XMLRefused as exc:
-        raise HarvestError(
-            {
-                "html": f"an HTML page instead of OAI-PMH XML: {_snippet(body)}",
-                "unsafe": f"refused unsafe XML ({exc.detail}): DTDs and entities are not allowed",
-                "malformed": f"malformed or truncated XML ({exc.detail})",
-            }[exc.kind]
-        ) from None
+        raise HarvestError(exc.message("OAI-PMH XML")) from None
     if _local(root.tag) != "OAI-PMH":
         raise HarvestError(f"not an OAI-PMH response (root element <{_local(root.tag)}>)")
     errors = _children(root, "error")
@@ -291,11 +263,6 @@ def parse_page(body):
         size = token.get("completeListSize")
         page.complete_size = int(size) if size and size.isdigit() else None
     return page
-
-
-def _snippet(body, limit=120):
-    text = re.sub(rb"<[^>]*>", b" ", body[:2000]).decode("utf-8", "replace")
-    return repr(collapse(text)[:limit])
 
 
 # --- HTTP -----------------------------------------------------------------------------
@@ -382,7 +349,7 @@ def _retry_after(value):
             delay = float(value)
         else:
             try:
-                when = parse_timestamp(value)
+                when = fields.timestamp(value)
                 delay = (when - dt.datetime.now(dt.timezone.utc)).total_seconds()
             except RecordError:
                 pass
