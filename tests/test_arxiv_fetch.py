@@ -456,9 +456,9 @@ def test_the_2016_id_list_response_carries_doi_and_journal_ref():
 def test_it_gives_up_on_a_server_that_does_not_answer(settings, monkeypatch):
     import socket
 
-    import dailypapers.ingest.arxiv_api as api
+    import dailypapers.ingest.arxiv_http as arxiv_http
 
-    monkeypatch.setattr(api, "REQUEST_TIMEOUT", 0.2)
+    monkeypatch.setattr(arxiv_http, "TIMEOUT", 0.2)
     # A listening socket that never accepts: the connection opens, no answer comes.
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from dailypapers.community import services
 from dailypapers.discussion.models import Comment
-from dailypapers.ingest import arxiv_api
+from dailypapers.ingest import arxiv_http
 from dailypapers.ingest.arxiv_api import ArxivApiError, fetch_records
 from dailypapers.papers.models import FeedEntry, Paper
 from tests.community_helpers import alice, bob, featured, mallory, recent, sam, token_for  # noqa: F401
@@ -241,7 +241,7 @@ def test_an_arxiv_that_trickles_its_answer_is_cut_off_at_the_total_wait(settings
 
 def test_a_submission_does_not_queue_behind_the_request_interval(settings, arxiv, monkeypatch):
     # One request goes out; the next may go only an hour later.
-    monkeypatch.setattr(arxiv_api, "_last_request", float("-inf"))
+    monkeypatch.setattr(arxiv_http.THROTTLE, "last", float("-inf"))
     settings.ARXIV_REQUEST_INTERVAL = 3600
     fetch_records(["0808.05394"], timeout=5)
     with pytest.raises(ArxivApiError, match="waiting their turn"):

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from dailypapers.ingest import oai
+from dailypapers.ingest import arxiv_http, oai
 from dailypapers.ingest.models import HarvestState
 from dailypapers.papers.models import Paper, PaperCategory
 from tests.conftest import SHARED
@@ -67,7 +67,7 @@ def oai_server(settings):
 
 @pytest.fixture(autouse=True)
 def _quick_retries(monkeypatch):
-    monkeypatch.setattr(oai, "RETRY_DELAYS", (0, 0))
+    monkeypatch.setattr(arxiv_http, "RETRY_DELAYS", (0, 0))
 
 
 def two_pages(page2=None):
@@ -177,19 +177,20 @@ def test_it_keeps_to_the_request_interval(oai_server, settings):
     assert times[1] - times[0] >= 0.28
 
 
-def test_a_newer_version_updates_the_paper(oai_server):
-    original = fixture(HEP_EX)
-    body = {"xml": original}
-    oai_server(lambda request: Reply(body=body["xml"]))
-    oai.harvest("physics:hep-ex")
-    body["xml"] = original.replace(
-        "<updated>2017-12-12</updated>", "<updated>2017-12-20</updated>"
-    ).replace("Evaluation of Silicon Photomultipliers", "Silicon Photomultipliers, revisited")
-    result = oai.harvest("physics:hep-ex", from_=None)
-    assert result.loader.papers.counts["updated"] == 1
-    paper = Paper.objects.get(arxiv_id="1706.05371")
-    assert paper.title.startswith("Silicon Photomultipliers, revisited")
-    assert paper.updated.date().isoformat() == "2017-12-20"
+def test_the_request_interval_is_shared_with_the_arxiv_api(settings, monkeypatch):
+    from dailypapers.ingest.arxiv_api import fetch_records
+
+    with FakeServer(lambda request: Reply(body='<feed xmlns="http://www.w3.org/2005/Atom"></feed>')) as server:
+        settings.ARXIV_API_URL = server.url + "/api/query"
+        settings.ARXIV_OAI_URL = server.url + "/oai"
+        settings.ARXIV_REQUEST_INTERVAL = 3600
+        monkeypatch.setattr(arxiv_http.THROTTLE, "last", float("-inf"))  # the API's turn is now
+        fetch_records(["2104.12255"])
+        sleeps = []
+        # A new OAI-PMH client waits for the turn after the API's request: arXiv's policy is per client.
+        oai.Client(sleep=sleeps.append).get({"verb": "Identify"})
+    assert [r.path for r in server.requests] == ["/api/query", "/oai"]
+    assert len(sleeps) == 1 and 3500 < sleeps[0] <= 3600
 
 
 ARXIV_RAW = """<?xml version="1.0"?>
@@ -427,14 +428,14 @@ def _closed_port():
 
 
 def test_without_network_each_retry_says_what_it_waits_for_and_the_waiting_is_capped(monkeypatch):
-    monkeypatch.setattr(oai, "RETRY_DELAYS", (100, 100, 100))  # more than MAX_NETWORK_WAIT allows
+    monkeypatch.setattr(arxiv_http, "RETRY_DELAYS", (100, 100, 100))  # more than MAX_NETWORK_WAIT allows
     sleeps, notes = [], []
     client = oai.Client(
         base_url=f"http://127.0.0.1:{_closed_port()}/oai", interval=0, sleep=sleeps.append, notice=notes.append
     )
     with pytest.raises(oai.HarvestError, match=r"arXiv OAI-PMH not answering \(network error: .*refused.*\).*giving up after 2 attempts"):
         client.get({"verb": "Identify"})
-    assert sleeps == [100] and sum(sleeps) <= oai.MAX_NETWORK_WAIT
+    assert sleeps == [100] and sum(sleeps) <= arxiv_http.MAX_NETWORK_WAIT
     [note] = notes
     assert note.startswith("arXiv OAI-PMH not answering (network error: ") and note.endswith("; retry 1/3 in 100 s")
 

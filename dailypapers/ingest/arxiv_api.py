@@ -2,8 +2,9 @@
 community "submit a paper" flow (call fetch_papers).
 
 1. Ids are checked locally (parse_arxiv_id) and asked for in id_list queries of at most
-   MAX_IDS_PER_QUERY, at most one request every settings.ARXIV_REQUEST_INTERVAL seconds.
-2. A response is refused unless it arrives within REQUEST_TIMEOUT seconds (per socket
+   MAX_IDS_PER_QUERY, through the arXiv client (arxiv_http.py): at most one request to
+   arXiv every settings.ARXIV_REQUEST_INTERVAL seconds, OAI-PMH's included.
+2. A response is refused unless it arrives within arxiv_http.TIMEOUT seconds (per socket
    operation; a caller that must not wait long, such as a web request, passes a total
    `timeout` instead, which also bounds the wait for its turn), stays under
    MAX_RESPONSE_BYTES and parses as an Atom feed on defusedxml with DTDs, entity
@@ -11,23 +12,14 @@ community "submit a paper" flow (call fetch_papers).
 3. Only then are its records written, in one transaction per query (Loader.load_papers:
    a newer version updates the paper, an older one is skipped). A query that fails
    writes nothing.
-
-urllib from the standard library is the HTTP client: one GET per query needs nothing more.
 """
 
-import http.client
-import socket
-import threading
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 
-from dailypapers.ingest import fields
+from dailypapers.ingest import arxiv_http, fields
 from dailypapers.ingest.records import PaperRecord, RecordError
 from dailypapers.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from dailypapers.lib.links import extract_links
@@ -35,10 +27,8 @@ from dailypapers.lib.safexml import XMLRefused, parse_remote_xml
 from dailypapers.lib.text import clean_abstract, collapse
 
 MAX_IDS_PER_QUERY = 100  # arXiv's documented page size for id_list queries
-REQUEST_TIMEOUT = 30.0  # seconds, per socket operation
 # 100 entries are ~300 KB; anything far larger is not a feed we asked for.
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
-_CUT_SHORT = "the connection closed before the whole response arrived"
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -49,127 +39,44 @@ class ArxivApiError(Exception):
     """A query that gave no usable feed; the message says why, in words for the user."""
 
 
-# --- the polite client -----------------------------------------------------------------
-
-_throttle_lock = threading.Lock()
-_last_request = 0.0  # time.monotonic() of the last request from this process
+# --- the request -----------------------------------------------------------------------
 
 
-class _Budget:
-    """A total time limit for one query, or none (None: only the per-operation timeout)."""
-
-    def __init__(self, seconds):
-        self.seconds = seconds
-        self.deadline = None if seconds is None else time.monotonic() + seconds
-
-    def left(self):
-        return None if self.deadline is None else self.deadline - time.monotonic()
-
-    def socket_timeout(self):
-        left = self.left()
-        if left is None:
-            return REQUEST_TIMEOUT
-        if left <= 0:
-            raise self.exceeded()
-        return min(REQUEST_TIMEOUT, left)
-
-    def exceeded(self):
-        return ArxivApiError(f"the arXiv API did not answer within {self.seconds:g} s")
-
-
-def _wait_turn(budget):
-    """Sleep until ARXIV_REQUEST_INTERVAL has passed since the previous request. With a
-    total budget, refuse at once (ArxivApiError) rather than wait past it: a web request
-    never queues behind other requests' turns."""
-    global _last_request
-    interval = float(settings.ARXIV_REQUEST_INTERVAL)
-    left = budget.left()
-    if not _throttle_lock.acquire(timeout=-1 if left is None else max(left, 0)):
-        raise ArxivApiError("other requests to the arXiv API are waiting their turn")
-    try:
-        wait = _last_request + interval - time.monotonic()
-        if wait > 0:
-            left = budget.left()
-            if left is not None and wait >= left:
-                raise ArxivApiError("other requests to the arXiv API are waiting their turn")
-            time.sleep(wait)
-        _last_request = time.monotonic()
-    finally:
-        _throttle_lock.release()
-
-
-def _read_limited(response, budget=None):
-    if budget is None or budget.deadline is None:
-        body = response.read(MAX_RESPONSE_BYTES + 1)
-    else:
-        # A slow sender must not stretch the total: read what arrives, checking the clock
-        # between reads (each read waits at most the socket timeout, itself within budget).
-        chunks, size = [], 0
-        while size <= MAX_RESPONSE_BYTES:
-            if budget.left() <= 0:
-                raise budget.exceeded()
-            chunk = response.read1(64 * 1024)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        body = b"".join(chunks)
-    if len(body) > MAX_RESPONSE_BYTES:
-        raise ArxivApiError(f"response larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB, refused")
-    # read(amount) returns what arrived when the server closes early; compare with the
-    # announced length so a cut response is reported as such, not as malformed XML.
-    expected = response.headers.get("Content-Length", "")
-    if expected.isdigit() and len(body) < int(expected):
-        raise ArxivApiError(_CUT_SHORT)
-    return body
-
-
-def query_url(id_list):
-    query = urllib.parse.urlencode(
-        {"id_list": ",".join(id_list), "start": 0, "max_results": max(len(id_list), 1)}
-    )
-    return f"{settings.ARXIV_API_URL}?{query}"
+def query_params(id_list):
+    return {"id_list": ",".join(id_list), "start": 0, "max_results": max(len(id_list), 1)}
 
 
 def request_feed(id_list, timeout=None):
     """GET an id_list query; returns the Atom feed bytes or raises ArxivApiError.
 
     `timeout`: seconds for the whole query, the wait for its turn included (None: no
-    total, REQUEST_TIMEOUT per socket operation, as the command line uses).
+    total, arxiv_http.TIMEOUT per socket operation, as the command line uses).
     """
-    budget = _Budget(timeout)
-    _wait_turn(budget)
-    url = query_url(id_list)
-    # arXiv asks API users to identify themselves; SITE_URL says which site is asking.
-    user_agent = f"dailypapers (+{settings.SITE_URL})"
-    request = urllib.request.Request(url, headers={"User-Agent": user_agent})
+    client = arxiv_http.Client("arXiv API", settings.ARXIV_API_URL, max_bytes=MAX_RESPONSE_BYTES)
     try:
-        with urllib.request.urlopen(request, timeout=budget.socket_timeout()) as response:
-            body = _read_limited(response, budget)
-            content_type = response.headers.get("Content-Type", "")
-    except urllib.error.HTTPError as exc:
-        # arXiv answers a malformed query with HTTP 400 and an Atom error entry.
-        try:
-            body = _read_limited(exc, budget)
-        except (OSError, http.client.HTTPException, ArxivApiError):
-            body = b""
-        message = _error_entry_message(body)
+        response = client.get(query_params(id_list), timeout)
+    except arxiv_http.NoTurn:
+        raise ArxivApiError("other requests to the arXiv API are waiting their turn") from None
+    except arxiv_http.HTTPStatusError as exc:
+        message = _error_entry_message(exc.body)
         if message:
-            raise ArxivApiError(f"arXiv refused the query (HTTP {exc.code}): {message}") from None
-        raise ArxivApiError(f"arXiv API answered HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
+            raise ArxivApiError(f"arXiv refused the query (HTTP {exc.status}): {message}") from None
+        raise ArxivApiError(f"arXiv API answered HTTP {exc.status} {exc.reason}") from None
+    except arxiv_http.TooLarge as exc:
+        raise ArxivApiError(f"response larger than {exc.limit // (1024 * 1024)} MB, refused") from None
+    except arxiv_http.Unreachable as exc:
         raise ArxivApiError(f"cannot reach the arXiv API: {exc.reason}") from None
-    except (TimeoutError, socket.timeout):
-        if budget.deadline is not None:
-            raise budget.exceeded() from None
-        raise ArxivApiError(f"the arXiv API did not answer within {REQUEST_TIMEOUT:g} s") from None
-    except http.client.IncompleteRead:
-        raise ArxivApiError(_CUT_SHORT) from None
-    except (OSError, http.client.HTTPException) as exc:
-        raise ArxivApiError(f"network error talking to the arXiv API: {exc}") from None
-    if "html" in content_type.lower():
-        raise ArxivApiError(f"arXiv API answered with an HTML page ({content_type}), not an Atom feed")
-    return body
+    except arxiv_http.TimedOut as exc:
+        raise ArxivApiError(f"the arXiv API did not answer within {exc.seconds:g} s") from None
+    except arxiv_http.CutShort:
+        raise ArxivApiError(arxiv_http.CUT_SHORT) from None
+    except arxiv_http.NetworkError as exc:
+        raise ArxivApiError(f"network error talking to the arXiv API: {exc.reason}") from None
+    if "html" in response.content_type.lower():
+        raise ArxivApiError(
+            f"arXiv API answered with an HTML page ({response.content_type}), not an Atom feed"
+        )
+    return response.body
 
 
 # --- the Atom parser -------------------------------------------------------------------

@@ -3,11 +3,11 @@
     result = harvest("cs")                      # incremental: from the last harvested day
     result = harvest("cs", from_=date(2026, 8, 1), until=date(2026, 8, 31))
 
-1. Each request waits until settings.ARXIV_REQUEST_INTERVAL seconds have passed since the
-   previous one (arXiv asks for one every 3 s). A 503 is retried after its Retry-After
-   (bounded by MAX_RETRY_AFTER); network errors and other 5xx are retried after
-   RETRY_DELAYS, for MAX_NETWORK_WAIT seconds at most, each retry announced. Responses
-   are time-limited (TIMEOUT) and size-limited (MAX_RESPONSE_BYTES).
+1. Requests go through the arXiv client (arxiv_http.py): each waits until
+   settings.ARXIV_REQUEST_INTERVAL seconds have passed since the previous request to arXiv
+   (arXiv asks for one every 3 s). A 503 is retried after its Retry-After; network errors
+   and other 5xx are retried after a few delays, for three minutes at most, each retry
+   announced. Responses are time-limited and size-limited (MAX_RESPONSE_BYTES).
 2. A page is parsed with defusedxml, DTDs refused: no entity expansion (billion laughs),
    no external entities or DTDs fetched. An HTML page, truncated XML or an OAI error
    stops the run with a clear message (HarvestError / OAIError); noRecordsMatch is
@@ -23,32 +23,20 @@ Understands the `arXiv`, `arXivRaw` and `oai_dc` metadata formats.
 import datetime as dt
 import re
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
-from http.client import HTTPException, IncompleteRead
 
 from django.conf import settings
 from django.db import transaction
 
 from dailypapers.core.dbfailures import DATABASE_ERRORS, write_failure
 from dailypapers.ingest.loader import Loader
-from dailypapers.ingest import fields
+from dailypapers.ingest import arxiv_http, fields
 from dailypapers.ingest.records import PaperRecord, RecordError
 from dailypapers.lib.links import extract_links
 from dailypapers.lib.safexml import XMLRefused, parse_remote_xml
 from dailypapers.lib.text import clean_abstract, collapse
 
-TIMEOUT = 30  # seconds per request (connect, and each read)
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # an arXiv page of 1,000 records is a few MB
-MAX_RETRY_AFTER = 600  # never sleep longer than this on a 503, whatever it asks
-MAX_503 = 10  # 503s in a row before giving up
-RETRY_DELAYS = (5, 15, 40, 60)  # seconds before each retry after a network error / 5xx
-# A request failing on the network gives up once this many seconds have passed since its
-# first failure (attempts and waits together): without network a harvest says so within
-# about three minutes, and the next run resumes from its checkpoint.
-MAX_NETWORK_WAIT = 180
 
 FORMATS = ("arXiv", "arXivRaw", "oai_dc")
 
@@ -269,91 +257,34 @@ def parse_page(body):
 
 
 class Client:
-    """GETs OAI-PMH requests politely: spaced out, retried, time- and size-limited."""
+    """GETs OAI-PMH requests through the arXiv client (arxiv_http.Client): spaced out with
+    every other request to arXiv, retried with each retry announced, time- and
+    size-limited. Raises HarvestError."""
 
     def __init__(self, base_url=None, interval=None, log=None, sleep=time.sleep, notice=None):
         self.base_url = base_url or settings.ARXIV_OAI_URL
-        self.interval = settings.ARXIV_REQUEST_INTERVAL if interval is None else interval
-        self.log = log or (lambda message: None)
-        # What the harvest is waiting for (retries, 503s): the command shows it on stderr.
-        self.notice = notice or self.log
-        self.sleep = sleep
-        self._last = None  # time.monotonic() of the previous request
-
-    def _wait_turn(self):
-        if self._last is not None:
-            remaining = self.interval - (time.monotonic() - self._last)
-            if remaining > 0:
-                self.sleep(remaining)
-        self._last = time.monotonic()
+        log = log or (lambda message: None)
+        self.http = arxiv_http.Client(
+            "arXiv OAI-PMH",
+            self.base_url,
+            max_bytes=MAX_RESPONSE_BYTES,
+            agent="dailypapers-harvester",
+            interval=interval,
+            retry=True,
+            # What the harvest is waiting for (retries, 503s): the command shows it on stderr.
+            notice=notice or log,
+            sleep=sleep,
+        )
 
     def get(self, params):
-        url = f"{self.base_url}?{urllib.parse.urlencode(params)}"
-        failures = unavailable = 0
-        waited = 0.0  # seconds since the first network failure: attempts and sleeps
-        while True:
-            self._wait_turn()
-            started = time.monotonic()
-            try:
-                return self._fetch(url)
-            except urllib.error.HTTPError as exc:
-                if exc.code == 503 and unavailable < MAX_503:
-                    unavailable += 1
-                    delay = _retry_after(exc.headers.get("Retry-After"))
-                    self.notice(
-                        f"arXiv OAI-PMH is busy (503); retry {unavailable}/{MAX_503} in {delay:g} s, as it asks"
-                    )
-                    self.sleep(delay)
-                    continue
-                if exc.code < 500:
-                    raise HarvestError(f"HTTP {exc.code} {exc.reason} for {url}") from None
-                problem = f"HTTP {exc.code} {exc.reason}"
-            except (urllib.error.URLError, HTTPException, OSError) as exc:
-                problem = f"network error: {getattr(exc, 'reason', None) or exc or type(exc).__name__}"
-            if failures:
-                waited += time.monotonic() - started
-            if failures >= len(RETRY_DELAYS) or waited + RETRY_DELAYS[failures] > MAX_NETWORK_WAIT:
-                raise HarvestError(
-                    f"arXiv OAI-PMH not answering ({problem}) at {self.base_url}: giving up after "
-                    f"{failures + 1} attempts over {waited:.0f} s"
-                )
-            delay = RETRY_DELAYS[failures]
-            self.notice(
-                f"arXiv OAI-PMH not answering ({problem}); retry {failures + 1}/{len(RETRY_DELAYS)} in {delay:g} s"
-            )
-            self.sleep(delay)
-            waited += delay
-            failures += 1
-
-    def _fetch(self, url):
-        # arXiv asks harvesters to identify themselves; SITE_URL says which site is asking.
-        user_agent = f"dailypapers-harvester (+{settings.SITE_URL})"
-        request = urllib.request.Request(url, headers={"User-Agent": user_agent})
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            body = response.read(MAX_RESPONSE_BYTES + 1)
-            expected = response.headers.get("Content-Length", "")
-        # read(n) returns a short body, without an error, when the connection drops.
-        if expected.isdigit() and len(body) < int(expected):
-            raise IncompleteRead(body, int(expected) - len(body))
-        if len(body) > MAX_RESPONSE_BYTES:
-            raise HarvestError(f"response larger than {MAX_RESPONSE_BYTES} bytes from {url}")
-        return body
-
-
-def _retry_after(value):
-    """Retry-After seconds (or HTTP date), bounded; 60 s when missing or unreadable."""
-    delay = 60.0
-    if value:
-        value = value.strip()
-        if value.isdigit():
-            delay = float(value)
-        else:
-            try:
-                when = fields.timestamp(value)
-                delay = (when - dt.datetime.now(dt.timezone.utc)).total_seconds()
-            except RecordError:
-                pass
-    return min(max(delay, 0.0), MAX_RETRY_AFTER)
+        try:
+            return self.http.get(params).body
+        except arxiv_http.HTTPStatusError as exc:
+            raise HarvestError(f"HTTP {exc.status} {exc.reason} for {exc.url}") from None
+        except arxiv_http.TooLarge as exc:
+            raise HarvestError(f"response larger than {exc.limit} bytes from {exc.url}") from None
+        except arxiv_http.ArxivHTTPError as exc:
+            raise HarvestError(str(exc)) from None
 
 
 # --- harvesting -----------------------------------------------------------------------
