@@ -588,3 +588,24 @@ def test_it_shows_its_progress_in_bytes_on_request(tmp_path, capsys, compress):
     assert report.files == [(path, "2500 records", True)]
     bar = capsys.readouterr().err.replace("\r", "\n").splitlines()[-1]
     assert bar.startswith(f"{path.name}: 100%")
+
+
+@pytest.mark.django_db
+def test_the_loader_says_what_became_of_each_record():
+    from dailypapers.ingest.loader import Loader
+    from dailypapers.ingest.records import PaperRecord
+
+    loader = Loader()
+    first = loader.load_papers([PaperRecord("2501.00001", "One", version=1), PaperRecord("2501.00002", "Two", version=1),
+                                PaperRecord("2501.00003", "Three", version=2)])  # fmt: skip
+    assert {arxiv_id: loaded.outcome for arxiv_id, loaded in first.items()} == dict.fromkeys(first, "created")
+    again = loader.load_papers([PaperRecord("2501.00001", "One", version=1), PaperRecord("2501.00002", "Two", version=2),
+                                PaperRecord("2501.00003", "Three", version=1)])  # fmt: skip
+    assert {arxiv_id: (loaded.outcome, loaded.reason) for arxiv_id, loaded in again.items()} == {
+        "2501.00001": ("unchanged", ""),
+        "2501.00002": ("updated", ""),
+        "2501.00003": ("skipped", "older version than stored (v1 < v2)"),
+    }
+    stored = dict(Paper.objects.values_list("arxiv_id", "pk"))
+    assert {arxiv_id: loaded.pk for arxiv_id, loaded in first.items()} == stored
+    assert {arxiv_id: loaded.pk for arxiv_id, loaded in again.items()} == stored

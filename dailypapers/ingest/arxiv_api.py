@@ -260,23 +260,15 @@ def _fetch_chunk(chunk, loader_class, timeout=None):
                 else:
                     out[query_id] = FetchResult(query_id, base, "not found", "arXiv has no such paper")
                 continue
-            before = dict(loader.papers.counts)
-            skipped_before = dict(loader.papers.skipped)
-            loader.load_papers([record])
-            outcome = next(
-                name for name, n in loader.papers.counts.items() if n > before.get(name, 0)
-            )
+            loaded = loader.load_papers([record])[record.arxiv_id]
+            outcome = loaded.outcome
             detail = ""
             if outcome == "updated":
                 old = stored.get(base)
                 if old != record.version:
                     detail = f"v{old or '?'}→v{record.version}"
             elif outcome == "skipped":
-                detail = next(
-                    reason
-                    for reason, n in loader.papers.skipped.items()
-                    if n > skipped_before.get(reason, 0)
-                )
+                detail = loaded.reason
             elif outcome == "created" and record.version:
                 detail = f"v{record.version}"
             if outcome in ("created", "updated"):

@@ -60,6 +60,16 @@ class Tally:
         return text
 
 
+@dataclass
+class Loaded:
+    """What became of one paper record: its paper's pk, the outcome (created, updated,
+    unchanged, skipped) and, for a skip, why."""
+
+    pk: int
+    outcome: str
+    reason: str = ""
+
+
 def _paper_values(record):
     """Field values the record provides (None means 'not provided')."""
     values = {}
@@ -154,10 +164,12 @@ class Loader:
     # -- papers -----------------------------------------------------------------------
 
     def load_papers(self, records):
-        """Upsert PaperRecords; returns {arxiv_id: paper pk} for the batch's papers."""
+        """Upsert PaperRecords; returns {arxiv_id: Loaded} for the batch's papers (several
+        records for one id are merged into one, see _merge)."""
         merged = _merge(records)
         if not merged:
             return {}
+        outcomes = {}
         now = timezone.now()
         known = ids_for(Paper, "arxiv_id", merged)
         existing = {p.arxiv_id: p for p in Paper.objects.filter(pk__in=known.values())} if known else {}
@@ -169,7 +181,9 @@ class Loader:
                 to_create.append((arxiv_id, values))
                 continue
             if _is_older(record.version, paper.version):
-                self.papers.skip(f"older version than stored (v{record.version} < v{paper.version})")
+                reason = f"older version than stored (v{record.version} < v{paper.version})"
+                self.papers.skip(reason)
+                outcomes[arxiv_id] = Loaded(paper.pk, "skipped", reason)
                 continue
             if _outranked(record.source, paper.metadata_source):
                 # e.g. Hugging Face's copy of a title that arXiv metadata already gave us.
@@ -178,6 +192,7 @@ class Loader:
             changed = [name for name, value in values.items() if getattr(paper, name) != value]
             if not changed:
                 self.papers.add("unchanged")
+                outcomes[arxiv_id] = Loaded(paper.pk, "unchanged")
                 continue
             for name in changed:
                 setattr(paper, name, values[name])
@@ -185,6 +200,7 @@ class Loader:
                 recategorised.append(paper)
             paper.updated_at = now
             to_update.append((paper, [*changed, "updated_at"]))
+            outcomes[arxiv_id] = Loaded(paper.pk, "updated")
 
         ids = {arxiv_id: paper.pk for arxiv_id, paper in existing.items()}
         if to_create or to_update:
@@ -204,13 +220,14 @@ class Loader:
             # The keyword index takes the batch in one statement (search/keyword.py).
             ids.update(keyword.inserting_papers(insert))
             self.papers.add("created", len(to_create))
+            outcomes.update((arxiv_id, Loaded(ids[arxiv_id], "created")) for arxiv_id, _ in to_create)
         if to_update:
             self._update_paper.update(to_update)
             self.papers.add("updated", len(to_update))
         category_lists = [(ids[a], v.get("categories")) for a, v in to_create]
         category_lists += [(p.pk, p.categories) for p in recategorised]
         self._write_categories(category_lists, [p.pk for p in recategorised])
-        return ids
+        return outcomes
 
     def _write_categories(self, category_lists, replaced_ids):
         if replaced_ids:
@@ -241,7 +258,7 @@ class Loader:
             .annotate(Max("day"))
         )
         current = [e.paper for e in entry_records if e.day >= latest.get(e.paper.arxiv_id, e.day)]
-        paper_ids = self.load_papers(current)
+        paper_ids = {arxiv_id: loaded.pk for arxiv_id, loaded in self.load_papers(current).items()}
         stale = arxiv_ids - paper_ids.keys()
         if stale:
             paper_ids.update(Paper.objects.filter(arxiv_id__in=stale).values_list("arxiv_id", "id"))
