@@ -7,7 +7,7 @@ on them — the whole parse, from response bytes to PaperRecords, on one core:
 
     .venv/bin/python bench/oai_parse.py [--records 1000] [--rounds 5]
 
-Run it after a change to dailypapers/ingest/oai.py or records.py.
+Run it after a change to dailypapers/ingest/oai.py or fields.py.
 """
 
 import argparse

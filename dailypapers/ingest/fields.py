@@ -33,6 +33,13 @@ def title(value):
     return result
 
 
+def split_authors(value):
+    """`A, B and C` → [A, B, C]: arXiv's authors as one string (arXivRaw, the snapshot's
+    `authors` when authors_parsed is missing)."""
+    value = collapse(value).replace(" and ", ", ")
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
 def arxiv_id(value):
     """(base id, version or None) of an id or abs/pdf URL; RecordError when it is none."""
     try:

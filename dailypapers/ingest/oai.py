@@ -144,13 +144,12 @@ def _from_arxiv_raw(meta):
         if number.isdigit():
             versions.append((int(number), fields.timestamp(collapse(_text_of(element, "date")))))
     versions.sort(key=lambda pair: pair[0])
-    authors = collapse(_text_of(meta, "authors")).replace(" and ", ", ")
     return PaperRecord(
         arxiv_id=arxiv_id,
         version=versions[-1][0] if versions else None,
         title=fields.title(_text_of(meta, "title")),
         abstract=clean_abstract(_text_of(meta, "abstract") or ""),
-        authors=[name.strip() for name in authors.split(",") if name.strip()],
+        authors=fields.split_authors(_text_of(meta, "authors")),
         categories=_categories(_text_of(meta, "categories")),
         published=versions[0][1] if versions else None,
         updated=versions[-1][1] if versions else None,

@@ -15,12 +15,6 @@ def _snapshot_author(parts):
     return collapse(" ".join(fields.text(p) for p in (first, last, suffix) if p))
 
 
-def _split_authors(text):
-    """`A, B and C` → [A, B, C] (used when authors_parsed is missing)."""
-    text = collapse(text).replace(" and ", ", ")
-    return [name.strip() for name in text.split(",") if name.strip()]
-
-
 def parse_snapshot_record(obj):
     """The arXiv bulk metadata snapshot (arxiv-metadata-oai-snapshot.json)."""
     base_id, _ = fields.arxiv_id(obj.get("id"))
@@ -42,7 +36,7 @@ def parse_snapshot_record(obj):
     if isinstance(parsed, list) and parsed:
         authors = [_snapshot_author(p) for p in parsed if isinstance(p, list)]
     else:
-        authors = _split_authors(fields.text(obj.get("authors")) or "")
+        authors = fields.split_authors(fields.text(obj.get("authors")) or "")
     return PaperRecord(
         arxiv_id=base_id,
         version=version or None,
