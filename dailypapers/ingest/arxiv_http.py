@@ -174,8 +174,10 @@ class Client:
     `retry` turns on step 3 of the module docstring, with `notice` told of each retry.
     """
 
-    def __init__(self, name, base_url, *, max_bytes, agent="dailypapers", interval=None,
-                 retry=False, notice=None, sleep=time.sleep):  # fmt: skip
+    def __init__(
+        self, name, base_url, *, max_bytes, agent="dailypapers", interval=None, retry=False, notice=None,
+        sleep=time.sleep,
+    ):
         self.name = name
         self.base_url = base_url
         self.max_bytes = max_bytes

@@ -12,9 +12,9 @@ from tqdm import tqdm
 
 from dailypapers.core.dbfailures import DATABASE_ERRORS, write_failure
 from dailypapers.ingest.batches import from_child, parse_hf_files, parse_jsonl_batches
-from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE, Loader
 from dailypapers.ingest.formats import open_bytes
 from dailypapers.ingest.formats.hf_daily import iter_hf_paths
+from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE, Loader
 
 # Below this size input is parsed in this process: starting a child costs more than the
 # overlap saves.

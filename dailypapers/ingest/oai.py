@@ -29,8 +29,8 @@ from django.conf import settings
 from django.db import transaction
 
 from dailypapers.core.dbfailures import DATABASE_ERRORS, write_failure
-from dailypapers.ingest.loader import Loader
 from dailypapers.ingest import arxiv_http, fields
+from dailypapers.ingest.loader import Loader
 from dailypapers.ingest.records import PaperRecord, RecordError
 from dailypapers.lib.links import extract_links
 from dailypapers.lib.safexml import XMLRefused, parse_remote_xml
