@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "dailypapers.core.security.RefuseLargeBodyMiddleware",
     # A NUL in the path or query string: 404 / 400 before anything looks it up.
     "dailypapers.core.security.RefuseNulMiddleware",
-    # CORS for the public read-only API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
+    # CORS for the public API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
     "dailypapers.api.http.CorsMiddleware",
     "dailypapers.api.http.JsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
