@@ -20,7 +20,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
-from dailypapers.api.endpoints import api
+from dailypapers.api.main import api
 from tests.community_helpers import token_for
 from tests.factories import make_entry, make_paper
 

@@ -41,7 +41,7 @@ def _vote(request, paper_id, on):
     error = participation_error(request.auth)
     if error is not None:
         return error_response(error, 403)
-    check(request, "vote")  # over the rate: 429 (api/endpoints.py)
+    check(request, "vote")  # over the rate: 429 (api/main.py)
     if not is_arxiv_id(paper_id):
         return error_response("not an arXiv id", 404)
     try:

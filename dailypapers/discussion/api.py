@@ -144,7 +144,7 @@ def post_comment(request, paper_id: str, data: CommentIn):
     try:
         # Refusals (suspended account, empty text) before counting against the rate.
         services.check_participation(user)
-        check(request, "comment")  # over the rate: 429 (api/endpoints.py)
+        check(request, "comment")  # over the rate: 429 (api/main.py)
         comment = services.post_comment(user, paper, data.body, parent=parent)
     except services.Refused as refusal:
         return error_response(refusal.message, refusal.status)
