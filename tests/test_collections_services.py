@@ -47,16 +47,16 @@ def test_renaming_keeps_the_address(olivia):
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101])
 def test_it_refuses_empty_or_long_names(olivia, name):
-    with pytest.raises(services.CollectionError):
+    with pytest.raises(services.Refused):
         services.create_collection(olivia, name)
     assert not Collection.objects.exists()
 
 
 def test_it_refuses_long_descriptions_and_notes(olivia):
-    with pytest.raises(services.CollectionError, match="2000"):
+    with pytest.raises(services.Refused, match="2000"):
         services.create_collection(olivia, "x", description="d" * 2001)
     collection = services.create_collection(olivia, "x")
-    with pytest.raises(services.CollectionError, match="500"):
+    with pytest.raises(services.Refused, match="500"):
         services.add_paper(olivia, make_paper().arxiv_id, collection=collection, note="n" * 501)
 
 
@@ -64,7 +64,7 @@ def test_a_paper_is_added_once(olivia):
     paper = make_paper()
     collection = services.create_collection(olivia, "To read")
     services.add_paper(olivia, paper.arxiv_id, collection=collection, note="  for Friday ")
-    with pytest.raises(services.CollectionError, match="already in “To read”"):
+    with pytest.raises(services.Refused, match="already in “To read”"):
         services.add_paper(olivia, paper.arxiv_id, collection=collection)
     assert list(collection.items.values_list("note", flat=True)) == ["for Friday"]
 
@@ -85,7 +85,7 @@ def test_adding_to_a_new_name_creates_the_collection(olivia):
 
 
 def test_a_refused_add_to_a_new_name_leaves_no_empty_collection(olivia):
-    with pytest.raises(services.CollectionError, match="No such paper"):
+    with pytest.raises(services.Refused, match="No such paper"):
         services.add_paper(olivia, "2501.99999", new_name="Benchmarks")
     assert not Collection.objects.exists()
 
@@ -93,7 +93,7 @@ def test_a_refused_add_to_a_new_name_leaves_no_empty_collection(olivia):
 def test_hidden_papers_cannot_be_added(olivia):
     paper = make_paper(hidden=True)
     collection = make_collection(olivia)
-    with pytest.raises(services.CollectionError, match="No such paper"):
+    with pytest.raises(services.Refused, match="No such paper"):
         services.add_paper(olivia, paper.arxiv_id, collection=collection)
 
 
@@ -108,13 +108,13 @@ def test_removing_a_paper(olivia):
 def test_others_cannot_change_a_collection(olivia, mark):
     paper = make_paper()
     collection = make_collection(olivia, public=True, papers=[paper])
-    with pytest.raises(services.CollectionError, match="not yours"):
+    with pytest.raises(services.Refused, match="not yours"):
         services.add_paper(mark, make_paper().arxiv_id, collection=collection)
-    with pytest.raises(services.CollectionError, match="not yours"):
+    with pytest.raises(services.Refused, match="not yours"):
         services.remove_paper(mark, collection, paper.arxiv_id)
-    with pytest.raises(services.CollectionError, match="not yours"):
+    with pytest.raises(services.Refused, match="not yours"):
         services.update_collection(mark, collection, "Mine now", "", True)
-    with pytest.raises(services.CollectionError, match="not yours"):
+    with pytest.raises(services.Refused, match="not yours"):
         services.delete_collection(mark, collection)
     assert collection.items.count() == 1
     collection.refresh_from_db()
@@ -133,7 +133,7 @@ def test_a_suspended_person_cannot_change_collections(olivia):
         lambda: services.update_collection(olivia, collection, "Renamed", "", True),
         lambda: services.delete_collection(olivia, collection),
     ):
-        with pytest.raises(services.CollectionError, match="suspended"):
+        with pytest.raises(services.Refused, match="suspended"):
             change()
     assert Collection.objects.get() == collection
     assert collection.items.count() == 1
@@ -143,7 +143,7 @@ def test_the_number_of_collections_is_limited(olivia, monkeypatch):
     monkeypatch.setattr(services, "MAX_COLLECTIONS", 2)
     services.create_collection(olivia, "one")
     services.create_collection(olivia, "two")
-    with pytest.raises(services.CollectionError, match="2 collections"):
+    with pytest.raises(services.Refused, match="2 collections"):
         services.create_collection(olivia, "three")
     assert Collection.objects.count() == 2
 
@@ -151,7 +151,7 @@ def test_the_number_of_collections_is_limited(olivia, monkeypatch):
 def test_the_number_of_papers_in_a_collection_is_limited(olivia, monkeypatch):
     monkeypatch.setattr(services, "MAX_ITEMS", 1)
     collection = make_collection(olivia, papers=[make_paper()])
-    with pytest.raises(services.CollectionError, match="holds 1 papers"):
+    with pytest.raises(services.Refused, match="holds 1 papers"):
         services.add_paper(olivia, make_paper().arxiv_id, collection=collection)
 
 

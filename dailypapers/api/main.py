@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from dailypapers.api import endpoints
+from dailypapers.accounts.rules import Refused
 from dailypapers.api.http import ApiError, error_response
 from dailypapers.community.api import router as community_router
 from dailypapers.core.ratelimits import Limited, too_many
@@ -35,6 +36,13 @@ api = NinjaAPI(
 
 @api.exception_handler(ApiError)
 def _api_error(request, exc):
+    return error_response(exc.message, exc.status)
+
+
+@api.exception_handler(Refused)
+def _refused(request, exc):
+    # A service said no (a suspended account, a paper too old, someone else's comment):
+    # its message, with the status it names.
     return error_response(exc.message, exc.status)
 
 
