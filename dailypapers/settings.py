@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "dailypapers.core.security.PermissionsPolicyMiddleware",
     # A rate-limited request answers 429 with a clear message (dailypapers/core/ratelimits.py).
     "dailypapers.core.ratelimits.RateLimitMiddleware",
+    # A refusal a view lets through (accounts.rules.Refused): its message and status.
+    "dailypapers.accounts.middleware.RefusedMiddleware",
 ]
 
 ROOT_URLCONF = "dailypapers.urls"
