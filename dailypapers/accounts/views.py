@@ -15,7 +15,7 @@ from dailypapers.accounts import services
 from dailypapers.accounts.decorators import staff_powers_required
 from dailypapers.accounts.forms import DeleteAccountForm, SuspendForm, TokenForm
 from dailypapers.accounts.rules import has_staff_powers, may_act_on
-from dailypapers.digests import services as digests
+from dailypapers.digests import subscriptions as digests
 from dailypapers.digests.forms import PreferencesForm
 
 PROFILE_ENTRIES = 30
