@@ -12,7 +12,7 @@ from django.core.management import get_commands
 from dailypapers.core.stopping import stop_on_signals
 
 PACKAGE = Path(__file__).resolve().parents[1] / "dailypapers"
-PRODUCT_APPS = (
+APPS_ABOVE_CORE = (
     "papers", "search", "ingest", "digests", "community", "discussion", "collections",
     "accounts", "feeds", "api", "processes",
 )  # fmt: skip
@@ -39,7 +39,7 @@ def imports_of_apps(directory, apps):
 
 
 def test_core_imports_no_product_app():
-    assert imports_of_apps(PACKAGE / "core", PRODUCT_APPS) == []
+    assert imports_of_apps(PACKAGE / "core", APPS_ABOVE_CORE) == []
 
 
 def test_no_other_part_of_the_site_imports_the_processes_app():
