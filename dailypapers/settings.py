@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "dailypapers.discussion",
     "dailypapers.collections",
     "dailypapers.digests",
+    # The commands that run the site (serve, worker, load-demo), above every other app.
+    "dailypapers.processes",
 ]
 
 MIDDLEWARE = [
@@ -381,7 +383,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Request sizes. Gunicorn refuses a request line or a header field over 8 KB and more
-# than 100 header fields (dailypapers/core/management/commands/serve.py); a body over
+# than 100 header fields (dailypapers/processes/management/commands/serve.py); a body over
 # this many bytes answers 413 (dailypapers/core/security.py). The largest real bodies,
 # a comment or a collection's description, are a few KB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)

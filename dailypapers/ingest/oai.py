@@ -483,3 +483,28 @@ def harvest(
         if not page.token:
             return result
         params = {"verb": "ListRecords", "resumptionToken": page.token}
+
+
+def harvest_sets(*, log=None, warn=None, should_stop=None, sleep=time.sleep):
+    """The worker's harvest: every set of ARXIV_HARVEST_SETS in turn, through one client,
+    so arXiv's request interval holds across sets. Its waits are `sleep` (the worker's
+    Event.wait ends them on a stop). A set that fails (the database down) is reported on
+    `warn` and the next one harvested: the worker tries again at its next harvest.
+    Returns the HarvestResults of the sets harvested."""
+    log = log or (lambda message: None)
+    warn = warn or log
+    client = Client(log=log, sleep=sleep)
+    results = []
+    for set_spec in settings.ARXIV_HARVEST_SETS:
+        if should_stop and should_stop():
+            break
+        try:
+            result = harvest(set_spec, client=client, log=log, should_stop=should_stop)
+        except Exception as exc:
+            warn(f"{set_spec}: harvest failed: {type(exc).__name__}: {exc}")
+            continue
+        log(f"{set_spec}: {result.pages} pages, " + result.loader.papers.line("papers"))
+        if result.error:
+            warn(f"{set_spec}: harvest stopped: {result.error}")
+        results.append(result)
+    return results

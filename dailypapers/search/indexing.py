@@ -104,7 +104,18 @@ def embed_after_ingest(write, *, no_embed=False, progress=False):
     if embedder is None:
         write(f"semantic search is off ({embedding.unavailable_reason()}): papers not embedded")
         return None
-    tally = embed_pending(embedder, progress=progress)
+    return update_index(write, embedder=embedder, progress=progress)
+
+
+def update_index(write, *, embedder=None, progress=False, should_stop=None):
+    """Embed every paper whose vector is missing or stale, then bring the persisted vector
+    index up to date; report on `write`. The worker runs it after each harvest (its
+    `should_stop` ends the embedding between batches). Returns the EmbedTally, or None
+    with no embedder available."""
+    embedder = embedder or embedding.get_embedder()
+    if embedder is None:
+        return None
+    tally = embed_pending(embedder, progress=progress, should_stop=should_stop)
     write(f"embeddings: {tally.embedded} computed, {tally.up_to_date} up to date")
     from dailypapers.search.vectors import build_ann
 

@@ -14,14 +14,13 @@ or failed.
 """
 
 import datetime as dt
-import signal
-import threading
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
 from dailypapers.core.migrations_state import require_migrated
+from dailypapers.core.stopping import stop_on_signals
 from dailypapers.digests.content import PeriodCache
 from dailypapers.digests.models import OutboxMessage, Subscription
 from dailypapers.digests.outbox import build_outbox
@@ -84,14 +83,7 @@ class Command(BaseCommand):
     def send(self, options):
         if options["batch"] is not None and options["batch"] < 1:
             raise CommandError("--batch must be at least 1")
-        stop = threading.Event()
-
-        def on_signal(signum, frame):
-            self.stderr.write(f"{signal.Signals(signum).name} received: stopping after the current message")
-            stop.set()
-
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
+        stop = stop_on_signals(self.stderr.write, "stopping after the current message")
         due = OutboxMessage.objects.due(timezone.now()).count()
         with tqdm(total=due, desc="sending", unit="email", disable=options["no_progress"] or None) as bar:
             result = send_due(
