@@ -15,8 +15,7 @@ from django.utils import timezone
 from dailypapers.community import services
 from dailypapers.community.models import Upvote
 from dailypapers.papers.models import FeedEntry
-from tests.community_helpers import make_user
-from tests.factories import make_entry, make_paper
+from tests.factories import make_entry, make_paper, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
