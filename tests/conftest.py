@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from tests.factories import client_for, make_entry, make_paper, make_user
 
+# `served`: `dailypapers serve` started for real (tests/serve_helpers.py).
+pytest_plugins = ["tests.serve_helpers"]
+
 # ../shared holds real data (Hugging Face responses, arXiv metadata). Tests that need it
 # skip cleanly where it is absent, e.g. on a user's machine.
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -140,6 +143,50 @@ def feed_day():
     # A paper featured the day before is not in the period.
     make_entry(FEED_DAY - dt.timedelta(days=1), upvotes=99, paper=make_paper(title="Old news"))
     return entries
+
+
+# --- search and concurrency -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real embedding model (the bundled ONNX bge-small), loaded once."""
+    from dailypapers.search import embedding
+
+    found = embedding.get_embedder()
+    if found is None:
+        pytest.fail(f"the embedding model must be installed for these tests: {embedding.unavailable_reason()}")
+    return found
+
+
+@pytest.fixture
+def shared_memory_sqlite(tmp_path):
+    """On SQLite, a database file for the test's duration.
+
+    Django's SQLite test database lives in memory in shared-cache mode, where a writer
+    meeting another gets "database table is locked" at once (busy_timeout does not
+    apply). A file behaves as in production: IMMEDIATE transactions wait their turn.
+    """
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    memory = connections["default"]
+    name = memory.settings_dict["NAME"]
+    on_file = memory.__class__({**memory.settings_dict, "NAME": str(tmp_path / "votes.sqlite3")}, "default")
+    # This thread uses the file; the other threads' connections are made from the
+    # shared settings dict, so they do too.
+    connections["default"] = on_file
+    memory.settings_dict["NAME"] = on_file.settings_dict["NAME"]
+    try:
+        call_command("migrate", verbosity=0)
+        yield
+    finally:
+        on_file.close()
+        memory.settings_dict["NAME"] = name
+        connections["default"] = memory
 
 
 # --- shared data ------------------------------------------------------------------------
