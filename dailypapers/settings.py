@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "dailypapers.core.security.RefuseLargeBodyMiddleware",
     # A NUL in the path or query string: 404 / 400 before anything looks it up.
     "dailypapers.core.security.RefuseNulMiddleware",
-    # CORS for the public read-only API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
+    # CORS for the public API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
     "dailypapers.api.http.CorsMiddleware",
     "dailypapers.api.http.JsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "dailypapers.core.security.PermissionsPolicyMiddleware",
     # A rate-limited request answers 429 with a clear message (dailypapers/core/ratelimits.py).
     "dailypapers.core.ratelimits.RateLimitMiddleware",
+    # A refusal a view lets through (accounts.rules.Refused): its message and status.
+    "dailypapers.accounts.middleware.RefusedMiddleware",
 ]
 
 ROOT_URLCONF = "dailypapers.urls"

@@ -80,7 +80,7 @@ SEED = """
 import django, datetime as dt
 django.setup()
 from dailypapers.digests.models import Subscription
-from dailypapers.digests.services import build_outbox
+from dailypapers.digests.outbox import build_outbox
 from dailypapers.digests.schedule import daily_period
 from tests.factories import make_entry
 day = dt.date(2026, 11, 26)

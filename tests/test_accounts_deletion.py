@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from dailypapers.accounts import services
-from dailypapers.digests import services as digests
+from dailypapers.digests import outbox, sending
 from dailypapers.digests import tokens as digest_tokens
 from dailypapers.digests.models import OutboxMessage, Subscription
 from dailypapers.discussion import services as discussion
@@ -109,7 +109,7 @@ def test_deleting_the_account_ends_its_digest_subscriptions(client, smtp, feed_d
     work = active("alice@work.example.org")
     unproven = active("not-hers@example.org")
     bobs = active("bob@example.org", user=bob)
-    digests.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     manage = reverse("digests:manage", args=[digest_tokens.make("manage", mine)])
 
     delete_through_the_page(client, alice)
@@ -124,7 +124,7 @@ def test_deleting_the_account_ends_its_digest_subscriptions(client, smtp, feed_d
     assert set(OutboxMessage.objects.filter(status=OutboxMessage.QUEUED).values_list("subscription", flat=True)) == {
         unproven.pk, bobs.pk
     }
-    digests.send_due()
+    sending.send_due()
     assert digests_to(smtp, "alice@example.org") == [] and digests_to(smtp, "alice@work.example.org") == []
     assert len(digests_to(smtp, "bob@example.org")) == 1
     # Links mailed to her before are dead.

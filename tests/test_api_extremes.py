@@ -20,7 +20,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
-from dailypapers.api.endpoints import api
+from dailypapers.api.main import api
 from tests.factories import make_entry, make_paper, token_for
 
 DATES = ["0001-01-01", "9999-12-31", "0000-00-00", "10000-01-01", "2025-02-30", "-2025-01-01"]

@@ -46,16 +46,16 @@ def test_renaming_keeps_the_address(alice):
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101])
 def test_it_refuses_empty_or_long_names(alice, name):
-    with pytest.raises(services.CollectionError):
+    with pytest.raises(services.Refused):
         services.create_collection(alice, name)
     assert not Collection.objects.exists()
 
 
 def test_it_refuses_long_descriptions_and_notes(alice):
-    with pytest.raises(services.CollectionError, match="2000"):
+    with pytest.raises(services.Refused, match="2000"):
         services.create_collection(alice, "x", description="d" * 2001)
     collection = services.create_collection(alice, "x")
-    with pytest.raises(services.CollectionError, match="500"):
+    with pytest.raises(services.Refused, match="500"):
         services.add_paper(alice, make_paper().arxiv_id, collection=collection, note="n" * 501)
 
 
@@ -63,7 +63,7 @@ def test_a_paper_is_added_once(alice):
     paper = make_paper()
     collection = services.create_collection(alice, "To read")
     services.add_paper(alice, paper.arxiv_id, collection=collection, note="  for Friday ")
-    with pytest.raises(services.CollectionError, match="already in “To read”"):
+    with pytest.raises(services.Refused, match="already in “To read”"):
         services.add_paper(alice, paper.arxiv_id, collection=collection)
     assert list(collection.items.values_list("note", flat=True)) == ["for Friday"]
 
@@ -84,7 +84,7 @@ def test_adding_to_a_new_name_creates_the_collection(alice):
 
 
 def test_a_refused_add_to_a_new_name_leaves_no_empty_collection(alice):
-    with pytest.raises(services.CollectionError, match="No such paper"):
+    with pytest.raises(services.Refused, match="No such paper"):
         services.add_paper(alice, "2501.99999", new_name="Benchmarks")
     assert not Collection.objects.exists()
 
@@ -92,7 +92,7 @@ def test_a_refused_add_to_a_new_name_leaves_no_empty_collection(alice):
 def test_hidden_papers_cannot_be_added(alice):
     paper = make_paper(hidden=True)
     collection = make_collection(alice)
-    with pytest.raises(services.CollectionError, match="No such paper"):
+    with pytest.raises(services.Refused, match="No such paper"):
         services.add_paper(alice, paper.arxiv_id, collection=collection)
 
 
@@ -107,13 +107,13 @@ def test_removing_a_paper(alice):
 def test_others_cannot_change_a_collection(alice, bob):
     paper = make_paper()
     collection = make_collection(alice, public=True, papers=[paper])
-    with pytest.raises(services.CollectionError, match="not yours"):
+    with pytest.raises(services.Refused, match="not yours"):
         services.add_paper(bob, make_paper().arxiv_id, collection=collection)
-    with pytest.raises(services.CollectionError, match="not yours"):
+    with pytest.raises(services.Refused, match="not yours"):
         services.remove_paper(bob, collection, paper.arxiv_id)
-    with pytest.raises(services.CollectionError, match="not yours"):
+    with pytest.raises(services.Refused, match="not yours"):
         services.update_collection(bob, collection, "Mine now", "", True)
-    with pytest.raises(services.CollectionError, match="not yours"):
+    with pytest.raises(services.Refused, match="not yours"):
         services.delete_collection(bob, collection)
     assert collection.items.count() == 1
     collection.refresh_from_db()
@@ -132,7 +132,7 @@ def test_a_suspended_person_cannot_change_collections(alice):
         lambda: services.update_collection(alice, collection, "Renamed", "", True),
         lambda: services.delete_collection(alice, collection),
     ):
-        with pytest.raises(services.CollectionError, match="suspended"):
+        with pytest.raises(services.Refused, match="suspended"):
             change()
     assert Collection.objects.get() == collection
     assert collection.items.count() == 1
@@ -142,7 +142,7 @@ def test_the_number_of_collections_is_limited(alice, monkeypatch):
     monkeypatch.setattr(services, "MAX_COLLECTIONS", 2)
     services.create_collection(alice, "one")
     services.create_collection(alice, "two")
-    with pytest.raises(services.CollectionError, match="2 collections"):
+    with pytest.raises(services.Refused, match="2 collections"):
         services.create_collection(alice, "three")
     assert Collection.objects.count() == 2
 
@@ -150,7 +150,7 @@ def test_the_number_of_collections_is_limited(alice, monkeypatch):
 def test_the_number_of_papers_in_a_collection_is_limited(alice, monkeypatch):
     monkeypatch.setattr(services, "MAX_ITEMS", 1)
     collection = make_collection(alice, papers=[make_paper()])
-    with pytest.raises(services.CollectionError, match="holds 1 papers"):
+    with pytest.raises(services.Refused, match="holds 1 papers"):
         services.add_paper(alice, make_paper().arxiv_id, collection=collection)
 
 

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from dailypapers.digests import services
+from dailypapers.digests import outbox, sending
 from dailypapers.digests.schedule import daily_period
 from tests.digests_helpers import PERIOD
 from tests.factories import make_entry
@@ -56,8 +56,8 @@ def test_subscribe_confirm_receive_unsubscribe_then_nothing_more(live_server, se
     assert status == 200 and "You are subscribed" in page
 
     # 3. The digest: built and sent as cron would.
-    services.build_outbox(PERIOD)
-    assert services.send_due().sent == 1
+    outbox.build_outbox(PERIOD)
+    assert sending.send_due().sent == 1
     digest = smtp.messages[1]
     assert digest.rcpt_tos == ["ada@example.org"]
     message = digest.message
@@ -77,6 +77,6 @@ def test_subscribe_confirm_receive_unsubscribe_then_nothing_more(live_server, se
 
     # 5. The next digest is not sent.
     make_entry(dt.date(2026, 11, 27), upvotes=7)
-    assert services.build_outbox(daily_period(dt.date(2026, 11, 30))).queued == 0
-    services.send_due()
+    assert outbox.build_outbox(daily_period(dt.date(2026, 11, 30))).queued == 0
+    sending.send_due()
     assert smtp.count_for("ada@example.org") == 2  # the confirmation and one digest

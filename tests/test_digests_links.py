@@ -13,7 +13,7 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from dailypapers.digests import services, tokens
+from dailypapers.digests import outbox, sending, subscriptions, tokens
 from dailypapers.digests.models import Subscription
 from tests.digests_helpers import PERIOD, active, digests_to, link
 from tests.factories import make_user
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 
 def one_digest(smtp, email="ada@example.org"):
     """Send the period's digest to `email` and return its manage and unsubscribe paths."""
-    services.build_outbox(PERIOD)
-    services.send_due()
+    outbox.build_outbox(PERIOD)
+    sending.send_due()
     [digest] = digests_to(smtp, email)
     header = re.search(r"<https://papers\.example\.org(/unsubscribe/[^>]+)>", digest["List-Unsubscribe"]).group(1)
     assert header == link(digest, "/unsubscribe/")
@@ -89,7 +89,7 @@ def test_unsubscribe_links_sent_before_links_expired_keep_working(client):
     # Emails sent by earlier versions carry [id, nonce] in their unsubscribe token.
     ada = active("ada@example.org")
     legacy = signing.TimestampSigner(salt=tokens.SALTS["unsubscribe"]).sign_object([ada.pk, ada.nonce], compress=False)
-    services.revoke_links(ada)
+    subscriptions.revoke_links(ada)
     assert one_click(f"/unsubscribe/{legacy}").status_code == 200
     assert Subscription.objects.get().status == Subscription.UNSUBSCRIBED
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from dailypapers.digests import services, tokens
+from dailypapers.digests import outbox, subscriptions, tokens
 from dailypapers.digests.models import OutboxMessage, Subscription
 from tests.digests_helpers import PERIOD, active, link
 from tests.factories import make_user
@@ -117,7 +117,7 @@ def test_a_token_for_one_purpose_is_refused_for_another(client):
 def test_revoked_manage_links_stop_working(client):
     ada = active("ada@example.org")
     url = f"/subscribe/manage/{tokens.make('manage', ada)}"
-    services.revoke_links(ada)
+    subscriptions.revoke_links(ada)
     response = client.post(url, {"action": "save", "frequency": "weekly", "max_papers": "3"})
     assert response.status_code == 400 and "no longer works" in response.content.decode()
     assert Subscription.objects.get().frequency == "daily"
@@ -202,7 +202,7 @@ def test_the_manage_link_changes_choices_without_logging_in(client):
 
 def test_unsubscribing_asks_first_on_a_visit_and_takes_effect_at_once_on_post(client, feed_day):
     ada = active("ada@example.org")
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     url = f"/unsubscribe/{tokens.make('unsubscribe', ada)}"
     page = client.get(url)
     assert page.status_code == 200 and Subscription.objects.get().status == Subscription.ACTIVE
@@ -252,7 +252,7 @@ def test_subscription_requests_are_rate_limited(client, settings, smtp):
 
 def test_staff_see_subscriptions_and_the_outbox_in_the_admin(client, feed_day):
     active("ada@example.org")
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "x"))
     for url in ("/admin/digests/subscription/", "/admin/digests/outboxmessage/"):
         response = client.get(url)
@@ -302,7 +302,7 @@ def test_the_footer_box_leaves_an_anonymous_subscription_as_it_is_and_mails_its_
 
 def test_an_unsubscribed_address_keeps_its_choices_and_subscribes_again_from_the_emailed_link(client, smtp):
     subscription = active("ada@example.org", confirmed_at=timezone.now(), **WEEKLY_WITH_FILTERS)
-    services.unsubscribe(subscription)
+    subscriptions.unsubscribe(subscription)
     before = state(subscription, "confirmation_sent_at")
     client.post("/subscribe", {"email": "ada@example.org"})
     assert state(subscription, "confirmation_sent_at") == before  # still unsubscribed, same choices
@@ -320,7 +320,7 @@ def test_an_unsubscribed_address_keeps_its_choices_and_subscribes_again_from_the
 def test_the_footer_button_resumes_a_members_unsubscribed_subscription_with_its_own_choices(smtp):
     alice = make_user("alice")
     subscription = active("alice@example.org", user=alice, **WEEKLY_WITH_FILTERS)
-    services.unsubscribe(subscription)
+    subscriptions.unsubscribe(subscription)
     client = Client()
     client.force_login(alice)
     page = client.post("/subscribe", {}).content.decode()
@@ -332,7 +332,7 @@ def test_the_footer_button_resumes_a_members_unsubscribed_subscription_with_its_
 
 def test_operators_adding_a_known_address_leave_its_choices(smtp, capsys):
     subscription = active("ada@example.org", **WEEKLY_WITH_FILTERS)
-    services.unsubscribe(subscription)
+    subscriptions.unsubscribe(subscription)
     call_command("subscribers", "add", "ada@example.org")
     subscription.refresh_from_db()
     assert subscription.status == "unsubscribed"

@@ -85,7 +85,7 @@ def delete_account(user):
        tokens, email addresses and profile. Reports they
        made stay for the moderators, without their name.
     """
-    from dailypapers.digests import services as digests
+    from dailypapers.digests import subscriptions as digests
     from dailypapers.discussion import services as discussion
 
     with transaction.atomic():

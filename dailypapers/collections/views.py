@@ -54,7 +54,7 @@ def create(request):
     if form.is_valid():
         try:
             collection = services.create_collection(request.user, **form.cleaned_data)
-        except services.CollectionError as exc:
+        except services.Refused as exc:
             messages.error(request, str(exc))
             return redirect("collections:index")
         messages.success(request, f"Collection “{collection.name}” created.")
@@ -91,7 +91,7 @@ def add(request):
         item = services.add_paper(
             request.user, data["arxiv_id"], collection=collection, new_name=data["new_name"], note=data["note"]
         )
-    except services.CollectionError as exc:
+    except services.Refused as exc:
         messages.error(request, str(exc))
         return _back(request, fallback)
     messages.success(request, f"Added to “{item.collection.name}”.")
@@ -152,7 +152,7 @@ def edit(request, username, slug):
         if form.is_valid():
             try:
                 services.update_collection(request.user, collection, **form.cleaned_data)
-            except services.CollectionError as exc:
+            except services.Refused as exc:
                 messages.error(request, str(exc))
                 return redirect(collection)
             messages.success(request, "Collection saved.")
@@ -171,7 +171,7 @@ def delete(request, username, slug):
     if request.method == "POST":
         try:
             services.delete_collection(request.user, collection)
-        except services.CollectionError as exc:
+        except services.Refused as exc:
             messages.error(request, str(exc))
             return redirect(collection)
         messages.success(request, f"Collection “{collection.name}” deleted.")
@@ -186,7 +186,7 @@ def remove(request, username, slug):
     arxiv_id = request.POST.get("arxiv_id", "")
     try:
         removed = services.remove_paper(request.user, collection, arxiv_id)
-    except services.CollectionError as exc:
+    except services.Refused as exc:
         messages.error(request, str(exc))
         return _back(request, collection.get_absolute_url())
     if removed:

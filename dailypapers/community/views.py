@@ -33,12 +33,6 @@ def _safe_next(request, fallback):
     return fallback
 
 
-def _refused(request, refusal):
-    if wants_json(request):
-        return JsonResponse({"error": refusal.message}, status=refusal.status)
-    return render(request, "community/refused.html", {"message": refusal.message}, status=refusal.status)
-
-
 # --- Upvotes -------------------------------------------------------------------------------
 
 
@@ -62,15 +56,13 @@ def upvote(request, arxiv_id):
 @csrf_protect
 @limited("vote")
 def _upvote(request, arxiv_id, paper_url):
-    try:
-        paper = services.votable_paper(arxiv_id)
-        action = request.POST.get("action")
-        if action in ("up", "down"):
-            voted, upvotes = services.set_vote(request.user, paper, action == "up")
-        else:
-            voted, upvotes = services.toggle_vote(request.user, paper)
-    except services.Refused as refusal:
-        return _refused(request, refusal)
+    # A refusal (services.Refused) answers as a page or JSON (accounts/middleware.py).
+    paper = services.votable_paper(arxiv_id)
+    action = request.POST.get("action")
+    if action in ("up", "down"):
+        voted, upvotes = services.set_vote(request.user, paper, action == "up")
+    else:
+        voted, upvotes = services.toggle_vote(request.user, paper)
     if wants_json(request):
         # A card shows its own feed day's count (a paper featured twice has two).
         entry_id = request.POST.get("entry", "")

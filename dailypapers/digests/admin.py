@@ -1,5 +1,5 @@
 """Staff views of subscriptions and the outbox: read-mostly; state changes go through
-the pages, the commands and services.py."""
+the pages, the commands and subscriptions.py, outbox.py, sending.py."""
 
 from django.contrib import admin
 

@@ -94,7 +94,7 @@ def manage_link_message(subscription, asked="subscribe"):
 
 
 def digest_message_id(row):
-    """Stable per outbox row: a copy sent twice (see services.deliver) has the same id."""
+    """Stable per outbox row: a copy sent twice (see sending.Sender.deliver) has the same id."""
     return f"<digest.{row.pk}.{row.period.replace(':', '.')}@{from_domain()}>"
 
 

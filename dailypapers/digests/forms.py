@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator
 
 from dailypapers.core.forms import TextField
 from dailypapers.digests.models import Subscription
-from dailypapers.digests.services import Preferences
+from dailypapers.digests.subscriptions import Preferences
 
 _CATEGORY = re.compile(r"[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?", re.ASCII)
 MAX_ITEMS = 20

@@ -141,11 +141,9 @@ def post_comment(request, paper_id: str, data: CommentIn):
         parent = Comment.objects.filter(pk=data.parentId, paper=paper).first()
         if parent is None or not parent.visible_to(user):
             return error_response("no such comment on this paper", 404)
-    try:
-        # Refusals (suspended account, empty text) before counting against the rate.
-        services.check_participation(user)
-        check(request, "comment")  # over the rate: 429 (api/endpoints.py)
-        comment = services.post_comment(user, paper, data.body, parent=parent)
-    except services.Refused as refusal:
-        return error_response(refusal.message, refusal.status)
+    # Refusals (suspended account, empty text) answer their message and status (api/main.py),
+    # a suspended account before counting against the rate.
+    services.check_participation(user)
+    check(request, "comment")  # over the rate: 429 (api/main.py)
+    comment = services.post_comment(user, paper, data.body, parent=parent)
     return _json(_one_json(services.Node(comment, 0, True)), status=201)

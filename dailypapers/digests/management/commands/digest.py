@@ -22,10 +22,11 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from dailypapers.core.migrations_state import require_migrated
-from dailypapers.digests import services
 from dailypapers.digests.content import PeriodCache
 from dailypapers.digests.models import OutboxMessage, Subscription
+from dailypapers.digests.outbox import build_outbox
 from dailypapers.digests.schedule import daily_period, due_periods, weekly_period
+from dailypapers.digests.sending import send_due
 
 
 class Command(BaseCommand):
@@ -71,11 +72,9 @@ class Command(BaseCommand):
             return
         cache = PeriodCache()
         for period in periods:
-            subscribers = Subscription.objects.filter(
-                frequency=period.frequency, status=Subscription.ACTIVE, disabled_at__isnull=True
-            ).count()
+            subscribers = Subscription.objects.receiving(period.frequency).count()
             with tqdm(total=subscribers, desc=period.key, unit="sub", disable=options["no_progress"] or None) as bar:
-                result = services.build_outbox(period, cache=cache, progress=bar.update)
+                result = build_outbox(period, cache=cache, progress=bar.update)
             papers = len(cache.get(period)[0])
             self.stdout.write(
                 f"{period.key} ({period.label}): {papers} papers, {result.queued} digests queued, "
@@ -93,9 +92,9 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-        due = OutboxMessage.objects.filter(services._due(timezone.now())).count()
+        due = OutboxMessage.objects.due(timezone.now()).count()
         with tqdm(total=due, desc="sending", unit="email", disable=options["no_progress"] or None) as bar:
-            result = services.send_due(
+            result = send_due(
                 batch_size=options["batch"], limit=options["limit"], should_stop=stop.is_set, progress=bar.update
             )
         self.stdout.write(

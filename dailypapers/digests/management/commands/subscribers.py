@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
 from dailypapers.core.migrations_state import require_migrated
-from dailypapers.digests import services
+from dailypapers.digests import subscriptions
 from dailypapers.digests.models import Subscription
 
 
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         bad = []
         for address in emails:
             try:
-                validate_email(services.normalise_email(address))
+                validate_email(subscriptions.normalise_email(address))
             except ValidationError:
                 bad.append(address)
         if bad:
@@ -61,8 +61,8 @@ class Command(BaseCommand):
         created = failed = 0
         for address in emails:
             try:
-                _, new = services.add_subscriber(address, weekly=weekly, confirmed=confirmed)
-            except services.SendFailed as exc:
+                _, new = subscriptions.add_subscriber(address, weekly=weekly, confirmed=confirmed)
+            except subscriptions.SendFailed as exc:
                 self.stderr.write(f"{address}: the confirmation email could not be sent: {exc}")
                 failed += 1
                 continue
@@ -75,8 +75,8 @@ class Command(BaseCommand):
     def remove(self, emails):
         removed = 0
         for address in emails:
-            subscription = Subscription.objects.filter(email=services.normalise_email(address)).first()
+            subscription = Subscription.objects.filter(email=subscriptions.normalise_email(address)).first()
             if subscription is not None:
-                services.unsubscribe(subscription)
+                subscriptions.unsubscribe(subscription)
                 removed += 1
         self.stdout.write(f"{removed} unsubscribed, {len(emails) - removed} not found")

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dailypapers.core.migrations_state import require_migrated
-from dailypapers.digests.services import run_scheduled
+from dailypapers.digests.jobs import run_scheduled
 from dailypapers.ingest.oai import Client, harvest
 from dailypapers.search.embedding import model_name
 from dailypapers.search.indexing import embed_pending
