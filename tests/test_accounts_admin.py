@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from dailypapers.accounts.models import ApiToken, Profile
-from tests.accounts_helpers import alice, bob, make_user  # noqa: F401
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

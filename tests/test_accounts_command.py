@@ -9,7 +9,6 @@ from django.core.management.base import CommandError
 
 from dailypapers.accounts.models import ApiToken, hash_token
 from dailypapers.accounts.tokens import user_for_token
-from tests.accounts_helpers import alice  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,8 @@ from dailypapers.digests.models import OutboxMessage, Subscription
 from dailypapers.discussion import services as discussion
 from dailypapers.discussion.models import Comment
 from dailypapers.papers.models import FeedEntry
-from tests.accounts_helpers import PASSWORD, alice, bob, make_user  # noqa: F401
-from tests.digests_helpers import PERIOD, active, digests_to, feed_day, smtp  # noqa: F401
-from tests.factories import make_entry, make_paper
+from tests.digests_helpers import PERIOD, active, digests_to
+from tests.factories import PASSWORD, make_entry, make_paper, make_user
 
 pytestmark = pytest.mark.django_db
 

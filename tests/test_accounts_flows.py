@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.accounts_helpers import PASSWORD, alice, bob, link_in, make_user  # noqa: F401
+from tests.accounts_helpers import link_in
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,8 @@
 member of staff has none left; nobody lifts their own suspension; only superusers act on
 superusers.
 
-Personas: alice (a member), sam (staff), root (a superuser). `suspended` suspends sam.
+Personas (conftest.py): alice (a member), sam (staff), root (a superuser). `suspended`
+suspends sam.
 """
 
 import datetime as dt
@@ -18,37 +19,9 @@ from dailypapers.community import services as community
 from dailypapers.discussion import services as discussion
 from dailypapers.discussion.models import Comment, Report
 from dailypapers.papers.models import Paper
-from tests.community_helpers import token_for
-from tests.factories import make_entry, make_paper
+from tests.factories import PASSWORD, make_entry, make_paper, make_user, token_for
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "pw-long-enough-123"
-
-
-def make_user(username, **fields):
-    return get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD, **fields)
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def alice(db):
-    return make_user("alice")
-
-
-@pytest.fixture
-def sam(db):
-    return make_user("sam", is_staff=True)
-
-
-@pytest.fixture
-def root(db):
-    return make_user("root", is_staff=True, is_superuser=True)
-
 
 @pytest.fixture
 def suspended(sam):

@@ -2,8 +2,8 @@
 
 import pytest
 from django.urls import reverse
+from tests.factories import PASSWORD
 
-from tests.accounts_helpers import PASSWORD, alice  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ import sys
 import pytest
 from django.urls import reverse
 
-from tests.accounts_helpers import PASSWORD, alice  # noqa: F401
-from tests.factories import make_entry
+from tests.factories import PASSWORD, make_entry
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 
 from dailypapers.discussion import services
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, mod, paper, parse  # noqa: F401
+from tests.discussion_helpers import parse
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import json
 
 from dailypapers.community.models import Upvote
 from dailypapers.papers.models import FeedEntry
-from tests.community_helpers import alice, featured, mallory, recent, sam, token_for  # noqa: F401
-from tests.factories import make_paper
+from tests.community_helpers import recent
+from tests.factories import make_paper, token_for
 
 
 def upvote_url(entry):

@@ -9,7 +9,6 @@ from dailypapers.community import services
 from dailypapers.ingest.loader import Loader
 from dailypapers.ingest.records import EntryRecord, PaperRecord
 from dailypapers.papers.models import FeedEntry
-from tests.community_helpers import alice, bob  # noqa: F401
 
 DAY = dt.date(2026, 1, 5)
 

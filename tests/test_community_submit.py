@@ -12,8 +12,8 @@ from dailypapers.discussion.models import Comment
 from dailypapers.ingest import arxiv_api
 from dailypapers.ingest.arxiv_api import ArxivApiError, fetch_records
 from dailypapers.papers.models import FeedEntry, Paper
-from tests.community_helpers import alice, bob, featured, mallory, recent, sam, token_for  # noqa: F401
-from tests.factories import make_entry, make_paper
+from tests.community_helpers import recent
+from tests.factories import make_entry, make_paper, token_for
 from tests.fake_server import FakeServer, Reply
 from tests.test_arxiv_fetch import arxiv, recorded  # noqa: F401
 

@@ -8,7 +8,6 @@ from django.urls import reverse
 from dailypapers.community import services
 from dailypapers.community.models import Upvote
 from dailypapers.papers.models import FeedEntry
-from tests.community_helpers import alice, bob, featured, mallory, sam  # noqa: F401
 from tests.factories import make_entry, make_paper
 
 JSON = {"HTTP_ACCEPT": "application/json"}

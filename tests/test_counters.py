@@ -18,16 +18,14 @@ from dailypapers.discussion import counters as comment_counters
 from dailypapers.discussion import services
 from dailypapers.discussion.models import Comment
 from dailypapers.papers.models import FeedEntry
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, mod, paper  # noqa: F401
 from tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, fast_passwords):
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-long-enough-123")
-    client.force_login(admin)
+def admin_client(client, root):
+    client.force_login(root)
     return client
 
 
@@ -63,9 +61,9 @@ def test_the_admin_bulk_delete_action_lowers_the_count(admin_client, alice, pape
     assert api_counts(admin_client, paper) == (1, 0)
 
 
-def test_queryset_delete_and_update_keep_the_count(client, alice, bob, mod, paper, entry):
+def test_queryset_delete_and_update_keep_the_count(client, alice, bob, sam, paper, entry):
     kept = services.post_comment(alice, paper, "kept")
-    services.hide_comment(mod, services.post_comment(bob, paper, "hidden"))  # not counted
+    services.hide_comment(sam, services.post_comment(bob, paper, "hidden"))  # not counted
     services.delete_comment(bob, services.post_comment(bob, paper, "soft deleted"))  # not counted
     for i in range(3):
         services.post_comment(bob, paper, f"bob {i}")

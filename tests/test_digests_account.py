@@ -8,8 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from dailypapers.digests.models import Subscription
-from tests.accounts_helpers import make_user
 from tests.digests_helpers import active
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,7 @@ from dailypapers.digests import jobs, outbox, sending, subscriptions
 from dailypapers.digests.models import OutboxMessage, Subscription
 from dailypapers.digests.schedule import daily_period, weekly_period
 from tests.factories import make_entry
-from tests.digests_helpers import (
-    PERIOD, SEED, STATE, active, digests_to, feed_day, process_env, run_python, sender, smtp,  # noqa: F401
-)  # fmt: skip
+from tests.digests_helpers import PERIOD, SEED, STATE, active, digests_to, process_env, run_python, sender
 
 pytestmark = pytest.mark.django_db
 

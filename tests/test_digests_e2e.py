@@ -12,7 +12,7 @@ import pytest
 
 from dailypapers.digests import outbox, sending
 from dailypapers.digests.schedule import daily_period
-from tests.digests_helpers import PERIOD, feed_day, smtp  # noqa: F401
+from tests.digests_helpers import PERIOD
 from tests.factories import make_entry
 
 

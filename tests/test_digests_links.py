@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from dailypapers.digests import outbox, sending, subscriptions, tokens
 from dailypapers.digests.models import Subscription
-from tests.accounts_helpers import make_user
-from tests.digests_helpers import PERIOD, active, digests_to, feed_day, link, smtp  # noqa: F401
+from tests.digests_helpers import PERIOD, active, digests_to, link
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from dailypapers.digests import outbox, subscriptions, tokens
 from dailypapers.digests.models import OutboxMessage, Subscription
-from tests.accounts_helpers import make_user
-from tests.digests_helpers import PERIOD, active, feed_day, link, smtp  # noqa: F401
+from tests.digests_helpers import PERIOD, active, link
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import pytest
 from dailypapers.accounts.models import ApiToken, Profile
 from dailypapers.discussion import services
 from dailypapers.discussion.models import Comment
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, mod, paper  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +17,13 @@ def num_comments(client, paper):
     return single, listed["numComments"]
 
 
-def test_num_comments_follows_posting_hiding_and_deleting(client, alice, mod, paper, entry):
+def test_num_comments_follows_posting_hiding_and_deleting(client, alice, sam, paper, entry):
     assert num_comments(client, paper) == (0, 0)
     first = services.post_comment(alice, paper, "first")
     assert num_comments(client, paper) == (1, 1)
     second = services.post_comment(alice, paper, "second", parent=first)
     assert num_comments(client, paper) == (2, 2)
-    services.hide_comment(mod, second)
+    services.hide_comment(sam, second)
     assert num_comments(client, paper) == (1, 1)
     services.delete_comment(alice, first)
     assert num_comments(client, paper) == (0, 0)
@@ -37,10 +36,10 @@ def test_num_comments_adds_local_comments_to_imported_ones(client, alice, paper,
     assert num_comments(client, paper) == (6, 6)
 
 
-def test_the_thread_is_nested_and_public(client, alice, bob, mod, paper):
+def test_the_thread_is_nested_and_public(client, alice, bob, sam, paper):
     root = services.post_comment(alice, paper, "root *text*")
     reply = services.post_comment(bob, paper, "reply", parent=root)
-    services.hide_comment(mod, services.post_comment(bob, paper, "hidden one"))
+    services.hide_comment(sam, services.post_comment(bob, paper, "hidden one"))
     gone = services.post_comment(bob, paper, "gone")
     services.post_comment(alice, paper, "answer to gone", parent=gone)
     services.delete_comment(bob, gone)

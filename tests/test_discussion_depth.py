@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from dailypapers.discussion import services
 from dailypapers.discussion.models import Comment
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, mod, paper  # noqa: F401
 from tests.factories import make_entry, make_paper
 
 pytestmark = pytest.mark.django_db
@@ -205,10 +204,10 @@ def test_bad_page_numbers_are_a_404_page(client, alice, paper, value):
     assert client.get(reverse("discussion:thread", args=[comment.pk]), {"page": value}).status_code == 404
 
 
-def test_a_thread_page_of_a_hidden_comment_shows_its_placeholder(client, alice, bob, mod, paper):
+def test_a_thread_page_of_a_hidden_comment_shows_its_placeholder(client, alice, bob, sam, paper):
     top = services.post_comment(alice, paper, "top")
     reply = services.post_comment(bob, paper, "visible reply", parent=top)
-    services.hide_comment(mod, top)
+    services.hide_comment(sam, top)
     html = client.get(reverse("discussion:thread", args=[top.pk])).content.decode()
     assert "[removed by moderators]" in html and "visible reply" in html and ">top<" not in html
     assert client.get(reverse("discussion:thread", args=[reply.pk])).status_code == 200
@@ -234,10 +233,8 @@ def test_deleting_the_top_of_a_1100_reply_chain_deletes_it_all(admin_client_root
 
 
 @pytest.fixture
-def admin_client_root(client, fast_passwords):
-    from django.contrib.auth import get_user_model
-
-    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "pw-long-enough-123"))
+def admin_client_root(client, root):
+    client.force_login(root)
     return client
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from dailypapers.accounts.models import Profile
 from dailypapers.discussion import services
 from dailypapers.discussion.models import Comment, Report
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, mod, paper, parse  # noqa: F401
+from tests.discussion_helpers import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -174,14 +174,14 @@ def test_delete_asks_then_deletes_and_keeps_replies(client, alice, bob, paper, e
     assert entry.num_comments == 1
 
 
-def test_hidden_comments_are_seen_by_staff_only(client, alice, bob, mod, paper):
+def test_hidden_comments_are_seen_by_staff_only(client, alice, bob, sam, paper):
     comment = services.post_comment(alice, paper, "Something rude")
     client.force_login(bob)
     assert client.post(reverse("discussion:hide", args=[comment.pk])).status_code == 302  # to the admin log-in
     comment.refresh_from_db()
     assert not comment.hidden
 
-    client.force_login(mod)
+    client.force_login(sam)
     assert client.post(reverse("discussion:hide", args=[comment.pk]), {"action": "hide"}).status_code == 302
     staff_html = page(client, paper)
     assert "Something rude" in staff_html and "hidden by moderators" in staff_html and "Unhide" in staff_html
@@ -193,7 +193,7 @@ def test_hidden_comments_are_seen_by_staff_only(client, alice, bob, mod, paper):
     client.logout()
     assert "Something rude" not in page(client, paper)
 
-    client.force_login(mod)
+    client.force_login(sam)
     client.post(reverse("discussion:hide", args=[comment.pk]), {"action": "unhide"})
     client.logout()
     assert "Something rude" in page(client, paper)
@@ -245,21 +245,21 @@ def test_the_thread_takes_as_many_queries_whatever_its_size(client, alice, bob, 
     assert len(comment_queries) <= services.MAX_DEPTH + 4
 
 
-def test_the_profile_lists_recent_visible_comments(client, alice, mod, paper):
+def test_the_profile_lists_recent_visible_comments(client, alice, sam, paper):
     shown = services.post_comment(alice, paper, "Visible remark")
-    services.hide_comment(mod, services.post_comment(alice, paper, "Hidden remark"))
+    services.hide_comment(sam, services.post_comment(alice, paper, "Hidden remark"))
     html = client.get(reverse("accounts:profile", args=["alice"])).content.decode()
     assert "Visible remark" in html and "Hidden remark" not in html
     assert f"{paper.get_absolute_url()}#c{shown.pk}" in html
 
 
-def test_the_admin_lists_reports_and_its_actions_work(client, alice, bob, mod, paper, entry):
-    mod.is_superuser = True
-    mod.save()
+def test_the_admin_lists_reports_and_its_actions_work(client, alice, bob, sam, paper, entry):
+    sam.is_superuser = True
+    sam.save()
     comment = services.post_comment(alice, paper, "Reported words here")
     services.report_comment(bob, comment, "abuse", "insults")
     report = Report.objects.get()
-    client.force_login(mod)
+    client.force_login(sam)
     url = reverse("admin:discussion_report_changelist")
     html = client.get(url).content.decode()
     assert "Reported words here" in html and "bob" in html and "Harassment or abuse" in html
@@ -268,7 +268,7 @@ def test_the_admin_lists_reports_and_its_actions_work(client, alice, bob, mod, p
     comment.refresh_from_db()
     report.refresh_from_db()
     entry.refresh_from_db()
-    assert comment.hidden and report.resolved_by == mod and entry.num_comments == 0
+    assert comment.hidden and report.resolved_by == sam and entry.num_comments == 0
 
     report.resolved_at = None
     report.save()

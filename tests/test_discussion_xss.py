@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from dailypapers.discussion import services
 from dailypapers.discussion.models import Comment
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, paper, parse  # noqa: F401
+from tests.discussion_helpers import parse
 
 pytestmark = pytest.mark.django_db
 

@@ -386,7 +386,7 @@ def test_a_collections_feed_names_the_stylesheet_too(client):
     from dailypapers.collections.models import Collection
     from django.urls import reverse
 
-    from tests.community_helpers import make_user
+    from tests.factories import make_user
 
     owner = make_user("olga")
     collection = Collection.objects.create(owner=owner, name="Public list", slug="public-list", public=True)

@@ -16,8 +16,7 @@ from dailypapers.discussion.models import Comment
 from dailypapers.ingest.importing import import_arxiv_jsonl, import_hf_daily
 from dailypapers.lib.text import xml_safe
 from dailypapers.papers.models import FeedEntry, Paper
-from tests.community_helpers import alice, featured, token_for  # noqa: F401
-from tests.factories import make_entry, make_paper
+from tests.factories import make_entry, make_paper, token_for
 from tests.test_import_hf import hf_entry, write_day
 
 pytestmark = pytest.mark.django_db

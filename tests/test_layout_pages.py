@@ -6,7 +6,6 @@ import re
 from django.utils import timezone
 
 from dailypapers.discussion import services as discussion
-from tests.community_helpers import alice  # noqa: F401
 from tests.factories import make_entry, make_paper
 
 

@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.serve_helpers import served  # noqa: F401
 from tests.smtp_server import SMTPServer
 
 

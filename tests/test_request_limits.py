@@ -9,7 +9,6 @@ import pytest
 
 from dailypapers.lib.searchquery import MAX_QUERY_CHARS
 from tests.factories import make_paper
-from tests.serve_helpers import served  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

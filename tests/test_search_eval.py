@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 
 from dailypapers.search import embedding
 from dailypapers.search.evaluation import load_collection, ndcg, recall, summarise
-from tests.test_search_semantic import embedder  # noqa: F401 (fixture)
 
 DOCS = {
     "d1": ("Predicting protein folding structures", "Three-dimensional structure of proteins from their sequences."),

@@ -9,7 +9,7 @@ from huggingface_hub.utils import close_session
 
 from dailypapers.search import service
 from tests.factories import make_paper
-from tests.test_search_semantic import MEANINGS, TOPICS, embedder, make_topics  # noqa: F401 (fixture)
+from tests.test_search_semantic import MEANINGS, TOPICS, make_topics
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,7 +17,7 @@ from dailypapers.search.indexing import embed_pending
 from dailypapers.search.views import PER_PAGE
 from tests.factories import make_paper
 from tests.test_search_query import HOSTILE
-from tests.test_search_semantic import embedder, make_topics  # noqa: F401 (fixture)
+from tests.test_search_semantic import make_topics
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dailypapers.papers.models import Paper
-from dailypapers.search import embedding, service
+from dailypapers.search import service
 from dailypapers.search.indexing import embed_pending, pending
 from dailypapers.search.keyword import Filters
 from dailypapers.search.models import PaperEmbedding
@@ -43,14 +43,6 @@ MEANINGS = [
     ("coloring each dot in a picture by what thing it belongs to", "segmentation"),
     ("how molecules of life take their shape", "protein"),
 ]
-
-
-@pytest.fixture(scope="session")
-def embedder():
-    found = embedding.get_embedder()
-    if found is None:
-        pytest.fail(f"the embedding model must be installed for these tests: {embedding.unavailable_reason()}")
-    return found
 
 
 def make_topics(embed=True, **fields):

@@ -18,7 +18,7 @@ from dailypapers.search.keyword import Filters
 from dailypapers.search.models import PaperEmbedding
 from dailypapers.search.vectors import ExactIndex, VectorStore, build_ann
 from tests.factories import make_paper
-from tests.test_search_semantic import MEANINGS, TOPICS, embedder, make_topics  # noqa: F401 (fixture)
+from tests.test_search_semantic import MEANINGS, TOPICS, make_topics
 
 # Vectors stored under a model name of their own, so these tests need no model.
 SYNTHETIC = "synthetic-test-model"
