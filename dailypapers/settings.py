@@ -161,9 +161,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # transactions take the write lock up front so concurrent writers wait
         # (busy_timeout) instead of failing half-way with "database is locked".
         "init_command": (
-            "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
-            "PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -191,7 +189,9 @@ FEED_TIME_ZONE = env_str("FEED_TIME_ZONE", "UTC")
 try:
     ZoneInfo(FEED_TIME_ZONE)
 except (ZoneInfoNotFoundError, ValueError) as exc:
-    raise ImproperlyConfigured(f"FEED_TIME_ZONE={FEED_TIME_ZONE!r} is not a known time zone") from exc
+    raise ImproperlyConfigured(
+        f"FEED_TIME_ZONE={FEED_TIME_ZONE!r} is not a known time zone"
+    ) from exc
 TIME_ZONE = FEED_TIME_ZONE
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
@@ -348,7 +348,10 @@ CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not a redis:// address")
-    _shared_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    _shared_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+    }
 else:
     _shared_cache = {
         "BACKEND": "dailypapers.core.cache.AtomicDatabaseCache",
@@ -393,8 +396,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Browser features the site never uses, turned off (dailypapers/core/security.py).
 PERMISSIONS_POLICY = [
-    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
-    "payment", "usb", "browsing-topics",
+    "accelerometer",
+    "camera",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "payment",
+    "usb",
+    "browsing-topics",
 ]
 if not DEBUG:
     _https = SITE_URL.startswith("https://")
@@ -404,10 +414,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
     SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-    SECURE_PROXY_SSL_HEADER = (
-        ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
-    )
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL] if SITE_URL.startswith("http") else [])
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", [SITE_URL] if SITE_URL.startswith("http") else []
+)
 
 LOGGING = {
     "version": 1,

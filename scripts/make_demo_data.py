@@ -13,7 +13,7 @@ import gzip
 import json
 from pathlib import Path
 
-from dailypapers.ingest.records import RecordError, _decode_hf_items, FileResult
+from dailypapers.ingest.records import FileResult, RecordError, _decode_hf_items
 
 PAPER_KEEP = (
     "id", "publishedAt", "submittedOnDailyAt", "title", "summary", "upvotes", "discussionId",
@@ -34,7 +34,9 @@ def strip_entry(entry):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("source", type=Path)
     parser.add_argument("--days", type=int, default=20)
     parser.add_argument("--out", type=Path, default=Path("dailypapers/demo/hf_daily"))

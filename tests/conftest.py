@@ -85,7 +85,9 @@ def sam_client(sam):
 @pytest.fixture
 def entry(db):
     """A paper featured on 2025-03-04."""
-    return make_entry("2025-03-04", paper=make_paper(arxiv_id="2503.01234", title="Attention again"))
+    return make_entry(
+        "2025-03-04", paper=make_paper(arxiv_id="2503.01234", title="Attention again")
+    )
 
 
 @pytest.fixture
@@ -97,7 +99,9 @@ def paper(entry):
 def featured(db):
     """A paper featured today with 10 upvotes imported from the source."""
     today = timezone.localdate()
-    return make_entry(today, upvotes=10, imported_upvotes=10, paper=make_paper(title="Attention is featured"))
+    return make_entry(
+        today, upvotes=10, imported_upvotes=10, paper=make_paper(title="Attention is featured")
+    )
 
 
 # --- digests ----------------------------------------------------------------------------
@@ -155,7 +159,9 @@ def embedder():
 
     found = embedding.get_embedder()
     if found is None:
-        pytest.fail(f"the embedding model must be installed for these tests: {embedding.unavailable_reason()}")
+        pytest.fail(
+            f"the embedding model must be installed for these tests: {embedding.unavailable_reason()}"
+        )
     return found
 
 
@@ -175,7 +181,9 @@ def shared_memory_sqlite(tmp_path):
         return
     memory = connections["default"]
     name = memory.settings_dict["NAME"]
-    on_file = memory.__class__({**memory.settings_dict, "NAME": str(tmp_path / "votes.sqlite3")}, "default")
+    on_file = memory.__class__(
+        {**memory.settings_dict, "NAME": str(tmp_path / "votes.sqlite3")}, "default"
+    )
     # This thread uses the file; the other threads' connections are made from the
     # shared settings dict, so they do too.
     connections["default"] = on_file

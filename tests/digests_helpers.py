@@ -72,7 +72,13 @@ def process_env(tmp_path, smtp_port, **extra):
         env["DATABASE_URL"] = f"{base}/{name}"
     else:
         env.pop("DATABASE_URL", None)
-    subprocess.run([*DAILYPAPERS, "migrate", "--noinput", "-v0"], env=env, check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [*DAILYPAPERS, "migrate", "--noinput", "-v0"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     return env
 
 
@@ -103,7 +109,9 @@ print(json.dumps(dict(OutboxMessage.objects.values_list("status").annotate(n=Cou
 
 def run_python(env, code):
     env = {**env, "DJANGO_SETTINGS_MODULE": "dailypapers.settings"}
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 

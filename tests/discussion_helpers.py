@@ -4,13 +4,32 @@ conftest.py."""
 
 from html.parser import HTMLParser
 
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class Element:
     def __init__(self, tag, attrs, parent):
-        self.tag, self.attrs, self.parent, self.children, self.text = tag, dict(attrs), parent, [], ""
+        self.tag, self.attrs, self.parent, self.children, self.text = (
+            tag,
+            dict(attrs),
+            parent,
+            [],
+            "",
+        )
 
     def iter(self):
         yield self

@@ -31,7 +31,9 @@ def make_paper(arxiv_id=None, **fields):
     defaults.update(fields)
     paper = Paper.objects.create(arxiv_id=arxiv_id or f"2501.{number:05d}", **defaults)
     # The rows the importers write next to the category list.
-    PaperCategory.objects.bulk_create(PaperCategory(paper=paper, category=c) for c in paper.categories)
+    PaperCategory.objects.bulk_create(
+        PaperCategory(paper=paper, category=c) for c in paper.categories
+    )
     return paper
 
 
@@ -88,7 +90,7 @@ def make_entry(day, upvotes=0, paper=None, position=0, **fields):
         # As community.services.submit writes a local submission.
         fields.setdefault("submitter_name", fields["submitted_by"].username)
     paper = paper or make_paper()
-    submitted = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
+    submitted = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
     return FeedEntry.objects.create(
         paper=paper, day=day, upvotes=upvotes, position=position, submitted_at=submitted, **fields
     )

@@ -22,7 +22,9 @@ def admin_client(client, db):
 def test_suspend_and_unsuspend_actions(admin_client, alice, bob):
     url = reverse("admin:auth_user_changelist")
     ids = [alice.pk, bob.pk]
-    response = admin_client.post(url, {"action": "suspend_users", "_selected_action": ids}, follow=True)
+    response = admin_client.post(
+        url, {"action": "suspend_users", "_selected_action": ids}, follow=True
+    )
     assert "2 user(s) suspended." in response.content.decode()
     assert Profile.of(alice).suspended and Profile.of(bob).suspended
     assert Profile.of(alice).suspension_reason == "suspended by root"

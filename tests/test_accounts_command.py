@@ -63,7 +63,10 @@ def test_list_and_revoke(alice):
 def test_help_says_how_to_use_it():
     result = subprocess.run(
         [sys.executable, "-m", "dailypapers", "token", "--help"],
-        capture_output=True, text=True, env={"SECRET_KEY": "x", "PATH": ""}, check=True,
+        capture_output=True,
+        text=True,
+        env={"SECRET_KEY": "x", "PATH": ""},
+        check=True,
     )
     assert "TOKEN=$(dailypapers token create alice)" in result.stdout
     assert "create,list,revoke" in result.stdout

@@ -121,11 +121,16 @@ def test_deleting_the_account_ends_its_digest_subscriptions(client, smtp, feed_d
     bobs.refresh_from_db()
     assert unproven.receives_mail and bobs.receives_mail
     # What was queued for her is not sent; the others' is.
-    assert set(OutboxMessage.objects.filter(status=OutboxMessage.QUEUED).values_list("subscription", flat=True)) == {
-        unproven.pk, bobs.pk
-    }
+    assert set(
+        OutboxMessage.objects.filter(status=OutboxMessage.QUEUED).values_list(
+            "subscription", flat=True
+        )
+    ) == {unproven.pk, bobs.pk}
     sending.send_due()
-    assert digests_to(smtp, "alice@example.org") == [] and digests_to(smtp, "alice@work.example.org") == []
+    assert (
+        digests_to(smtp, "alice@example.org") == []
+        and digests_to(smtp, "alice@work.example.org") == []
+    )
     assert len(digests_to(smtp, "bob@example.org")) == 1
     # Links mailed to her before are dead.
     assert client.get(manage).status_code in (400, 404, 410)

@@ -11,9 +11,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_profile_lists_visible_papers_the_person_submitted(client, alice, bob):
-    mine = make_entry("2025-01-02", paper=make_paper(title="Alice submitted this"), submitted_by=alice)
-    make_entry("2025-01-03", paper=make_paper(title="Hidden entry of alice"), submitted_by=alice, hidden=True)
-    make_entry("2025-01-03", paper=make_paper(title="Hidden paper of alice", hidden=True), submitted_by=alice)
+    mine = make_entry(
+        "2025-01-02", paper=make_paper(title="Alice submitted this"), submitted_by=alice
+    )
+    make_entry(
+        "2025-01-03",
+        paper=make_paper(title="Hidden entry of alice"),
+        submitted_by=alice,
+        hidden=True,
+    )
+    make_entry(
+        "2025-01-03",
+        paper=make_paper(title="Hidden paper of alice", hidden=True),
+        submitted_by=alice,
+    )
     make_entry("2025-01-04", paper=make_paper(title="Bob submitted that"), submitted_by=bob)
 
     response = client.get(reverse("accounts:profile", args=["alice"]))
@@ -28,7 +39,10 @@ def test_profile_lists_visible_papers_the_person_submitted(client, alice, bob):
 
 
 def test_profile_of_someone_with_no_submissions_says_so(client, alice):
-    assert "No papers submitted yet." in client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+    assert (
+        "No papers submitted yet."
+        in client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+    )
 
 
 def test_unknown_and_deactivated_users_are_404(client, alice, sam):
@@ -72,7 +86,10 @@ def test_members_cannot_suspend_and_suspension_needs_a_post(client, alice, bob, 
     response = client.post(url, {"action": "suspend"})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not Profile.of(alice).suspended
-    assert 'action="%s"' % url not in client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+    assert (
+        f'action="{url}"'
+        not in client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+    )
 
     client.force_login(sam)
     assert client.get(url).status_code == 405

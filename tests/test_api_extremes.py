@@ -77,7 +77,9 @@ def test_every_parameter_takes_its_extremes(client, api_data):
         url = path
         query = ""
         for other in ("paper_id", "arxiv_id"):
-            url = url.replace("{" + other + "}", value if parameter["name"] == other else "2508.10104")
+            url = url.replace(
+                "{" + other + "}", value if parameter["name"] == other else "2508.10104"
+            )
         if parameter["in"] == "query":
             query = f"{parameter['name']}={value}"
         body = json.dumps({"paper_id": "2508.10104", "body": "hello"}) if method == "post" else None

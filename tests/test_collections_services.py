@@ -17,7 +17,11 @@ def test_it_makes_the_slug_from_the_name_and_numbers_collisions(alice):
     second = services.create_collection(alice, "Diffusion models")
     third = services.create_collection(alice, "diffusion-models")
     assert first.name == "Diffusion models!"
-    assert [first.slug, second.slug, third.slug] == ["diffusion-models", "diffusion-models-2", "diffusion-models-3"]
+    assert [first.slug, second.slug, third.slug] == [
+        "diffusion-models",
+        "diffusion-models-2",
+        "diffusion-models-3",
+    ]
 
 
 def test_slugs_are_unique_per_owner_only(alice, bob):
@@ -40,7 +44,11 @@ def test_renaming_keeps_the_address(alice):
     collection = services.create_collection(alice, "To read")
     services.update_collection(alice, collection, "Read already", "Line one\nline two", True)
     collection.refresh_from_db()
-    assert (collection.name, collection.slug, collection.public) == ("Read already", "to-read", True)
+    assert (collection.name, collection.slug, collection.public) == (
+        "Read already",
+        "to-read",
+        True,
+    )
     assert collection.description == "Line one\nline two"
 
 
@@ -190,6 +198,13 @@ def test_the_export_lists_collections_with_arxiv_ids_and_notes(alice, bob):
     data = export.export_user_data(alice)
     assert [c["name"] for c in data["collections"]] == ["To read", "Private one"]
     exported = data["collections"][0]
-    assert exported["public"] is True and exported["description"] == "Weekend" and exported["slug"] == "to-read"
-    assert [(p["arxiv_id"], p["note"]) for p in exported["papers"]] == [(first.arxiv_id, "skim"), (second.arxiv_id, "")]
+    assert (
+        exported["public"] is True
+        and exported["description"] == "Weekend"
+        and exported["slug"] == "to-read"
+    )
+    assert [(p["arxiv_id"], p["note"]) for p in exported["papers"]] == [
+        (first.arxiv_id, "skim"),
+        (second.arxiv_id, ""),
+    ]
     assert data["collections"][1]["public"] is False

@@ -33,11 +33,16 @@ def api_counts(client, paper):
     data = client.get(f"/api/papers/{paper.arxiv_id}").json()
     daily = client.get("/api/daily_papers", {"date": "2025-03-04"}).json()
     [listed] = [e for e in daily if e["paper"]["id"] == paper.arxiv_id]
-    assert listed["numComments"] == data["numComments"] and listed["paper"]["upvotes"] == data["upvotes"]
+    assert (
+        listed["numComments"] == data["numComments"]
+        and listed["paper"]["upvotes"] == data["upvotes"]
+    )
     return data["numComments"], data["upvotes"]
 
 
-def test_deleting_a_comment_on_the_admin_delete_page_lowers_the_count(admin_client, alice, bob, paper, entry):
+def test_deleting_a_comment_on_the_admin_delete_page_lowers_the_count(
+    admin_client, alice, bob, paper, entry
+):
     first = services.post_comment(alice, paper, "first")
     services.post_comment(bob, paper, "reply", parent=first)
     services.post_comment(bob, paper, "another")
@@ -54,7 +59,11 @@ def test_the_admin_bulk_delete_action_lowers_the_count(admin_client, alice, pape
     comments = [services.post_comment(alice, paper, f"c{i}") for i in range(4)]
     response = admin_client.post(
         reverse("admin:discussion_comment_changelist"),
-        {"action": "delete_selected", "_selected_action": [c.pk for c in comments[:3]], "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [c.pk for c in comments[:3]],
+            "post": "yes",
+        },
     )
     assert response.status_code == 302
     assert Comment.objects.count() == 1
@@ -100,12 +109,16 @@ def test_an_account_deletion_takes_its_votes_out_of_the_counts(client, alice, bo
 def test_an_account_deleted_in_the_admin_takes_its_votes_out(admin_client, alice, paper, entry):
     set_vote(alice, paper, True)
     assert api_counts(admin_client, paper) == (0, 1)
-    response = admin_client.post(reverse("admin:auth_user_delete", args=[alice.pk]), {"post": "yes"})
+    response = admin_client.post(
+        reverse("admin:auth_user_delete", args=[alice.pk]), {"post": "yes"}
+    )
     assert response.status_code == 302
     assert api_counts(admin_client, paper) == (0, 0)
 
 
-def test_a_new_feed_entry_starts_with_the_papers_local_votes_and_comments(client, alice, bob, paper, entry):
+def test_a_new_feed_entry_starts_with_the_papers_local_votes_and_comments(
+    client, alice, bob, paper, entry
+):
     set_vote(alice, paper, True)
     services.post_comment(bob, paper, "before the second feature")
     again = make_entry("2025-03-06", paper=paper)
@@ -126,8 +139,15 @@ def test_recount_repairs_counters_written_by_hand(client, alice, paper, entry):
 
 
 def test_the_admin_does_not_let_staff_type_counters(admin_client, entry):
-    html = admin_client.get(reverse("admin:papers_feedentry_change", args=[entry.pk])).content.decode()
+    html = admin_client.get(
+        reverse("admin:papers_feedentry_change", args=[entry.pk])
+    ).content.decode()
     for name in ("upvotes", "num_comments", "imported_upvotes", "imported_comments"):
         assert f'name="{name}"' not in html
-    paper_page = admin_client.get(reverse("admin:papers_paper_change", args=[entry.paper_id])).content.decode()
-    assert 'name="feed_entries-0-upvotes"' not in paper_page and 'name="feed_entries-0-day"' in paper_page
+    paper_page = admin_client.get(
+        reverse("admin:papers_paper_change", args=[entry.paper_id])
+    ).content.decode()
+    assert (
+        'name="feed_entries-0-upvotes"' not in paper_page
+        and 'name="feed_entries-0-day"' in paper_page
+    )

@@ -12,8 +12,17 @@ from django.utils import timezone
 from dailypapers.digests import jobs, outbox, sending, subscriptions
 from dailypapers.digests.models import OutboxMessage, Subscription
 from dailypapers.digests.schedule import daily_period, weekly_period
+from tests.digests_helpers import (
+    PERIOD,
+    SEED,
+    STATE,
+    active,
+    digests_to,
+    process_env,
+    run_python,
+    sender,
+)
 from tests.factories import make_entry
-from tests.digests_helpers import PERIOD, SEED, STATE, active, digests_to, process_env, run_python, sender
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +45,11 @@ def test_it_queues_one_digest_per_active_subscriber_and_period(feed_day):
 
     assert first.queued == 1 and again.queued == 0
     row = OutboxMessage.objects.get()
-    assert (row.subscription, row.period, row.status) == (ada, "daily:2026-11-27", OutboxMessage.QUEUED)
+    assert (row.subscription, row.period, row.status) == (
+        ada,
+        "daily:2026-11-27",
+        OutboxMessage.QUEUED,
+    )
     # The period's papers, best first; the day before is not part of it.
     assert row.entry_ids == [e.pk for e in feed_day]
 
@@ -45,9 +58,13 @@ def test_the_database_refuses_a_second_row_for_the_same_period(feed_day):
     from django.db import IntegrityError, transaction
 
     ada = active("ada@example.org")
-    OutboxMessage.objects.create(subscription=ada, period=PERIOD.key, next_attempt_at=timezone.now())
+    OutboxMessage.objects.create(
+        subscription=ada, period=PERIOD.key, next_attempt_at=timezone.now()
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        OutboxMessage.objects.create(subscription=ada, period=PERIOD.key, next_attempt_at=timezone.now())
+        OutboxMessage.objects.create(
+            subscription=ada, period=PERIOD.key, next_attempt_at=timezone.now()
+        )
 
 
 def test_filters_bring_matching_papers_first_then_the_top_papers(feed_day):
@@ -77,7 +94,11 @@ def test_a_digest_arrives_with_its_content_and_headers(smtp, feed_day):
     assert message["Subject"] == "Papers of the day: Dense retrieval & re-ranking and 2 more"
     assert message["From"] == "dailypapers <digest@papers.example.org>"
     row = OutboxMessage.objects.get()
-    assert message["Message-ID"] == row.message_id == f"<digest.{row.pk}.daily.2026-11-27@papers.example.org>"
+    assert (
+        message["Message-ID"]
+        == row.message_id
+        == f"<digest.{row.pk}.daily.2026-11-27@papers.example.org>"
+    )
     assert row.status == OutboxMessage.SENT and row.sent_at is not None
     # RFC 2369 / RFC 8058 unsubscribing.
     https, mailto = [part.strip().strip("<>") for part in message["List-Unsubscribe"].split(",")]
@@ -186,7 +207,9 @@ def test_retries_back_off_and_give_up_after_the_last_attempt(settings, smtp, fee
     assert Subscription.objects.get().hard_bounces == 0  # temporary failures are not bounces
 
 
-def test_a_permanent_refusal_is_recorded_and_repeated_bounces_stop_the_mail(settings, smtp, feed_day):
+def test_a_permanent_refusal_is_recorded_and_repeated_bounces_stop_the_mail(
+    settings, smtp, feed_day
+):
     settings.DIGEST_MAX_HARD_BOUNCES = 2
     gone = active("gone@example.org")
     active("fine@example.org")
@@ -245,7 +268,11 @@ def test_unsubscribed_and_disabled_addresses_get_nothing_already_queued(smtp, fe
     assert (result.sent, result.skipped) == (1, 1)  # ada's row was skipped when she left
     assert smtp.recipients() == ["carol@example.org"]
     statuses = dict(OutboxMessage.objects.values_list("subscription__email", "status"))
-    assert statuses == {"ada@example.org": "skipped", "bob@example.org": "skipped", "carol@example.org": "sent"}
+    assert statuses == {
+        "ada@example.org": "skipped",
+        "bob@example.org": "skipped",
+        "carol@example.org": "sent",
+    }
 
 
 def test_a_claim_is_not_taken_by_another_sender_until_its_lease_runs_out(settings, feed_day):
@@ -272,7 +299,10 @@ def test_the_build_command_reports_what_it_queued(feed_day, capsys):
     assert "weekly:2026-W48 (Week 47 of 2026 (Nov 16 – Nov 22)): 1 papers, 1 digests queued" in out
     # Saturday: no daily digest; the week's digest is already queued.
     call_command("digest", "build", "--date", "2026-11-28", "--no-progress")
-    assert "weekly:2026-W48 (Week 47 of 2026 (Nov 16 – Nov 22)): 1 papers, 0 digests queued" in capsys.readouterr().out
+    assert (
+        "weekly:2026-W48 (Week 47 of 2026 (Nov 16 – Nov 22)): 1 papers, 0 digests queued"
+        in capsys.readouterr().out
+    )
     assert OutboxMessage.objects.count() == 2
 
 
@@ -285,7 +315,11 @@ def test_the_build_command_rejects_a_bad_date():
 
 def test_weekly_periods_cover_the_previous_week():
     period = weekly_period(dt.date(2026, 11, 25))
-    assert (period.key, period.first_day, period.last_day) == ("weekly:2026-W48", dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert (period.key, period.first_day, period.last_day) == (
+        "weekly:2026-W48",
+        dt.date(2026, 11, 16),
+        dt.date(2026, 11, 22),
+    )
     monday = daily_period(dt.date(2026, 11, 30))
     assert (monday.first_day, monday.last_day) == (dt.date(2026, 11, 27), dt.date(2026, 11, 29))
     assert daily_period(dt.date(2026, 11, 28)) is None
@@ -329,7 +363,7 @@ def test_two_senders_at_once_send_each_digest_exactly_once(tmp_path, smtp):
     smtp.delay = 0.01  # a slower server, so that both senders are at work together
     senders = [sender(env, "--batch", "5") for _ in range(2)]
     outputs = [s.communicate(timeout=120) for s in senders]
-    for proc, (out, err) in zip(senders, outputs):
+    for proc, (_out, err) in zip(senders, outputs):
         assert proc.returncode == 0, err
     sent = [int(out.split(" sent")[0]) for out, _ in outputs]
     assert sum(sent) == 300
@@ -341,7 +375,7 @@ def test_two_senders_at_once_send_each_digest_exactly_once(tmp_path, smtp):
 
 def test_the_worker_step_queues_from_the_send_hour_on_and_sends(smtp, feed_day):
     active("ada@example.org")
-    early = dt.datetime(2026, 11, 27, 6, 59, tzinfo=dt.timezone.utc)
+    early = dt.datetime(2026, 11, 27, 6, 59, tzinfo=dt.UTC)
     built, sent = jobs.run_scheduled(now=early)
     assert built == [] and sent.handled == 0
     built, sent = jobs.run_scheduled(now=early + dt.timedelta(minutes=1))

@@ -68,10 +68,15 @@ def token_for(user):
 
 def test_posting_with_a_token(client, alice, bob, paper, entry):
     url = f"/api/papers/{paper.arxiv_id}/comments"
-    response = client.post(url, {"body": "via the **API**"}, content_type="application/json", **token_for(alice))
+    response = client.post(
+        url, {"body": "via the **API**"}, content_type="application/json", **token_for(alice)
+    )
     assert response.status_code == 201
     created = response.json()
-    assert created["author"] == "alice" and created["bodyHtml"] == "<p>via the <strong>API</strong></p>\n"
+    assert (
+        created["author"] == "alice"
+        and created["bodyHtml"] == "<p>via the <strong>API</strong></p>\n"
+    )
     reply = client.post(url, {"body": "reply", "parentId": created["id"]}, content_type="application/json",
                         **token_for(bob))  # fmt: skip
     assert reply.status_code == 201 and reply.json()["parentId"] == created["id"]
@@ -84,13 +89,18 @@ def test_posting_refusals(client, alice, paper, settings):
     assert client.post(url, {"body": "x"}, content_type="application/json").status_code == 401
     empty = client.post(url, {"body": "  "}, content_type="application/json", **auth)
     assert empty.status_code == 400 and empty.json() == {"error": "A comment cannot be empty."}
-    missing_parent = client.post(url, {"body": "x", "parentId": 999999}, content_type="application/json", **auth)
+    missing_parent = client.post(
+        url, {"body": "x", "parentId": 999999}, content_type="application/json", **auth
+    )
     assert missing_parent.status_code == 404
     assert client.post("/api/papers/2501.99999/comments", {"body": "x"}, content_type="application/json",
                        **auth).status_code == 404  # fmt: skip
 
     settings.RATE_LIMIT_COMMENT = "1/m"
-    assert client.post(url, {"body": "one"}, content_type="application/json", **auth).status_code == 201
+    assert (
+        client.post(url, {"body": "one"}, content_type="application/json", **auth).status_code
+        == 201
+    )
     limited = client.post(url, {"body": "two"}, content_type="application/json", **auth)
     assert limited.status_code == 429 and "Too many comments" in limited.json()["error"]
 

@@ -73,7 +73,12 @@ def test_replies_form_a_thread_in_order(alice, bob, paper):
     reply = services.post_comment(bob, paper, "reply to first", parent=first)
     deeper = services.post_comment(alice, paper, "reply to reply", parent=reply)
     nodes = list(services.flatten(services.thread(paper).nodes))
-    assert [(n.comment.pk, n.depth) for n in nodes] == [(first.pk, 0), (reply.pk, 1), (deeper.pk, 2), (second.pk, 0)]
+    assert [(n.comment.pk, n.depth) for n in nodes] == [
+        (first.pk, 0),
+        (reply.pk, 1),
+        (deeper.pk, 2),
+        (second.pk, 0),
+    ]
 
 
 def test_display_depth_is_bounded(alice, paper):
@@ -133,12 +138,16 @@ def test_hiding_is_for_staff_and_hides_from_everyone_else(alice, bob, sam, paper
     assert count(entry) == 0
     assert services.thread(paper, bob).nodes == []
     assert services.thread(paper, alice).nodes == []
-    assert [n.comment.pk for n in services.flatten(services.thread(paper, sam).nodes)] == [comment.pk]
+    assert [n.comment.pk for n in services.flatten(services.thread(paper, sam).nodes)] == [
+        comment.pk
+    ]
     services.hide_comment(sam, comment)  # twice: counted once
     assert count(entry) == 0
     services.hide_comment(sam, comment, hidden=False)
     assert count(entry) == 1
-    assert [n.comment.pk for n in services.flatten(services.thread(paper, bob).nodes)] == [comment.pk]
+    assert [n.comment.pk for n in services.flatten(services.thread(paper, bob).nodes)] == [
+        comment.pk
+    ]
 
 
 def test_a_hidden_comment_with_replies_is_a_placeholder_for_others(alice, bob, sam, paper):
@@ -208,7 +217,10 @@ def test_comments_stay_when_the_account_goes(alice, bob, paper, entry):
     alice.delete()
     comment.refresh_from_db()
     assert comment.user is None
-    assert [n.comment.pk for n in services.flatten(services.thread(paper).nodes)] == [comment.pk, reply.pk]
+    assert [n.comment.pk for n in services.flatten(services.thread(paper).nodes)] == [
+        comment.pk,
+        reply.pk,
+    ]
     assert FeedEntry.objects.get(pk=entry.pk).num_comments == 2
 
 

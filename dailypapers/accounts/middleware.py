@@ -22,4 +22,6 @@ class RefusedMiddleware:
             return None
         if wants_json(request):
             return JsonResponse({"error": exception.message}, status=exception.status)
-        return render(request, "refused.html", {"message": exception.message}, status=exception.status)
+        return render(
+            request, "refused.html", {"message": exception.message}, status=exception.status
+        )

@@ -52,7 +52,9 @@ def export_user_data(user):
                 "upvotes": entry.upvotes,
             }
             # Hidden entries are the person's data too.
-            for entry in FeedEntry.objects.filter(submitted_by=user).select_related("paper").order_by("day", "id")
+            for entry in FeedEntry.objects.filter(submitted_by=user)
+            .select_related("paper")
+            .order_by("day", "id")
         ],
         "api_tokens": [
             {

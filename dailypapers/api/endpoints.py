@@ -50,7 +50,9 @@ class DailyPapersQuery(Schema):
     date: str = Field(None, description="a feed day, `YYYY-MM-DD`", examples=["2026-08-21"])
     week: str = Field(None, description="an ISO week, `YYYY-Www`", examples=["2026-W34"])
     month: str = Field(None, description="a month, `YYYY-MM`", examples=["2026-08"])
-    submitter: str = Field(None, max_length=150, description="only papers this local account submitted")
+    submitter: str = Field(
+        None, max_length=150, description="only papers this local account submitted"
+    )
     sort: Literal["publishedAt", "trending"] = Field(
         "publishedAt",
         description="`publishedAt`: the feed's order (upvotes, then order of submission); "
@@ -120,7 +122,9 @@ def daily_papers(request, query: Query[DailyPapersQuery]):
 
     def build():
         if query.sort == "trending":
-            rows, more = queries.trending_page(first, last, reference, query.submitter, offset, query.limit)
+            rows, more = queries.trending_page(
+                first, last, reference, query.submitter, offset, query.limit
+            )
         else:
             rows, more = queries.ranked_page(first, last, query.submitter, offset, query.limit)
         return [serializers.daily_entry(e) for e in rows], more
@@ -178,16 +182,22 @@ class SearchQuery(Schema):
     q: str = Field(
         None,
         max_length=MAX_QUERY_LENGTH,
-        description="what to look for: words, \"a phrase\", an author, or a description "
+        description='what to look for: words, "a phrase", an author, or a description '
         f"(at most {MAX_QUERY_CHARS} characters). Without it: the newest papers of the catalogue",
     )
     limit: int = Field(50, ge=1, le=100)
     mode: Literal["hybrid", "keyword", "semantic"] = Field(
         "hybrid", description="ranking: keywords and meaning fused (default), or one of them"
     )
-    category: str = Field(None, max_length=32, description="only papers in this arXiv category, e.g. cs.CL")
-    date_from: dt.date = Field(None, alias="from", description="only papers published on or after (YYYY-MM-DD)")
-    date_to: dt.date = Field(None, alias="to", description="only papers published on or before (YYYY-MM-DD)")
+    category: str = Field(
+        None, max_length=32, description="only papers in this arXiv category, e.g. cs.CL"
+    )
+    date_from: dt.date = Field(
+        None, alias="from", description="only papers published on or after (YYYY-MM-DD)"
+    )
+    date_to: dt.date = Field(
+        None, alias="to", description="only papers published on or before (YYYY-MM-DD)"
+    )
 
 
 @router.get(
@@ -207,7 +217,9 @@ def papers_search(request, query: Query[SearchQuery]):
         raise ApiError("category: not an arXiv category (e.g. cs.CL)")
     filters = Filters(query.date_from, query.date_to, query.category or "")
     if query.q and query.q.strip():
-        results = search_service.search(query.q, mode=query.mode, filters=filters, limit=query.limit, highlight=False)
+        results = search_service.search(
+            query.q, mode=query.mode, filters=filters, limit=query.limit, highlight=False
+        )
         papers, ran = [hit.paper for hit in results.hits], results.ran
     else:
         papers, ran = search_service.newest(query.limit, filters), "newest"
@@ -241,7 +253,9 @@ def similar_papers(request, arxiv_id: str, query: Query[SimilarQuery]):
         raise ApiError("no such paper", 404)
     papers = search_service.similar(found[0], query.limit)
     features = queries.features_of(papers)
-    body = json.dumps([serializers.flat_paper(p, features[p.id]) for p in papers], ensure_ascii=False)
+    body = json.dumps(
+        [serializers.flat_paper(p, features[p.id]) for p in papers], ensure_ascii=False
+    )
     return built_response(request, body, "application/json", max_age=60)
 
 

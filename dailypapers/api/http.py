@@ -81,7 +81,9 @@ def cached_list(request, key, last_modified, build, next_url):
     return _conditional(request, respond, etag, last_modified, LIST_MAX_AGE)
 
 
-def built_response(request, body, content_type, last_modified=None, link=None, max_age=PAPER_MAX_AGE):
+def built_response(
+    request, body, content_type, last_modified=None, link=None, max_age=PAPER_MAX_AGE
+):
     """A response whose body is already built (a paper, a catalogue page): the ETag is a
     hash of the body."""
 
@@ -144,7 +146,9 @@ class JsonErrorsMiddleware:
             return response
         if response.status_code == 405:
             allowed = response.get("Allow", "")
-            message = f"{request.method} is not allowed here" + (f" (allowed: {allowed})" if allowed else "")
+            message = f"{request.method} is not allowed here" + (
+                f" (allowed: {allowed})" if allowed else ""
+            )
         else:
             message = response.reason_phrase or "the request was refused"
         replaced = error_response(message, response.status_code)

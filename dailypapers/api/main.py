@@ -13,8 +13,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from dailypapers.api import endpoints
 from dailypapers.accounts.rules import Refused
+from dailypapers.api import endpoints
 from dailypapers.api.http import ApiError, error_response
 from dailypapers.community.api import router as community_router
 from dailypapers.core.ratelimits import Limited, too_many
@@ -28,7 +28,7 @@ api = NinjaAPI(
         "`https://huggingface.co/api/daily_papers`, and `huggingface_hub`'s "
         "`HfApi(endpoint=…)` works against it. Reading is public; submitting, voting and "
         "commenting take an API token (`Authorization: Bearer dp_…`, created on /account/). "
-        "Errors are `{\"error\": \"…\"}`."
+        'Errors are `{"error": "…"}`.'
     ),
     urls_namespace="api",
 )
@@ -70,7 +70,6 @@ def _not_found(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     return error_response(str(exc), exc.status_code)
-
 
 
 api.add_router("", endpoints.router)

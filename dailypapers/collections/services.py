@@ -123,7 +123,9 @@ def add_paper(user, arxiv_id, collection=None, new_name="", note=""):
         # Lock the collection's row: the item count below stays true until commit.
         Collection.objects.select_for_update().filter(pk=collection.pk).exists()
         if collection.items.count() >= MAX_ITEMS:
-            raise Refused(f"“{collection.name}” holds {MAX_ITEMS} papers, the most a collection can.")
+            raise Refused(
+                f"“{collection.name}” holds {MAX_ITEMS} papers, the most a collection can."
+            )
         try:
             with transaction.atomic():
                 item = CollectionItem.objects.create(collection=collection, paper=paper, note=note)
@@ -139,7 +141,9 @@ def remove_paper(user, collection, arxiv_id):
     check_participation(user)
     _require_owner(user, collection)
     with transaction.atomic():
-        deleted, _ = CollectionItem.objects.filter(collection=collection, paper__arxiv_id=arxiv_id).delete()
+        deleted, _ = CollectionItem.objects.filter(
+            collection=collection, paper__arxiv_id=arxiv_id
+        ).delete()
         if deleted:
             _touch(collection)
     return deleted > 0
@@ -163,7 +167,11 @@ def viewable(viewer, username, slug):
     """The collection at /u/<username>/collections/<slug> if `viewer` may see it, else
     None. Private ones are their owner's alone; public ones of inactive accounts are
     shown to staff only (as their profile pages are)."""
-    collection = Collection.objects.select_related("owner").filter(owner__username=username, slug=slug).first()
+    collection = (
+        Collection.objects.select_related("owner")
+        .filter(owner__username=username, slug=slug)
+        .first()
+    )
     if collection is None:
         return None
     is_owner = viewer.is_authenticated and viewer.pk == collection.owner_id
@@ -200,7 +208,11 @@ def items_for(collection, include_hidden=False):
 def collections_with_paper(user, paper):
     """`user`'s collections (one query), each with `has_paper` set when it holds `paper`."""
     holding = CollectionItem.objects.filter(collection=OuterRef("pk"), paper=paper)
-    return list(Collection.objects.filter(owner=user).annotate(has_paper=Exists(holding)).order_by("name", "id"))
+    return list(
+        Collection.objects.filter(owner=user)
+        .annotate(has_paper=Exists(holding))
+        .order_by("name", "id")
+    )
 
 
 def profile_collections(viewer, owner):
@@ -211,7 +223,9 @@ def profile_collections(viewer, owner):
     if not (viewer.is_authenticated and viewer.pk == owner.pk):
         collections = collections.filter(public=True)
     counted = Q() if has_staff_powers(viewer) else Q(items__paper__hidden=False)
-    collections = collections.select_related("owner").annotate(num_papers=Count("items", filter=counted))
+    collections = collections.select_related("owner").annotate(
+        num_papers=Count("items", filter=counted)
+    )
     return list(collections.order_by("name", "id"))
 
 

@@ -33,8 +33,12 @@ class VoteOut(Schema):
 
 
 class SubmitIn(Schema):
-    paper_id: str = Field(..., max_length=300, description="an arXiv id (2501.01234) or arxiv.org link")
-    comment: str = Field("", max_length=10_000, description="optional: starts the paper's discussion")
+    paper_id: str = Field(
+        ..., max_length=300, description="an arXiv id (2501.01234) or arxiv.org link"
+    )
+    comment: str = Field(
+        "", max_length=10_000, description="optional: starts the paper's discussion"
+    )
 
 
 def _vote(request, paper_id, on):
@@ -78,7 +82,7 @@ def remove_upvote(request, paper_id: str):
     auth=bearer,
     summary="Submit a paper to today's feed",
     description=(
-        "Like Hugging Face's: the body is `{\"paper_id\": …, \"comment\": …}`. A paper unknown "
+        'Like Hugging Face\'s: the body is `{"paper_id": …, "comment": …}`. A paper unknown '
         "here is fetched from arXiv. Refused (with the reason) when the paper is older than "
         "the submission window, already featured, or the daily limit is reached."
     ),
@@ -87,4 +91,6 @@ def submit(request, body: SubmitIn):
     check_participation(request.auth)  # a suspended account is refused before the rate counts
     check(request, "submit")
     entry = services.submit(request.auth, body.paper_id, body.comment)
-    return JsonResponse(serializers.daily_entry(entry), status=201, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        serializers.daily_entry(entry), status=201, json_dumps_params={"ensure_ascii": False}
+    )

@@ -32,7 +32,9 @@ def begin():
 
 
 def finish(first_day, last_day):
-    DemoData.objects.filter(singleton=True).update(complete=True, first_day=first_day, last_day=last_day)
+    DemoData.objects.filter(singleton=True).update(
+        complete=True, first_day=first_day, last_day=last_day
+    )
     cache.delete(CACHE_KEY)
 
 

@@ -66,7 +66,9 @@ def render(name, context):
 def build(name, to, context, headers=None):
     context = {"site_url": settings.SITE_URL, **context}
     subject, text, html = render(name, context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {})
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {}
+    )
     message.attach_alternative(html, "text/html")
     return message
 

@@ -24,5 +24,7 @@ def run_scheduled(now=None, should_stop=None, log=None):
             results.append(built)
     sent = send_due(should_stop=should_stop)
     if sent.handled and log:
-        log(f"digests: {sent.sent} sent, {sent.retried} to retry, {sent.failed} failed, {sent.skipped} skipped")
+        log(
+            f"digests: {sent.sent} sent, {sent.retried} to retry, {sent.failed} failed, {sent.skipped} skipped"
+        )
     return results, sent

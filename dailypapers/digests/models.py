@@ -24,19 +24,29 @@ class SubscriptionQuerySet(models.QuerySet):
     def receiving(self, frequency):
         """The subscriptions of `frequency` that receive mail (Subscription.receives_mail):
         active and not disabled after bounces."""
-        return self.filter(frequency=frequency, status=Subscription.ACTIVE, disabled_at__isnull=True)
+        return self.filter(
+            frequency=frequency, status=Subscription.ACTIVE, disabled_at__isnull=True
+        )
 
 
 class Subscription(models.Model):
     DAILY, WEEKLY = "daily", "weekly"
     FREQUENCIES = [(DAILY, "Daily (weekdays)"), (WEEKLY, "Weekly")]
     PENDING, ACTIVE, UNSUBSCRIBED = "pending", "active", "unsubscribed"
-    STATUSES = [(PENDING, "Waiting for confirmation"), (ACTIVE, "Active"), (UNSUBSCRIBED, "Unsubscribed")]
+    STATUSES = [
+        (PENDING, "Waiting for confirmation"),
+        (ACTIVE, "Active"),
+        (UNSUBSCRIBED, "Unsubscribed"),
+    ]
 
     # Normalised (subscriptions.normalise_email) before it is stored: one row per address.
     email = models.EmailField(max_length=254, unique=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="digest_subscriptions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="digest_subscriptions",
     )
     frequency = models.CharField(max_length=8, choices=FREQUENCIES, default=DAILY)
     # Filters: papers in these arXiv categories, or with these words in the title or
@@ -120,7 +130,9 @@ class OutboxMessage(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["subscription", "period"], name="digest_outbox_one_per_period"),
+            models.UniqueConstraint(
+                fields=["subscription", "period"], name="digest_outbox_one_per_period"
+            ),
         ]
         indexes = [
             # claim_batch: rows due for sending, oldest first. Partial, so it stays the size

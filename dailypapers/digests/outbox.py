@@ -1,9 +1,9 @@
 """Building the outbox, for `dailypapers digest build` and the worker.
 
-    build_outbox(period)   1. read the period's candidates once; 2. for each subscription
-                           receiving the period's frequency without a row for the period,
-                           rank them and queue one OutboxMessage; (subscription, period) is
-                           unique, so running it twice, or two at once, queues nothing twice.
+build_outbox(period)   1. read the period's candidates once; 2. for each subscription
+                       receiving the period's frequency without a row for the period,
+                       rank them and queue one OutboxMessage; (subscription, period) is
+                       unique, so running it twice, or two at once, queues nothing twice.
 """
 
 from dataclasses import dataclass
@@ -41,7 +41,9 @@ def build_outbox(period, now=None, cache=None, progress=None):
     pending = []
     for subscription in subscriptions.iterator(chunk_size=BUILD_CHUNK):
         filters = Filters.of(subscription.categories, subscription.keywords, subscription.authors)
-        chosen = rank(papers, filters, min(subscription.max_papers, settings.DIGEST_MAX_PAPERS_LIMIT))
+        chosen = rank(
+            papers, filters, min(subscription.max_papers, settings.DIGEST_MAX_PAPERS_LIMIT)
+        )
         if not chosen:
             result.empty += 1
             continue

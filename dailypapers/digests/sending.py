@@ -100,7 +100,11 @@ def classify(exc):
         text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
     elif isinstance(exc, smtplib.SMTPResponseException):
         code = exc.smtp_code
-        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        text = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
     else:  # refused or dropped connections, timeouts
         return "temporary", None, f"{type(exc).__name__}: {exc}"
     kind = "permanent" if 500 <= code < 600 else "temporary"
@@ -110,7 +114,15 @@ def classify(exc):
 class Sender:
     """One sender run: claims batches and sends them over one SMTP connection."""
 
-    def __init__(self, sender_id=None, batch_size=None, connection=None, now=None, should_stop=None, progress=None):
+    def __init__(
+        self,
+        sender_id=None,
+        batch_size=None,
+        connection=None,
+        now=None,
+        should_stop=None,
+        progress=None,
+    ):
         self.sender_id = sender_id or new_sender_id()
         self.batch_size = batch_size or settings.DIGEST_SEND_BATCH
         self.connection = connection or get_connection(fail_silently=False)
@@ -127,7 +139,11 @@ class Sender:
     def run(self, limit=None):
         try:
             while not self.should_stop():
-                size = self.batch_size if limit is None else min(self.batch_size, limit - self.result.handled)
+                size = (
+                    self.batch_size
+                    if limit is None
+                    else min(self.batch_size, limit - self.result.handled)
+                )
                 if size <= 0:
                     break
                 self._batches += 1
@@ -142,7 +158,9 @@ class Sender:
                         self.deliver(row)
                 except ServerUnavailable as exc:
                     # Nothing more will get through now: leave the rest for the next run.
-                    self._release([r for r in rows if r.status == OutboxMessage.SENDING], str(exc), delay=True)
+                    self._release(
+                        [r for r in rows if r.status == OutboxMessage.SENDING], str(exc), delay=True
+                    )
                     self.result.errors.append(str(exc))
                     break
         finally:
@@ -157,13 +175,19 @@ class Sender:
                 self.connection.open()
             except (smtplib.SMTPException, OSError) as exc:
                 self.connection.close()
-                raise ServerUnavailable(f"SMTP server unavailable: {type(exc).__name__}: {exc}") from exc
+                raise ServerUnavailable(
+                    f"SMTP server unavailable: {type(exc).__name__}: {exc}"
+                ) from exc
 
     def deliver(self, row):
         subscription = row.subscription
         now = self.now()
         if not subscription.receives_mail:
-            reason = "unsubscribed" if subscription.status != Subscription.ACTIVE else "disabled after bounces"
+            reason = (
+                "unsubscribed"
+                if subscription.status != Subscription.ACTIVE
+                else "disabled after bounces"
+            )
             self._finish(row, OutboxMessage.SKIPPED, last_error=reason)
             self.result.skipped += 1
             return
@@ -199,22 +223,33 @@ class Sender:
                 raise ServerUnavailable(text) from exc
             return
         # Accepted by the server: record it at once (autocommit, one statement).
-        done = self._finish(row, OutboxMessage.SENT, sent_at=timezone.now(), message_id=message.extra_headers["Message-ID"], attempts=F("attempts") + 1, last_error="")
+        done = self._finish(
+            row,
+            OutboxMessage.SENT,
+            sent_at=timezone.now(),
+            message_id=message.extra_headers["Message-ID"],
+            attempts=F("attempts") + 1,
+            last_error="",
+        )
         if subscription.hard_bounces:
             Subscription.objects.filter(pk=subscription.pk).update(hard_bounces=0)
         if done:
             self.result.sent += 1
         else:
             self.result.lost_lease += 1
-            log.warning("outbox %s: lease lost while sending; it may be sent twice (Message-ID %s)", row.pk, message.extra_headers["Message-ID"])
+            log.warning(
+                "outbox %s: lease lost while sending; it may be sent twice (Message-ID %s)",
+                row.pk,
+                message.extra_headers["Message-ID"],
+            )
         if self.progress:
             self.progress(1)
 
     def _finish(self, row, status, **fields):
         """Record an outcome, if this sender still holds the row's lease."""
-        changed = OutboxMessage.objects.filter(pk=row.pk, claimed_by=row.claimed_by, status=OutboxMessage.SENDING).update(
-            status=status, **fields
-        )
+        changed = OutboxMessage.objects.filter(
+            pk=row.pk, claimed_by=row.claimed_by, status=OutboxMessage.SENDING
+        ).update(status=status, **fields)
         row.status = status
         return changed == 1
 
@@ -225,7 +260,12 @@ class Sender:
             bounce(row.subscription, now)
             self.result.failed += 1
         elif attempts >= settings.DIGEST_MAX_ATTEMPTS:
-            self._finish(row, OutboxMessage.FAILED, attempts=attempts, last_error=f"gave up after {attempts} attempts: {text}"[:1000])
+            self._finish(
+                row,
+                OutboxMessage.FAILED,
+                attempts=attempts,
+                last_error=f"gave up after {attempts} attempts: {text}"[:1000],
+            )
             self.result.failed += 1
         else:
             self._finish(
@@ -252,7 +292,9 @@ def bounce(subscription, now):
     """Count a hard bounce; at DIGEST_MAX_HARD_BOUNCES the address receives nothing more."""
     Subscription.objects.filter(pk=subscription.pk).update(hard_bounces=F("hard_bounces") + 1)
     Subscription.objects.filter(
-        pk=subscription.pk, hard_bounces__gte=settings.DIGEST_MAX_HARD_BOUNCES, disabled_at__isnull=True
+        pk=subscription.pk,
+        hard_bounces__gte=settings.DIGEST_MAX_HARD_BOUNCES,
+        disabled_at__isnull=True,
     ).update(disabled_at=now)
 
 

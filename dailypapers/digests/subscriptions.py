@@ -1,15 +1,15 @@
 """Subscribing (double opt-in), the subscriber's links, and subscriptions of accounts.
 
-    subscribe(email, prefs, user=None)  → a pending subscription and a confirmation email,
-                           or for an address already subscribed an email with a manage
-                           link; an existing subscription's choices never change here
-    confirm(token) / unsubscribe(subscription) / resubscribe(subscription)
-    save_preferences(subscription, prefs) / revoke_links(subscription)
-    subscription_for(purpose, token) / named_by(token) / send_fresh_link(token)
-                           the subscription a signed link names (dailypapers/digests/tokens.py)
-    subscriptions_of(user) → the member's, for their account settings
-    account_subscriptions(user) / end_for_account(user)  its data export and its deletion
-    add_subscriber(email)  an operator's import (`dailypapers subscribers add`)
+subscribe(email, prefs, user=None)  → a pending subscription and a confirmation email,
+                       or for an address already subscribed an email with a manage
+                       link; an existing subscription's choices never change here
+confirm(token) / unsubscribe(subscription) / resubscribe(subscription)
+save_preferences(subscription, prefs) / revoke_links(subscription)
+subscription_for(purpose, token) / named_by(token) / send_fresh_link(token)
+                       the subscription a signed link names (dailypapers/digests/tokens.py)
+subscriptions_of(user) → the member's, for their account settings
+account_subscriptions(user) / end_for_account(user)  its data export and its deletion
+add_subscriber(email)  an operator's import (`dailypapers subscribers add`)
 """
 
 import datetime as dt
@@ -124,7 +124,9 @@ def _claim_email_slot(subscription, now):
     resend_after = dt.timedelta(minutes=settings.DIGEST_CONFIRM_RESEND_MINUTES)
     return bool(
         Subscription.objects.filter(pk=subscription.pk)
-        .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=now - resend_after))
+        .filter(
+            Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=now - resend_after)
+        )
         .update(confirmation_sent_at=now)
     )
 
@@ -245,7 +247,10 @@ def subscriptions_of(user):
     from allauth.account.models import EmailAddress
 
     addresses = [
-        normalise_email(a) for a in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+        normalise_email(a)
+        for a in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
     ]
     return list(Subscription.objects.filter(email__in=addresses).order_by("email"))
 
@@ -254,7 +259,9 @@ def account_subscriptions(user):
     """What an account's data export holds and its deletion ends: the subscriptions of its
     verified addresses (subscriptions_of) and any still linked to the account itself (an
     address it has since given up), oldest first."""
-    linked = Subscription.objects.filter(Q(user=user) | Q(pk__in=[s.pk for s in subscriptions_of(user)]))
+    linked = Subscription.objects.filter(
+        Q(user=user) | Q(pk__in=[s.pk for s in subscriptions_of(user)])
+    )
     return list(linked.order_by("created_at", "id"))
 
 

@@ -43,7 +43,9 @@ def _bad_token(request, error, purpose=None, token=None):
     context = {"message": BAD_TOKEN[error.reason]}
     if purpose == "manage" and error.reason in BAD_MANAGE_TOKEN:
         context = {
-            "message": BAD_MANAGE_TOKEN[error.reason].format(days=settings.DIGEST_MANAGE_MAX_AGE_DAYS),
+            "message": BAD_MANAGE_TOKEN[error.reason].format(
+                days=settings.DIGEST_MANAGE_MAX_AGE_DAYS
+            ),
             "fresh_link_token": token,
         }
         # Unsubscribing needs no fresh link: the email this one came in has a permanent
@@ -60,8 +62,17 @@ def _csrf_rejected(request):
 
 
 def _rate_limited(request):
-    if is_ratelimited(request, group="digests.subscribe", key="ip", rate=settings.RATE_LIMIT_SUBSCRIBE, method="POST", increment=True):
-        message = "Too many subscription requests in a short time. Please wait a little and try again."
+    if is_ratelimited(
+        request,
+        group="digests.subscribe",
+        key="ip",
+        rate=settings.RATE_LIMIT_SUBSCRIBE,
+        method="POST",
+        increment=True,
+    ):
+        message = (
+            "Too many subscription requests in a short time. Please wait a little and try again."
+        )
         return render(request, "429.html", {"message": message}, status=429)
     return None
 
@@ -72,7 +83,10 @@ def subscribe(request):
     user = request.user if request.user.is_authenticated else None
     if request.method == "GET":
         initial = {"email": user.email} if user else {}
-        context = {"form": SubscribeForm(initial=initial), "own": subscriptions.subscriptions_of(user) if user else []}
+        context = {
+            "form": SubscribeForm(initial=initial),
+            "own": subscriptions.subscriptions_of(user) if user else [],
+        }
         return render(request, "digests/subscribe.html", context)
     if user is not None and (rejected := _csrf_rejected(request)):
         return rejected
@@ -88,10 +102,16 @@ def subscribe(request):
     try:
         subscription, outcome = subscriptions.subscribe(email, form.preferences(), user=user)
     except subscriptions.SendFailed:
-        return render(request, "digests/subscribe.html", {"form": form, "send_failed": True}, status=503)
+        return render(
+            request, "digests/subscribe.html", {"form": form, "send_failed": True}, status=503
+        )
     if outcome in EMAILED:
         return render(request, "digests/subscribed.html", {"email": email})
-    return render(request, "digests/subscribed_member.html", {"subscription": subscription, "outcome": outcome})
+    return render(
+        request,
+        "digests/subscribed_member.html",
+        {"subscription": subscription, "outcome": outcome},
+    )
 
 
 @require_POST
@@ -106,7 +126,12 @@ def fresh_link(request):
     except tokens.BadToken as error:
         return _bad_token(request, error)
     except subscriptions.SendFailed:
-        return render(request, "digests/bad_token.html", {"message": SEND_FAILED, "fresh_link_token": token}, status=503)
+        return render(
+            request,
+            "digests/bad_token.html",
+            {"message": SEND_FAILED, "fresh_link_token": token},
+            status=503,
+        )
     return render(request, "digests/subscribed.html", {"email": subscription.email})
 
 
@@ -121,7 +146,10 @@ def confirm(request, token):
         return _bad_token(request, error)
     if request.method == "POST":
         subscription = subscriptions.confirm(token)
-        context = {"subscription": subscription, "manage_token": tokens.make("manage", subscription)}
+        context = {
+            "subscription": subscription,
+            "manage_token": tokens.make("manage", subscription),
+        }
         return render(request, "digests/confirmed.html", context)
     return render(request, "digests/confirm.html", {"subscription": subscription, "token": token})
 
@@ -166,4 +194,6 @@ def unsubscribe(request, token):
     if request.method == "POST":
         subscription = subscriptions.unsubscribe(subscription)
         return render(request, "digests/unsubscribed.html", {"subscription": subscription})
-    return render(request, "digests/unsubscribe.html", {"subscription": subscription, "token": token})
+    return render(
+        request, "digests/unsubscribe.html", {"subscription": subscription, "token": token}
+    )

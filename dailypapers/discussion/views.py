@@ -67,7 +67,9 @@ def post(request, arxiv_id):
     parent = None
     parent_id = form.cleaned_data.get("parent")
     if parent_id:
-        parent = get_object_or_404(Comment.objects.select_related("user"), pk=parent_id, paper=paper)
+        parent = get_object_or_404(
+            Comment.objects.select_related("user"), pk=parent_id, paper=paper
+        )
     try:
         comment = services.post_comment(request.user, paper, body, parent=parent)
     except services.Refused as exc:
@@ -108,7 +110,9 @@ def delete(request, pk):
         return redirect(_comment_url(comment, request.user))
     if comment.user_id != request.user.pk or comment.deleted:
         raise services.Forbidden("You can only change your own comments.")
-    return render(request, "discussion/comment_delete.html", {"comment": comment, "paper": comment.paper})
+    return render(
+        request, "discussion/comment_delete.html", {"comment": comment, "paper": comment.paper}
+    )
 
 
 @login_required

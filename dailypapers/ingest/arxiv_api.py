@@ -16,7 +16,6 @@ urllib from the standard library is the HTTP client: one GET per query needs not
 """
 
 import http.client
-import socket
 import threading
 import time
 import urllib.error
@@ -114,7 +113,9 @@ def _read_limited(response, budget=None):
             size += len(chunk)
         body = b"".join(chunks)
     if len(body) > MAX_RESPONSE_BYTES:
-        raise ArxivApiError(f"response larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB, refused")
+        raise ArxivApiError(
+            f"response larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB, refused"
+        )
     # read(amount) returns what arrived when the server closes early; compare with the
     # announced length so a cut response is reported as such, not as malformed XML.
     expected = response.headers.get("Content-Length", "")
@@ -158,7 +159,7 @@ def request_feed(id_list, timeout=None):
         raise ArxivApiError(f"arXiv API answered HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         raise ArxivApiError(f"cannot reach the arXiv API: {exc.reason}") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         if budget.deadline is not None:
             raise budget.exceeded() from None
         raise ArxivApiError(f"the arXiv API did not answer within {REQUEST_TIMEOUT:g} s") from None
@@ -167,7 +168,9 @@ def request_feed(id_list, timeout=None):
     except (OSError, http.client.HTTPException) as exc:
         raise ArxivApiError(f"network error talking to the arXiv API: {exc}") from None
     if "html" in content_type.lower():
-        raise ArxivApiError(f"arXiv API answered with an HTML page ({content_type}), not an Atom feed")
+        raise ArxivApiError(
+            f"arXiv API answered with an HTML page ({content_type}), not an Atom feed"
+        )
     return body
 
 
@@ -349,7 +352,9 @@ def _fetch_chunk(chunk, loader_class, timeout=None):
     loader = loader_class()
     with transaction.atomic():
         stored = dict(
-            Paper.objects.filter(arxiv_id__in=set(bases.values())).values_list("arxiv_id", "version")
+            Paper.objects.filter(arxiv_id__in=set(bases.values())).values_list(
+                "arxiv_id", "version"
+            )
         )
         for query_id in chunk:
             base = bases[query_id]
@@ -358,7 +363,9 @@ def _fetch_chunk(chunk, loader_class, timeout=None):
                 if base in problem_ids:
                     out[query_id] = FetchResult(query_id, base, "error", problem_ids[base])
                 else:
-                    out[query_id] = FetchResult(query_id, base, "not found", "arXiv has no such paper")
+                    out[query_id] = FetchResult(
+                        query_id, base, "not found", "arXiv has no such paper"
+                    )
                 continue
             before = dict(loader.papers.counts)
             skipped_before = dict(loader.papers.skipped)

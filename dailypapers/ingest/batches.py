@@ -10,7 +10,12 @@ import signal
 import zlib
 from dataclasses import dataclass, field
 
-from dailypapers.ingest.records import RecordError, open_bytes, parse_arxiv_line, parse_hf_daily_file
+from dailypapers.ingest.records import (
+    RecordError,
+    open_bytes,
+    parse_arxiv_line,
+    parse_hf_daily_file,
+)
 
 MAX_LISTED_BAD_LINES = 50  # bad lines reported one by one; the rest are only counted
 
@@ -122,7 +127,9 @@ def from_child(generator, args, queue_size=2):
     context = multiprocessing.get_context("spawn")
     results = context.Queue(maxsize=queue_size)
     child = context.Process(
-        target=_run_in_child, args=(generator, args, results, os.getpid()), name="dailypapers-parse",
+        target=_run_in_child,
+        args=(generator, args, results, os.getpid()),
+        name="dailypapers-parse",
         daemon=True,
     )
     child.start()
@@ -132,7 +139,9 @@ def from_child(generator, args, queue_size=2):
                 item = results.get(timeout=1)
             except queue.Empty:
                 if not child.is_alive():
-                    raise RuntimeError(f"the parser process stopped (exit code {child.exitcode})") from None
+                    raise RuntimeError(
+                        f"the parser process stopped (exit code {child.exitcode})"
+                    ) from None
                 continue
             if item is None:
                 return

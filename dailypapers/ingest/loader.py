@@ -111,7 +111,9 @@ def _count_update_sql():
         sets.append(f"{shown} = {shown} - {imported} + %s")
     sets += [f"{quote(imported)} = %s" for imported in COUNT_FIELDS.values()]
     sets.append(f"{quote('updated_at')} = %s")
-    return f"UPDATE {quote(FeedEntry._meta.db_table)} SET {', '.join(sets)} WHERE {quote('id')} = %s"
+    return (
+        f"UPDATE {quote(FeedEntry._meta.db_table)} SET {', '.join(sets)} WHERE {quote('id')} = %s"
+    )
 
 
 class Interrupted(KeyboardInterrupt):
@@ -160,7 +162,9 @@ class Loader:
             return {}
         now = timezone.now()
         known = ids_for(Paper, "arxiv_id", merged)
-        existing = {p.arxiv_id: p for p in Paper.objects.filter(pk__in=known.values())} if known else {}
+        existing = (
+            {p.arxiv_id: p for p in Paper.objects.filter(pk__in=known.values())} if known else {}
+        )
         to_create, to_update, recategorised = [], [], []
         for arxiv_id, record in merged.items():
             values = _paper_values(record)
@@ -169,7 +173,9 @@ class Loader:
                 to_create.append((arxiv_id, values))
                 continue
             if _is_older(record.version, paper.version):
-                self.papers.skip(f"older version than stored (v{record.version} < v{paper.version})")
+                self.papers.skip(
+                    f"older version than stored (v{record.version} < v{paper.version})"
+                )
                 continue
             if _outranked(record.source, paper.metadata_source):
                 # e.g. Hugging Face's copy of a title that arXiv metadata already gave us.
@@ -280,7 +286,9 @@ class Loader:
                 entry.updated_at = now
                 to_update.append(entry)
             if recounted:
-                recount.append([*counts, *counts, connection.ops.adapt_datetimefield_value(now), entry.pk])
+                recount.append(
+                    [*counts, *counts, connection.ops.adapt_datetimefield_value(now), entry.pk]
+                )
             self.entries.add("updated")
         if to_create or to_update or recount:
             self._wrote()

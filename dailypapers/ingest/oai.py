@@ -109,7 +109,7 @@ def _date(value):
 
 
 def _midnight(day):
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc) if day else None
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
 
 
 def _categories(text):
@@ -197,7 +197,9 @@ def _from_arxiv_raw(meta):
 
 def _from_oai_dc(meta, identifier):
     """Dublin Core: the id comes from the OAI identifier; subjects are prose, not categories."""
-    arxiv_id, _ = _base_id(identifier.rsplit(":", 1)[-1] if identifier.startswith("oai:") else identifier)
+    arxiv_id, _ = _base_id(
+        identifier.rsplit(":", 1)[-1] if identifier.startswith("oai:") else identifier
+    )
     authors = []
     for creator in _children(meta, "creator"):
         last, _, first = collapse("".join(creator.itertext())).partition(", ")
@@ -272,7 +274,9 @@ def parse_page(body):
     if container is None:
         raise HarvestError("an OAI-PMH response without ListRecords or GetRecord")
     for position, record in enumerate(_children(container, "record"), 1):
-        identifier = collapse(_text_of(_child(record, "header"), "identifier")) or f"record {position}"
+        identifier = (
+            collapse(_text_of(_child(record, "header"), "identifier")) or f"record {position}"
+        )
         try:
             paper, datestamp = parse_record(record)
         except RecordError as exc:
@@ -342,7 +346,9 @@ class Client:
                     raise HarvestError(f"HTTP {exc.code} {exc.reason} for {url}") from None
                 problem = f"HTTP {exc.code} {exc.reason}"
             except (urllib.error.URLError, HTTPException, OSError) as exc:
-                problem = f"network error: {getattr(exc, 'reason', None) or exc or type(exc).__name__}"
+                problem = (
+                    f"network error: {getattr(exc, 'reason', None) or exc or type(exc).__name__}"
+                )
             if failures:
                 waited += time.monotonic() - started
             if failures >= len(RETRY_DELAYS) or waited + RETRY_DELAYS[failures] > MAX_NETWORK_WAIT:
@@ -383,7 +389,7 @@ def _retry_after(value):
         else:
             try:
                 when = parse_timestamp(value)
-                delay = (when - dt.datetime.now(dt.timezone.utc)).total_seconds()
+                delay = (when - dt.datetime.now(dt.UTC)).total_seconds()
             except RecordError:
                 pass
     return min(max(delay, 0.0), MAX_RETRY_AFTER)
@@ -403,7 +409,14 @@ class HarvestResult:
 
 
 def harvest(
-    set_spec, prefix="arXiv", from_=None, until=None, client=None, log=None, should_stop=None, notice=None
+    set_spec,
+    prefix="arXiv",
+    from_=None,
+    until=None,
+    client=None,
+    log=None,
+    should_stop=None,
+    notice=None,
 ):
     """Harvest one set; see the module docstring. Never raises HarvestError: a run that
     cannot go on is returned with `error` set, its checkpoint at the last good page.
@@ -443,7 +456,16 @@ def harvest(
                 log(f"{set_spec}: the checkpoint's token has expired; restarting the run")
                 state.resumption_token = ""
                 state.save()
-                return harvest(set_spec, prefix, state.run_from, state.run_until, client, log, should_stop, notice)
+                return harvest(
+                    set_spec,
+                    prefix,
+                    state.run_from,
+                    state.run_until,
+                    client,
+                    log,
+                    should_stop,
+                    notice,
+                )
             result.error = str(exc)
             return result
         except HarvestError as exc:
@@ -457,12 +479,16 @@ def harvest(
         try:
             with transaction.atomic():
                 result.loader.load_papers(page.records)
-                if page.datestamp and (state.run_datestamp is None or page.datestamp > state.run_datestamp):
+                if page.datestamp and (
+                    state.run_datestamp is None or page.datestamp > state.run_datestamp
+                ):
                     state.run_datestamp = page.datestamp
                 state.resumption_token = page.token or ""
                 if not page.token:
                     # Step 4: the list is complete.
-                    newest = max(filter(None, (state.last_datestamp, state.run_datestamp)), default=None)
+                    newest = max(
+                        filter(None, (state.last_datestamp, state.run_datestamp)), default=None
+                    )
                     state.last_datestamp = newest
                     state.run_from = state.run_until = state.run_datestamp = None
                 state.save()
@@ -479,7 +505,9 @@ def harvest(
         result.pages += 1
         result.records += len(page.records)
         total = f" of {page.complete_size}" if page.complete_size else ""
-        log(f"{set_spec}: page {result.pages}: {len(page.records)} records, {len(page.skipped)} skipped{total}")
+        log(
+            f"{set_spec}: page {result.pages}: {len(page.records)} records, {len(page.skipped)} skipped{total}"
+        )
         if not page.token:
             return result
         params = {"verb": "ListRecords", "resumptionToken": page.token}

@@ -136,8 +136,8 @@ def parse_timestamp(value):
         except (TypeError, ValueError):
             raise RecordError(f"bad timestamp {value!r}") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
 
 
 def _date(value):
@@ -216,7 +216,9 @@ def _hf_entry(raw, day, position):
     if not isinstance(authors, list):
         raise RecordError("authors is not a list")
     # Names only: HF user accounts, avatars and claim statuses are dropped here.
-    names = [collapse(_text(a.get("name"))) for a in authors if isinstance(a, dict) and a.get("name")]
+    names = [
+        collapse(_text(a.get("name"))) for a in authors if isinstance(a, dict) and a.get("name")
+    ]
     keywords = paper.get("ai_keywords")
     if keywords is not None:
         if not isinstance(keywords, list):
@@ -239,7 +241,7 @@ def _hf_entry(raw, day, position):
     )
     submitted = parse_timestamp(paper.get("submittedOnDailyAt"))
     if submitted is None:
-        submitted = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
+        submitted = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
     return EntryRecord(
         paper=record,
         day=day,
@@ -347,8 +349,6 @@ def _split_authors(text):
     """`A, B and C` → [A, B, C] (used when authors_parsed is missing)."""
     text = collapse(text).replace(" and ", ", ")
     return [name.strip() for name in text.split(",") if name.strip()]
-
-
 
 
 def _categories(value):

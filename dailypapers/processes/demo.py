@@ -16,5 +16,8 @@ def should_load(force=False):
     if row is not None:
         return False, "the demo data is already loaded"
     if Paper.objects.exists() or FeedEntry.objects.exists():
-        return False, "the catalogue already holds papers (load-demo --force adds the demo days anyway)"
+        return (
+            False,
+            "the catalogue already holds papers (load-demo --force adds the demo days anyway)",
+        )
     return True, "the catalogue is empty"

@@ -40,11 +40,17 @@ def posted_time(moment):
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
+
 def page_number(request):
     """The `page` query parameter of a discussion page (from 1); Http404 for anything
     that is not a page number."""
     raw = request.GET.get("page", "1") if request is not None else "1"
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= services.MAX_PAGE:
+    if (
+        not raw.isascii()
+        or not raw.isdigit()
+        or len(raw) > 6
+        or not 1 <= int(raw) <= services.MAX_PAGE
+    ):
         raise Http404("no such page of comments")
     return int(raw)
 
@@ -65,7 +71,9 @@ def thread_context(request, user, paper, thread):
         # Logged in but not allowed to take part (suspended): the reason instead of forms.
         "refusal": participation_error(user) if logged_in else None,
         "staff_powers": has_staff_powers(user),
-        "reply_to": int(reply_to) if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19 else None,
+        "reply_to": int(reply_to)
+        if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19
+        else None,
         "max_length": MAX_BODY_LENGTH,
         "reasons": Report.Reason.choices,
     }

@@ -37,7 +37,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--every", type=float, metavar="HOURS", help="hours between harvests (default: HARVEST_INTERVAL_HOURS)"
+            "--every",
+            type=float,
+            metavar="HOURS",
+            help="hours between harvests (default: HARVEST_INTERVAL_HOURS)",
         )
 
     def handle(self, *args, every, **options):
@@ -46,7 +49,9 @@ class Command(BaseCommand):
             raise CommandError("the interval must be more than 0 hours")
         require_migrated()
         stop = stop_on_signals(self.stdout.write)
-        self.stdout.write(f"worker started: harvesting {', '.join(settings.ARXIV_HARVEST_SETS)} every {every:g} h")
+        self.stdout.write(
+            f"worker started: harvesting {', '.join(settings.ARXIV_HARVEST_SETS)} every {every:g} h"
+        )
         next_harvest = time.monotonic()
         while not stop.is_set():
             if time.monotonic() >= next_harvest:
