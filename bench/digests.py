@@ -50,11 +50,19 @@ def peak_rss_mib(args, env):
         "finally:\n    print(f'PEAK_RSS_KIB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
     )
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - started
     peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK_RSS_KIB=")]
     if proc.returncode != 0 or not peak:
-        raise SystemExit(f"dailypapers {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        raise SystemExit(
+            f"dailypapers {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     return wall, int(peak[0].split("=")[1]) / 1024, proc.stdout
 
 
@@ -71,7 +79,9 @@ def sink(port, conn):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
-    parser.add_argument("--database-url", help="a PostgreSQL database whose name contains 'bench' (dropped!)")
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL database whose name contains 'bench' (dropped!)"
+    )
     parser.add_argument("--output", default=str(BENCH_DIR / "results" / "digests.json"))
     options = parser.parse_args()
 
@@ -97,7 +107,9 @@ def main():
 
     # 1. Database and demo feed.
     subprocess.run([*DAILYPAPERS, "migrate", "-v0"], env=env, check=True, cwd=PROJECT_DIR)
-    subprocess.run([*DAILYPAPERS, "load-demo"], env=env, check=True, cwd=PROJECT_DIR, capture_output=True)
+    subprocess.run(
+        [*DAILYPAPERS, "load-demo"], env=env, check=True, cwd=PROJECT_DIR, capture_output=True
+    )
 
     # 2. Subscribers, from this process (Django set up on the same database).
     os.environ.update(env)
@@ -112,11 +124,24 @@ def main():
     send_day = latest + dt.timedelta(days=1)
     while send_day.weekday() >= 5 or daily_period(send_day).first_day > latest:
         send_day += dt.timedelta(days=1)
-    papers = list(Paper.objects.filter(feed_entries__day__gte=latest - dt.timedelta(days=14)).values_list("categories", "title", "authors")[:2000])
+    papers = list(
+        Paper.objects.filter(feed_entries__day__gte=latest - dt.timedelta(days=14)).values_list(
+            "categories", "title", "authors"
+        )[:2000]
+    )
     rng = random.Random(7)
     # Hugging Face's data has no arXiv categories: then common ones (matching nothing).
-    categories = sorted({c for cats, _, _ in papers for c in cats}) or ["cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.RO", "stat.ML"]
-    words = sorted({w.lower().strip(":,.") for _, title, _ in papers for w in title.split() if len(w) > 6})
+    categories = sorted({c for cats, _, _ in papers for c in cats}) or [
+        "cs.AI",
+        "cs.CL",
+        "cs.CV",
+        "cs.LG",
+        "cs.RO",
+        "stat.ML",
+    ]
+    words = sorted(
+        {w.lower().strip(":,.") for _, title, _ in papers for w in title.split() if len(w) > 6}
+    )
     authors = sorted({a for _, _, names in papers for a in names})
     if not (papers and words and authors):
         raise SystemExit("the demo feed did not load")
@@ -137,7 +162,9 @@ def main():
     del rows
 
     # 3. Build.
-    build_wall, build_rss, build_out = peak_rss_mib(["digest", "build", "--date", send_day.isoformat(), "--no-progress"], env)
+    build_wall, build_rss, build_out = peak_rss_mib(
+        ["digest", "build", "--date", send_day.isoformat(), "--no-progress"], env
+    )
 
     # 4. Send to the sink.
     from tests.smtp_server import free_port
@@ -147,11 +174,15 @@ def main():
 
     connections.close_all()  # the sink is forked: it must not share this process's connection
     here, there = multiprocessing.Pipe()
-    sink_process = multiprocessing.get_context("fork").Process(target=sink, args=(port, there), daemon=True)
+    sink_process = multiprocessing.get_context("fork").Process(
+        target=sink, args=(port, there), daemon=True
+    )
     sink_process.start()
     assert here.recv() == "ready"
     send_env = {**env, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port)}
-    first_wall, first_rss, first_out = peak_rss_mib(["digest", "send", "--limit", "1000", "--no-progress"], send_env)
+    first_wall, first_rss, first_out = peak_rss_mib(
+        ["digest", "send", "--limit", "1000", "--no-progress"], send_env
+    )
     rest_wall, rest_rss, rest_out = peak_rss_mib(["digest", "send", "--no-progress"], send_env)
     here.send("stop")
     received = here.recv()
@@ -167,7 +198,7 @@ def main():
     sent_rest = int(rest_out.split(" sent")[0])
     emails = sent_first + sent_rest
     result = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "database": "postgresql" if options.database_url else "sqlite",
         "subscribers": options.subscribers,
@@ -184,12 +215,22 @@ def main():
     }  # fmt: skip
     Path(options.output).parent.mkdir(parents=True, exist_ok=True)
     Path(options.output).write_text(json.dumps(result, indent=2) + "\n")
-    print(f"| step | emails | seconds | emails/s | peak RSS |\n|---|---|---|---|---|")
-    print(f"| build ({options.subscribers:,} subscribers) | {emails:,} queued | {build_wall:.1f} | — | {build_rss:.0f} MiB |")
-    print(f"| send, first 1,000 | {sent_first:,} | {first_wall:.1f} | {sent_first / first_wall:.0f} | {first_rss:.0f} MiB |")
-    print(f"| send, the rest | {sent_rest:,} | {rest_wall:.1f} | {sent_rest / rest_wall:.0f} | {rest_rss:.0f} MiB |")
-    print(f"| send, all | {emails:,} | {first_wall + rest_wall:.1f} | {result['emails_per_second']:.0f} | |")
-    print(f"| build + send | {emails:,} | {build_wall + first_wall + rest_wall:.1f} | {result['build_and_send_emails_per_second']:.0f} | |")
+    print("| step | emails | seconds | emails/s | peak RSS |\n|---|---|---|---|---|")
+    print(
+        f"| build ({options.subscribers:,} subscribers) | {emails:,} queued | {build_wall:.1f} | — | {build_rss:.0f} MiB |"
+    )
+    print(
+        f"| send, first 1,000 | {sent_first:,} | {first_wall:.1f} | {sent_first / first_wall:.0f} | {first_rss:.0f} MiB |"
+    )
+    print(
+        f"| send, the rest | {sent_rest:,} | {rest_wall:.1f} | {sent_rest / rest_wall:.0f} | {rest_rss:.0f} MiB |"
+    )
+    print(
+        f"| send, all | {emails:,} | {first_wall + rest_wall:.1f} | {result['emails_per_second']:.0f} | |"
+    )
+    print(
+        f"| build + send | {emails:,} | {build_wall + first_wall + rest_wall:.1f} | {result['build_and_send_emails_per_second']:.0f} | |"
+    )
     print(f"sink received {received:,}; outbox {statuses}")
     if received != options.subscribers or statuses != {"sent": options.subscribers}:
         raise SystemExit("not every subscriber received exactly one digest")

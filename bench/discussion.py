@@ -57,7 +57,9 @@ def fresh_database(options, env):
         env.pop("DATABASE_URL", None)
     subprocess.run([*DAILYPAPERS, "migrate", "-v0"], env=env, check=True, cwd=PROJECT_DIR)
     # Pages name the hashed static files of the manifest, as under `dailypapers serve`.
-    subprocess.run([*DAILYPAPERS, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=PROJECT_DIR)
+    subprocess.run(
+        [*DAILYPAPERS, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=PROJECT_DIR
+    )
 
 
 def populate(comments):
@@ -79,7 +81,9 @@ def populate(comments):
     start = timezone.now() - dt.timedelta(days=1)
     papers = []
     for arxiv_id in ("2611.00001", "2611.00002"):
-        paper = Paper.objects.create(arxiv_id=arxiv_id, title=f"Paper {arxiv_id}", abstract="An abstract.")
+        paper = Paper.objects.create(
+            arxiv_id=arxiv_id, title=f"Paper {arxiv_id}", abstract="An abstract."
+        )
         FeedEntry.objects.create(paper=paper, day=day, submitted_at=start)
         papers.append(paper)
     with transaction.atomic():
@@ -108,7 +112,9 @@ def populate(comments):
         from django.db import connection
 
         with connection.cursor() as cursor:  # the explicit ids did not move the sequence
-            cursor.execute("SELECT setval(pg_get_serial_sequence('discussion_comment', 'id'), (SELECT max(id) FROM discussion_comment))")
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('discussion_comment', 'id'), (SELECT max(id) FROM discussion_comment))"
+            )
     return papers[0].arxiv_id, papers[1].arxiv_id, chain_start + 550
 
 
@@ -122,13 +128,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--comments", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=100)
-    parser.add_argument("--database-url", help="a PostgreSQL database whose name contains 'bench' (dropped!)")
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL database whose name contains 'bench' (dropped!)"
+    )
     parser.add_argument("--output", default=str(BENCH_DIR / "results" / "discussion.json"))
-    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk load per path (0: skip)")
+    parser.add_argument(
+        "--duration", type=int, default=10, help="seconds of wrk load per path (0: skip)"
+    )
     parser.add_argument("--connections", type=int, default=4, help="wrk's clients at once")
     parser.add_argument("--threads", type=int, default=2, help="wrk's threads")
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1,
-                        help="gunicorn workers (default 2 × cores + 1, as serve)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=(os.cpu_count() or 1) * 2 + 1,
+        help="gunicorn workers (default 2 × cores + 1, as serve)",
+    )
     options = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="discussion-bench-"))
@@ -144,7 +158,6 @@ def main():
 
     django.setup()
     from django.core.wsgi import get_wsgi_application
-
     from inprocess import call, time_requests
 
     busy, deep, middle = populate(options.comments)
@@ -170,29 +183,49 @@ def main():
             started = time.process_time()
             call(application, path)
             cpu.append((time.process_time() - started) * 1000)
-        results[label] = {"path": path, "bytes": size, "cpu_p50_ms": statistics.median(cpu), **timing}
+        results[label] = {
+            "path": path,
+            "bytes": size,
+            "cpu_p50_ms": statistics.median(cpu),
+            **timing,
+        }
 
     vendor = connection_vendor()
     served = served_benchmark(env, paths, options)
     print(f"Discussion benchmark ({vendor}, {options.requests} requests each, in-process)\n")
-    print(f"load average before / after: {load_before} / {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+    print(
+        f"load average before / after: {load_before} / {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n"
+    )
     print("| what | path | p50 | p99 | CPU p50 | response |")
     print("|---|---|---:|---:|---:|---:|")
     for label, r in results.items():
         print(f"| {label} | `{r['path']}` | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | "
               f"{r['cpu_p50_ms']:.1f} ms | {r['bytes'] / 1024:.0f} KB |")  # fmt: skip
     if served:
-        print(f"\nAs served ({options.workers} gunicorn workers, wrk with {options.connections} clients "
-              f"for {options.duration} s each)\n")
+        print(
+            f"\nAs served ({options.workers} gunicorn workers, wrk with {options.connections} clients "
+            f"for {options.duration} s each)\n"
+        )
         print("| what | requests/s | p50 | p99 | errors |")
         print("|---|---:|---:|---:|---:|")
         for label, r in served.items():
-            print(f"| {label} | {r['requests_per_s']:.0f} | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | "
-                  f"{r['socket_errors'] + r['non_2xx']} |")
+            print(
+                f"| {label} | {r['requests_per_s']:.0f} | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | "
+                f"{r['socket_errors'] + r['non_2xx']} |"
+            )
     output = Path(options.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps({"database": vendor, "python": platform.python_version(), "results": results,
-                                  "served": served}, indent=2))
+    output.write_text(
+        json.dumps(
+            {
+                "database": vendor,
+                "python": platform.python_version(),
+                "results": results,
+                "served": served,
+            },
+            indent=2,
+        )
+    )
 
 
 def served_benchmark(env, paths, options):

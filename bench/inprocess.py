@@ -183,13 +183,25 @@ def corpus_counts():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("paths", nargs="+", help="URL paths to time, e.g. /papers/date/2026-08-21")
-    parser.add_argument("--requests", type=int, default=500, help="timed requests per path (default 500)")
-    parser.add_argument("--warmup", type=int, default=50, help="untimed requests first (default 50)")
-    parser.add_argument("--breakdown-requests", type=int, default=100,
-                        help="instrumented requests for the SQL/template split (default 100)")
-    parser.add_argument("--profile", metavar="DIR", help="also write a cProfile report per path to DIR")
+    parser.add_argument(
+        "--requests", type=int, default=500, help="timed requests per path (default 500)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=50, help="untimed requests first (default 50)"
+    )
+    parser.add_argument(
+        "--breakdown-requests",
+        type=int,
+        default=100,
+        help="instrumented requests for the SQL/template split (default 100)",
+    )
+    parser.add_argument(
+        "--profile", metavar="DIR", help="also write a cProfile report per path to DIR"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dailypapers.settings")

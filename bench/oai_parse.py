@@ -39,7 +39,7 @@ large savings at equal quality.
 def page_of(records_xml):
     return (
         '<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
-        "<responseDate>2024-05-03T00:00:00Z</responseDate><request verb=\"ListRecords\">x</request>"
+        '<responseDate>2024-05-03T00:00:00Z</responseDate><request verb="ListRecords">x</request>'
         f"<ListRecords>{''.join(records_xml)}<resumptionToken>t</resumptionToken></ListRecords></OAI-PMH>"
     ).encode()
 
@@ -58,7 +58,9 @@ def records_from(fixture, count):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
@@ -75,7 +77,9 @@ def main():
     django.setup()
     from dailypapers.ingest.oai import parse_page
 
-    pages = {name: page_of(records_from(fixture, args.records)) for name, fixture in SOURCES.items()}
+    pages = {
+        name: page_of(records_from(fixture, args.records)) for name, fixture in SOURCES.items()
+    }
     pages["arXivRaw"] = page_of(RAW_RECORD.format(id=f"2405.{n:05d}") for n in range(args.records))
     print(f"| format | records/page | KB/page | records/s (best of {args.rounds}) |")
     print("|---|---:|---:|---:|")

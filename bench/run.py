@@ -82,7 +82,7 @@ def main():
     args = parse_args()
     # SIGTERM (e.g. from a CI timeout) unwinds like Ctrl-C so that `finally` stops the server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    results = {"started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    results = {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     try:
         run(args, results)
     except Skipped as exc:
@@ -104,31 +104,68 @@ def parse_args():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     db = parser.add_argument_group("database")
-    db.add_argument("--database-url", help="a PostgreSQL database to (re)create and use, "
-                    "e.g. postgres://postgres@127.0.0.1:5432/dailypapers_bench (default: SQLite)")
-    db.add_argument("--data-dir", help="DATA_DIR for the SQLite file and static files "
-                    "(default: a fresh temporary directory, removed at the end)")
-    db.add_argument("--skip-import", action="store_true",
-                    help="benchmark pages on the already loaded database of --data-dir or --database-url")
-    db.add_argument("--keep", action="store_true",
-                    help="keep the temporary DATA_DIR or the PostgreSQL database for a later --skip-import")
-    db.add_argument("--shared", default=str(SHARED_DIR), help=f"the shared data directory (default {SHARED_DIR})")
+    db.add_argument(
+        "--database-url",
+        help="a PostgreSQL database to (re)create and use, "
+        "e.g. postgres://postgres@127.0.0.1:5432/dailypapers_bench (default: SQLite)",
+    )
+    db.add_argument(
+        "--data-dir",
+        help="DATA_DIR for the SQLite file and static files "
+        "(default: a fresh temporary directory, removed at the end)",
+    )
+    db.add_argument(
+        "--skip-import",
+        action="store_true",
+        help="benchmark pages on the already loaded database of --data-dir or --database-url",
+    )
+    db.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the temporary DATA_DIR or the PostgreSQL database for a later --skip-import",
+    )
+    db.add_argument(
+        "--shared",
+        default=str(SHARED_DIR),
+        help=f"the shared data directory (default {SHARED_DIR})",
+    )
     pages = parser.add_argument_group("pages")
-    pages.add_argument("--skip-http", action="store_true", help="import (and in-process timings) only")
-    pages.add_argument("--pages", default=",".join(PAGES),
-                       help=f"comma-separated subset of {', '.join(PAGES)} (default all)")
-    pages.add_argument("--requests", type=int, default=500,
-                       help="in-process timed requests per page, after a warm-up (default 500)")
-    pages.add_argument("--profile", action="store_true",
-                       help="also write a cProfile report per page to bench/results/")
-    pages.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
-                       help="gunicorn workers for `dailypapers serve` (default 2 × cores + 1, as serve)")
+    pages.add_argument(
+        "--skip-http", action="store_true", help="import (and in-process timings) only"
+    )
+    pages.add_argument(
+        "--pages",
+        default=",".join(PAGES),
+        help=f"comma-separated subset of {', '.join(PAGES)} (default all)",
+    )
+    pages.add_argument(
+        "--requests",
+        type=int,
+        default=500,
+        help="in-process timed requests per page, after a warm-up (default 500)",
+    )
+    pages.add_argument(
+        "--profile",
+        action="store_true",
+        help="also write a cProfile report per page to bench/results/",
+    )
+    pages.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1) + 1,
+        help="gunicorn workers for `dailypapers serve` (default 2 × cores + 1, as serve)",
+    )
     pages.add_argument("--duration", type=int, default=10, help="wrk seconds per page (default 10)")
-    pages.add_argument("--warmup", type=int, default=2, help="untimed wrk seconds per page first (default 2)")
+    pages.add_argument(
+        "--warmup", type=int, default=2, help="untimed wrk seconds per page first (default 2)"
+    )
     pages.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     pages.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
-    parser.add_argument("--output", default=str(BENCH_DIR / "results" / "latest.json"),
-                        help="where to write the JSON results (default bench/results/latest.json)")
+    parser.add_argument(
+        "--output",
+        default=str(BENCH_DIR / "results" / "latest.json"),
+        help="where to write the JSON results (default bench/results/latest.json)",
+    )
     args = parser.parse_args()
     unknown = set(args.pages.split(",")) - set(PAGES)
     if unknown:
@@ -141,11 +178,15 @@ def parse_args():
 def run(args, results):
     shared = Path(args.shared)
     if not args.skip_import and not (shared / LISTINGS).exists():
-        raise Skipped(f"shared data not available ({shared / LISTINGS}): nothing to import. "
-                      "Run from a checkout next to ../shared, or give --shared.")
+        raise Skipped(
+            f"shared data not available ({shared / LISTINGS}): nothing to import. "
+            "Run from a checkout next to ../shared, or give --shared."
+        )
     if not args.skip_http and not shutil.which("wrk"):
-        raise BenchError("wrk is not installed: apt-get install wrk (or brew install wrk), "
-                         "or run with --skip-http")
+        raise BenchError(
+            "wrk is not installed: apt-get install wrk (or brew install wrk), "
+            "or run with --skip-http"
+        )
 
     temporary = args.data_dir is None
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="dailypapers-bench-")).resolve()
@@ -159,7 +200,9 @@ def run(args, results):
             created = True
         results["machine"] = machine()
         results["versions"] = versions(database)
-        results["settings"] = {k: v for k, v in vars(args).items() if k not in ("output", "database_url")}
+        results["settings"] = {
+            k: v for k, v in vars(args).items() if k not in ("output", "database_url")
+        }
         results["settings"]["database"] = database.describe()
         if not args.skip_import:
             results["import"] = import_benchmark(env, shared)
@@ -175,9 +218,12 @@ def run(args, results):
         if temporary and not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
         elif args.keep:
-            print(f"kept: DATA_DIR={data_dir}" + (f" DATABASE_URL={args.database_url}" if args.database_url else ""),
-                  file=sys.stderr)
-    results["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            print(
+                f"kept: DATA_DIR={data_dir}"
+                + (f" DATABASE_URL={args.database_url}" if args.database_url else ""),
+                file=sys.stderr,
+            )
+    results["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
 
 
@@ -186,8 +232,18 @@ def run(args, results):
 
 # Settings from the caller's environment that would change what is measured (an https
 # SITE_URL turns on the HTTPS redirect, for one).
-IGNORED_ENV = {"DEBUG", "DATABASE_URL", "WEB_WORKERS", "BIND", "SITE_URL", "BEHIND_PROXY",
-               "SECURE_SSL_REDIRECT", "FEED_TIME_ZONE", "TRENDING_HALF_LIFE_HOURS", "TRENDING_WINDOW_DAYS"}
+IGNORED_ENV = {
+    "DEBUG",
+    "DATABASE_URL",
+    "WEB_WORKERS",
+    "BIND",
+    "SITE_URL",
+    "BEHIND_PROXY",
+    "SECURE_SSL_REDIRECT",
+    "FEED_TIME_ZONE",
+    "TRENDING_HALF_LIFE_HOURS",
+    "TRENDING_WINDOW_DAYS",
+}
 
 
 def bench_env(data_dir, database_url):
@@ -216,11 +272,19 @@ def dailypapers_command():
 
 
 def run_command(env, arguments, **kwargs):
-    result = subprocess.run(dailypapers_command() + arguments, env=env, cwd=PROJECT_DIR,
-                            capture_output=True, text=True, **kwargs)
+    result = subprocess.run(
+        dailypapers_command() + arguments,
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
     if result.returncode != 0:
-        raise BenchError(f"dailypapers {' '.join(arguments)} failed ({result.returncode}):\n"
-                         + tail(result.stderr or result.stdout))
+        raise BenchError(
+            f"dailypapers {' '.join(arguments)} failed ({result.returncode}):\n"
+            + tail(result.stderr or result.stdout)
+        )
     return result.stdout
 
 
@@ -231,7 +295,9 @@ def measured(command, **popen_options):
     every child so far. Raises BenchError when the command fails."""
     with tempfile.TemporaryFile("w+") as out:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True, **popen_options)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, text=True, **popen_options
+        )
         try:
             _, status, usage = os.wait4(process.pid, 0)
         except BaseException:
@@ -272,8 +338,10 @@ class Sqlite:
 
     def create_fresh(self):
         if self.path.exists():
-            raise BenchError(f"{self.path} already exists: the import benchmark needs a fresh "
-                             "database (remove it, pick another --data-dir, or use --skip-import)")
+            raise BenchError(
+                f"{self.path} already exists: the import benchmark needs a fresh "
+                "database (remove it, pick another --data-dir, or use --skip-import)"
+            )
 
     def drop(self):
         for suffix in ("", "-wal", "-shm"):
@@ -317,8 +385,10 @@ class Postgres:
 
     def create_fresh(self):
         if "bench" not in self.name:
-            raise BenchError(f"refusing to drop and re-create {self.name!r}: the benchmark database's "
-                             "name must contain 'bench'")
+            raise BenchError(
+                f"refusing to drop and re-create {self.name!r}: the benchmark database's "
+                "name must contain 'bench'"
+            )
         self.drop()
         self._admin(f'CREATE DATABASE "{self.name}"')
 
@@ -327,7 +397,9 @@ class Postgres:
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
     def describe(self):
-        return "PostgreSQL " + re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", self.url)  # no password in reports
+        return "PostgreSQL " + re.sub(
+            r"(://[^:/@]+):[^@]*@", r"\1:***@", self.url
+        )  # no password in reports
 
     def version(self):
         return "PostgreSQL " + self._admin("SHOW server_version")[0]
@@ -385,10 +457,20 @@ def versions(database):
 
 def git_revision():
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR,
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_DIR,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + (" (uncommitted changes)" if dirty else "")
@@ -427,9 +509,15 @@ def import_benchmark(env, shared):
             "peak_rss_mb": rss,
             "summary": [line for line in output.splitlines() if line.strip()][-3:],
         }
-    if steps["arxiv"]["papers"] != EXPECTED["arxiv_papers"] or steps["hf-daily"]["files"] != EXPECTED["hf_files"]:
-        print(f"bench: warning: expected {EXPECTED}, got {steps['arxiv']['papers']} papers and "
-              f"{steps['hf-daily']['files']} files", file=sys.stderr)
+    if (
+        steps["arxiv"]["papers"] != EXPECTED["arxiv_papers"]
+        or steps["hf-daily"]["files"] != EXPECTED["hf_files"]
+    ):
+        print(
+            f"bench: warning: expected {EXPECTED}, got {steps['arxiv']['papers']} papers and "
+            f"{steps['hf-daily']['files']} files",
+            file=sys.stderr,
+        )
     wall = sum(s["wall_s"] for s in steps.values())
     papers = sum(s["papers"] for s in steps.values())
     return {
@@ -453,8 +541,9 @@ def inprocess_benchmark(env, pages, args):
     if args.profile:
         (BENCH_DIR / "results").mkdir(parents=True, exist_ok=True)
         command += ["--profile", str(BENCH_DIR / "results")]
-    result = subprocess.run(command + list(pages.values()), env=env, cwd=PROJECT_DIR,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        command + list(pages.values()), env=env, cwd=PROJECT_DIR, capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise BenchError(f"bench/inprocess.py failed:\n{tail(result.stderr)}")
     measured = json.loads(result.stdout)
@@ -483,10 +572,22 @@ class Server:
         self.log = tempfile.TemporaryFile("w+")
 
     def __enter__(self):
-        command = dailypapers_command() + ["serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
+        command = dailypapers_command() + [
+            "serve",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+        ]
         # A new session, so that stopping it reaches gunicorn's workers and nothing else.
-        self.process = subprocess.Popen(command, env=self.env, cwd=PROJECT_DIR, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            env=self.env,
+            cwd=PROJECT_DIR,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             self._wait_until_ready()
         except BaseException:
@@ -498,12 +599,16 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise BenchError(f"dailypapers serve exited ({self.process.returncode}):\n{self.output()}")
+                raise BenchError(
+                    f"dailypapers serve exited ({self.process.returncode}):\n{self.output()}"
+                )
             try:
                 with urllib.request.urlopen(self.base + "/", timeout=5):
                     return
             except urllib.error.HTTPError as exc:
-                raise BenchError(f"dailypapers serve answered {exc.code} on /:\n{self.output()}") from None
+                raise BenchError(
+                    f"dailypapers serve answered {exc.code} on /:\n{self.output()}"
+                ) from None
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         raise BenchError(f"dailypapers serve did not answer within {timeout} s:\n{self.output()}")
@@ -512,7 +617,12 @@ class Server:
         """CPU time used so far by gunicorn's master and its live workers."""
         pids = [self.process.pid]
         try:
-            pids += map(int, Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split())
+            pids += map(
+                int,
+                Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+                .read_text()
+                .split(),
+            )
         except OSError:
             pass
         return sum(process_cpu_seconds(pid) for pid in pids)
@@ -540,8 +650,11 @@ def http_benchmark(env, pages, args):
     postgres = bool(args.database_url)
     results = {"workers": args.workers, "pages": {}}
     with Server(env, args.workers) as server:
-        print(f"bench: serving on {server.base} with {args.workers} worker(s); wrk {args.duration} s per page …",
-              file=sys.stderr, flush=True)
+        print(
+            f"bench: serving on {server.base} with {args.workers} worker(s); wrk {args.duration} s per page …",
+            file=sys.stderr,
+            flush=True,
+        )
         for name, path in pages.items():
             url = server.base + path
             try:
@@ -556,7 +669,9 @@ def http_benchmark(env, pages, args):
                 before = server.cpu_seconds(), postgres_cpu_seconds(), machine_cpu_seconds()
                 page.update(wrk(url, args.duration, args))
                 server_cpu = server.cpu_seconds() - before[0]
-                database_cpu = cpu_used_since(before[1], postgres_cpu_seconds()) if postgres else 0.0
+                database_cpu = (
+                    cpu_used_since(before[1], postgres_cpu_seconds()) if postgres else 0.0
+                )
                 machine_busy, elapsed = (b - a for a, b in zip(before[2], machine_cpu_seconds()))
                 requests = max(page["requests"], 1)
                 page["server_cpu_ms_per_request"] = server_cpu * 1000 / requests
@@ -571,7 +686,14 @@ def http_benchmark(env, pages, args):
 
 
 def wrk(url, duration, args):
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s", "--latency", url]
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}s",
+        "--latency",
+        url,
+    ]
     text, _, usage = measured(command)
     return {**parse_wrk(text), "wrk_cpu_s": usage.ru_utime + usage.ru_stime}
 
@@ -630,7 +752,9 @@ def parse_wrk(text):
     parsed["requests"] = int(re.search(r"(\d+) requests in", text)[1])
     for percent, value in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", text, re.M):
         parsed[f"p{percent}_ms"] = milliseconds(value)
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
+    )
     parsed["socket_errors"] = sum(map(int, errors.groups())) if errors else 0
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     parsed["non_2xx"] = int(non_2xx[1]) if non_2xx else 0
@@ -649,7 +773,8 @@ def markdown(results):
         f"load average {', '.join(map(str, m['load_average']))} at start, "
         f"{', '.join(map(str, m.get('load_average_at_end', ['?'])))} at the end",
         f"- Python {v['python']}, Django {v['django']}, gunicorn {v['gunicorn']}, {v['database']}"
-        + (f", wrk {v['wrk']}" if "wrk" in v else "") + f"; git {v['git']}",
+        + (f", wrk {v['wrk']}" if "wrk" in v else "")
+        + f"; git {v['git']}",
     ]
     if "import" in results:
         imp = results["import"]
@@ -671,8 +796,10 @@ def markdown(results):
             f"| **overall** | | {t['papers']:,} | | {t['wall_s']:.1f} | **{t['papers_per_s']:,.0f}**"
             f"{verdict(t['papers_per_s'] >= TARGETS['import_papers_per_s'])} | {t['peak_rss_mb']:.0f} |"
         )
-        lines.append(f"\nTarget ≥ {TARGETS['import_papers_per_s']:,} papers/s overall "
-                     "(wall time of each command, Python start-up included).")
+        lines.append(
+            f"\nTarget ≥ {TARGETS['import_papers_per_s']:,} papers/s overall "
+            "(wall time of each command, Python start-up included)."
+        )
 
     settings = results["settings"]
     inproc = results.get("inprocess", {}).get("pages", {})
@@ -681,8 +808,12 @@ def markdown(results):
         lines += [
             "",
             "### Pages, server side (in-process)"
-            + (f": {corpus['papers']:,} papers, {corpus['feed_entries']:,} feed entries on "
-               f"{corpus['feed_days']} days" if corpus else ""),
+            + (
+                f": {corpus['papers']:,} papers, {corpus['feed_entries']:,} feed entries on "
+                f"{corpus['feed_days']} days"
+                if corpus
+                else ""
+            ),
             "",
             "| page | URL | KB | p50 ms | p99 ms | queries | SQL ms | template ms | other ms |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -709,8 +840,15 @@ def markdown(results):
     http = results.get("http", {}).get("pages", {})
     if http:
         postgres = any("database_cpu_ms_per_request" in h for h in http.values())
-        columns = ["req/s", "p50 ms", "p99 ms", "CPU ms/req: gunicorn", *(["PostgreSQL"] if postgres else []),
-                   "wrk", "other load (cores)"]
+        columns = [
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "CPU ms/req: gunicorn",
+            *(["PostgreSQL"] if postgres else []),
+            "wrk",
+            "other load (cores)",
+        ]
         lines += [
             "",
             f"### Pages over HTTP (`dailypapers serve --workers {results['http']['workers']}`, wrk)",
@@ -725,9 +863,15 @@ def markdown(results):
             rps = f"{h['requests_per_s']:,.0f}"
             if name == "day":
                 rps += verdict(h["requests_per_s"] >= TARGETS["day_requests_per_s"])
-            cells = [rps, f"{h['p50_ms']:.1f}", f"{h['p99_ms']:.1f}", f"{h['server_cpu_ms_per_request']:.1f}",
-                     *([f"{h['database_cpu_ms_per_request']:.1f}"] if postgres else []),
-                     f"{h['wrk_cpu_ms_per_request']:.2f}", f"{h['other_cores_busy']:.2f}"]
+            cells = [
+                rps,
+                f"{h['p50_ms']:.1f}",
+                f"{h['p99_ms']:.1f}",
+                f"{h['server_cpu_ms_per_request']:.1f}",
+                *([f"{h['database_cpu_ms_per_request']:.1f}"] if postgres else []),
+                f"{h['wrk_cpu_ms_per_request']:.2f}",
+                f"{h['other_cores_busy']:.2f}",
+            ]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines += [
             "",
@@ -738,11 +882,16 @@ def markdown(results):
             "machine kept busy meanwhile (noise). "
             f"Target: day page ≥ {TARGETS['day_requests_per_s']} requests/s.",
         ]
-        errors = {n: h["socket_errors"] + h["non_2xx"] for n, h in http.items()
-                  if h.get("socket_errors") or h.get("non_2xx")}
+        errors = {
+            n: h["socket_errors"] + h["non_2xx"]
+            for n, h in http.items()
+            if h.get("socket_errors") or h.get("non_2xx")
+        }
         if errors:
-            lines.append("Errors under load (socket errors + non-2xx responses): "
-                         + ", ".join(f"{n} {e}" for n, e in errors.items()))
+            lines.append(
+                "Errors under load (socket errors + non-2xx responses): "
+                + ", ".join(f"{n} {e}" for n, e in errors.items())
+            )
     return "\n".join(lines)
 
 

@@ -91,13 +91,25 @@ def rss_mb():
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", type=int, default=74_728, help="papers in the catalogue (default 74,728)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--size", type=int, default=74_728, help="papers in the catalogue (default 74,728)"
+    )
     parser.add_argument("--queries", type=int, default=200, help="queries per mode (default 200)")
-    parser.add_argument("--database-url", help="PostgreSQL database to use (name must contain 'bench')")
-    parser.add_argument("--data-dir", type=Path, help="DATA_DIR to use (default: a temporary directory)")
-    parser.add_argument("--reuse", action="store_true", help="reuse a database already filled in --data-dir")
-    parser.add_argument("--embed-sample", type=int, default=512, help="papers embedded for throughput")
+    parser.add_argument(
+        "--database-url", help="PostgreSQL database to use (name must contain 'bench')"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="DATA_DIR to use (default: a temporary directory)"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse a database already filled in --data-dir"
+    )
+    parser.add_argument(
+        "--embed-sample", type=int, default=512, help="papers embedded for throughput"
+    )
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args()
 
@@ -147,23 +159,32 @@ def listing_ids():
 def fill(args, results):
     from django.core.management import call_command
 
+    from dailypapers.papers.models import Paper
     from dailypapers.search import embedding
     from dailypapers.search.models import PaperEmbedding
-    from dailypapers.papers.models import Paper
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     call_command("import", "arxiv", str(LISTINGS), "--no-embed", "--quiet", "--no-progress")
     seconds = time.perf_counter() - started
     count = Paper.objects.count()
-    results["import"] = {"papers": count, "seconds": round(seconds, 1), "papers_per_s": round(count / seconds)}
-    print(f"import: {count:,} papers in {seconds:.1f} s ({count / seconds:,.0f}/s), keyword index included")
+    results["import"] = {
+        "papers": count,
+        "seconds": round(seconds, 1),
+        "papers_per_s": round(count / seconds),
+    }
+    print(
+        f"import: {count:,} papers in {seconds:.1f} s ({count / seconds:,.0f}/s), keyword index included"
+    )
 
     vectors = np.load(VECTORS, mmap_mode="r")
     ids = listing_ids()
     started = time.perf_counter()
     by_id = dict(Paper.objects.values_list("arxiv_id", "id"))
-    texts = {pk: embedding.paper_text(t, a) for pk, t, a in Paper.objects.values_list("id", "title", "abstract")}
+    texts = {
+        pk: embedding.paper_text(t, a)
+        for pk, t, a in Paper.objects.values_list("id", "title", "abstract")
+    }
     rows = []
     seen = set()
     for i, arxiv_id in enumerate(ids):
@@ -173,7 +194,9 @@ def fill(args, results):
         seen.add(pk)
         rows.append(
             PaperEmbedding(
-                paper_id=pk, model=MODEL, text_hash=embedding.text_hash(texts[pk]),
+                paper_id=pk,
+                model=MODEL,
+                text_hash=embedding.text_hash(texts[pk]),
                 vector=np.asarray(vectors[i], dtype="<f2").tobytes(),
             )
         )
@@ -193,16 +216,22 @@ def synthesise(args, extra, vectors, ids, by_id):
 
     rng = np.random.default_rng(args.seed)
     pyrng = random.Random(args.seed)
-    real = list(Paper.objects.order_by("id").values_list("id", "arxiv_id", "title", "abstract", "primary_category"))
+    real = list(
+        Paper.objects.order_by("id").values_list(
+            "id", "arxiv_id", "title", "abstract", "primary_category"
+        )
+    )
     row_of = {arxiv_id: i for i, arxiv_id in enumerate(ids)}
-    vocabulary = sorted({w for _, _, t, _, _ in real[:5000] for w in t.split() if w.isalpha() and len(w) > 4})
+    vocabulary = sorted(
+        {w for _, _, t, _, _ in real[:5000] for w in t.split() if w.isalpha() and len(w) > 4}
+    )
     dim = vectors.shape[1]
     # Noise with per-component sigma s has norm ≈ s·sqrt(dim); cosine to the source ≈ 1/sqrt(1 + s²·dim).
     sigma = np.sqrt((1 / 0.9**2 - 1) / dim)
     batch = 5000
     started = time.perf_counter()
     made = 0
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     while made < extra:
         n = min(batch, extra - made)
         papers, sources = [], []
@@ -219,16 +248,26 @@ def synthesise(args, extra, vectors, ids, by_id):
             arxiv_id = f"{30 + month // 12:02d}{month % 12 + 1:02d}.{number % 100_000:05d}"
             papers.append(
                 Paper(
-                    arxiv_id=arxiv_id, title=" ".join(words), abstract=". ".join(sentences),
-                    authors=[], categories=[src[4]] if src[4] else [], primary_category=src[4],
-                    metadata_source="synthetic", created_at=now, updated_at=now,
+                    arxiv_id=arxiv_id,
+                    title=" ".join(words),
+                    abstract=". ".join(sentences),
+                    authors=[],
+                    categories=[src[4]] if src[4] else [],
+                    primary_category=src[4],
+                    metadata_source="synthetic",
+                    created_at=now,
+                    updated_at=now,
                 )
             )
             sources.append(row_of.get(src[1], 0))
         with transaction.atomic():
             created = Paper.objects.bulk_create(papers, batch_size=1000)
             if connection.vendor == "sqlite" or created[0].pk is None:
-                pks = dict(Paper.objects.filter(arxiv_id__in=[p.arxiv_id for p in papers]).values_list("arxiv_id", "id"))
+                pks = dict(
+                    Paper.objects.filter(arxiv_id__in=[p.arxiv_id for p in papers]).values_list(
+                        "arxiv_id", "id"
+                    )
+                )
                 keys = [pks[p.arxiv_id] for p in papers]
             else:
                 keys = [p.pk for p in created]
@@ -238,7 +277,9 @@ def synthesise(args, extra, vectors, ids, by_id):
             PaperEmbedding.objects.bulk_create(
                 [
                     PaperEmbedding(
-                        paper_id=pk, model=MODEL, text_hash=embedding.text_hash(embedding.paper_text(p.title, p.abstract)),
+                        paper_id=pk,
+                        model=MODEL,
+                        text_hash=embedding.text_hash(embedding.paper_text(p.title, p.abstract)),
                         vector=v.astype("<f2").tobytes(),
                     )
                     for pk, p, v in zip(keys, papers, noisy)
@@ -247,7 +288,10 @@ def synthesise(args, extra, vectors, ids, by_id):
             )
         made += n
         if made % 100_000 < batch:
-            print(f"  synthetic: {made:,} of {extra:,} ({time.perf_counter() - started:.0f} s)", flush=True)
+            print(
+                f"  synthetic: {made:,} of {extra:,} ({time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
     print(f"synthetic: {extra:,} papers in {time.perf_counter() - started:.0f} s")
 
 
@@ -270,7 +314,9 @@ def build_index(results):
         "build_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "rss_growth_mb": round(rss_mb() - before),
     }
-    print(f"index: {built['vectors']:,} vectors in {seconds:.0f} s, file {results['index']['file_mb']} MB")
+    print(
+        f"index: {built['vectors']:,} vectors in {seconds:.0f} s, file {results['index']['file_mb']} MB"
+    )
 
 
 def embedding_throughput(args, results):
@@ -278,7 +324,11 @@ def embedding_throughput(args, results):
     from dailypapers.search import embedding
 
     embedder = embedding.get_embedder()
-    sample = list(Paper.objects.exclude(metadata_source="synthetic").order_by("?").values_list("title", "abstract")[: args.embed_sample])
+    sample = list(
+        Paper.objects.exclude(metadata_source="synthetic")
+        .order_by("?")
+        .values_list("title", "abstract")[: args.embed_sample]
+    )
     texts = [embedding.paper_text(t, a) for t, a in sample]
     embedder.embed_documents(texts[:16])  # warm-up
     started = time.perf_counter()
@@ -289,7 +339,9 @@ def embedding_throughput(args, results):
         embedder.embed_query(q)
     query_ms = (time.perf_counter() - started) / len(DESCRIPTIONS) * 1000
     results["embedding"] = {
-        "papers": len(texts), "papers_per_s": round(len(texts) / seconds, 1), "query_ms": round(query_ms, 1),
+        "papers": len(texts),
+        "papers_per_s": round(len(texts) / seconds, 1),
+        "query_ms": round(query_ms, 1),
     }
     print(f"embedding: {len(texts) / seconds:.1f} papers/s; one query {query_ms:.1f} ms")
 
@@ -298,7 +350,11 @@ def make_queries(args):
     from dailypapers.papers.models import Paper
 
     rng = random.Random(args.seed)
-    titles = list(Paper.objects.exclude(metadata_source="synthetic").order_by("?").values_list("title", flat=True)[: args.queries * 2])
+    titles = list(
+        Paper.objects.exclude(metadata_source="synthetic")
+        .order_by("?")
+        .values_list("title", flat=True)[: args.queries * 2]
+    )
     fragments = []
     for title in titles:
         words = [w.strip(":,.()") for w in title.split()]
@@ -328,17 +384,20 @@ def latency(args, results):
             service.search(q, mode=mode, limit=20)
             times.append((time.perf_counter() - started) * 1000)
         results["latency"][mode] = {
-            "queries": len(times), "p50_ms": round(percentile(times, 0.5), 1),
-            "p99_ms": round(percentile(times, 0.99), 1), "mean_ms": round(statistics.mean(times), 1),
+            "queries": len(times),
+            "p50_ms": round(percentile(times, 0.5), 1),
+            "p99_ms": round(percentile(times, 0.99), 1),
+            "mean_ms": round(statistics.mean(times), 1),
         }
-        print(f"{mode:9} p50 {percentile(times, 0.5):6.1f} ms  p99 {percentile(times, 0.99):6.1f} ms")
+        print(
+            f"{mode:9} p50 {percentile(times, 0.5):6.1f} ms  p99 {percentile(times, 0.99):6.1f} ms"
+        )
     return queries
 
 
 def semantic_recall(queries, results):
     """recall@10 of the served vector search against exact search over every vector."""
     from dailypapers.search import embedding, vectors
-    from dailypapers.search.models import PaperEmbedding
 
     store = vectors.store_for(MODEL)
     store.refresh()
@@ -363,8 +422,13 @@ def semantic_recall(queries, results):
         times.append((time.perf_counter() - started) * 1000)
         hits += len(set(found) & set(exact.tolist()))
     results["recall@10"] = round(hits / (10 * len(queries)), 4)
-    results["vector_search_only"] = {"p50_ms": round(percentile(times, 0.5), 2), "p99_ms": round(percentile(times, 0.99), 2)}
-    print(f"semantic recall@10 vs exact: {results['recall@10']:.3f}; index search alone p50 {percentile(times, 0.5):.2f} ms")
+    results["vector_search_only"] = {
+        "p50_ms": round(percentile(times, 0.5), 2),
+        "p99_ms": round(percentile(times, 0.99), 2),
+    }
+    print(
+        f"semantic recall@10 vs exact: {results['recall@10']:.3f}; index search alone p50 {percentile(times, 0.5):.2f} ms"
+    )
 
 
 def main():
@@ -376,8 +440,11 @@ def main():
 
     results = {
         "date": dt.date.today().isoformat(),
-        "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-                    "load_average": [round(x, 2) for x in os.getloadavg()]},
+        "machine": {
+            "cpu": platform.processor() or platform.machine(),
+            "cores": os.cpu_count(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        },
         "database": connection.vendor,
         "size": args.size,
     }

@@ -54,7 +54,12 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402  (after the BLAS thread settings)
 
-EMBEDDINGS = Path(__file__).resolve().parents[2] / "shared" / "data" / "arxiv_listings.bge-small-en-v1.5-int8.f16.npy"
+EMBEDDINGS = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "arxiv_listings.bge-small-en-v1.5-int8.f16.npy"
+)
 K = 10
 CHUNK = 100_000
 
@@ -66,34 +71,76 @@ class Skipped(Exception):
 def csv(cast):
     def parse(text):
         return [cast(item) for item in text.split(",") if item.strip()]
+
     return parse
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--size", type=int, default=1_000_000, help="vectors in the index (default 1000000)")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--size", type=int, default=1_000_000, help="vectors in the index (default 1000000)"
+    )
     p.add_argument("--queries", type=int, default=200, help="held-out query vectors (default 200)")
-    p.add_argument("--dtype", type=csv(str), default=["f16"],
-                   help="comma-separated usearch storage dtypes among i8,f16,f32 (default f16, as the site)")
-    p.add_argument("--metric", choices=["cos", "ip"], default="cos",
-                   help="cos (default) or ip; i8 always uses cos (see above)")
-    p.add_argument("--connectivity", type=csv(int), default=[32], help="comma-separated HNSW M (default 32, as the site)")
-    p.add_argument("--expansion-add", type=csv(int), default=[64],
-                   help="comma-separated efConstruction (default 64, as the site)")
-    p.add_argument("--expansion-search", type=csv(int), default=[32, 64, 128, 256],
-                   help="comma-separated ef at query time (default 32,64,128,256)")
-    p.add_argument("--threads", type=int, default=0, help="threads for index.add (default 0 = all cores)")
-    p.add_argument("--out-dir", default=None,
-                   help="where index files are saved (default: a temporary directory, removed at the end)")
+    p.add_argument(
+        "--dtype",
+        type=csv(str),
+        default=["f16"],
+        help="comma-separated usearch storage dtypes among i8,f16,f32 (default f16, as the site)",
+    )
+    p.add_argument(
+        "--metric",
+        choices=["cos", "ip"],
+        default="cos",
+        help="cos (default) or ip; i8 always uses cos (see above)",
+    )
+    p.add_argument(
+        "--connectivity",
+        type=csv(int),
+        default=[32],
+        help="comma-separated HNSW M (default 32, as the site)",
+    )
+    p.add_argument(
+        "--expansion-add",
+        type=csv(int),
+        default=[64],
+        help="comma-separated efConstruction (default 64, as the site)",
+    )
+    p.add_argument(
+        "--expansion-search",
+        type=csv(int),
+        default=[32, 64, 128, 256],
+        help="comma-separated ef at query time (default 32,64,128,256)",
+    )
+    p.add_argument(
+        "--threads", type=int, default=0, help="threads for index.add (default 0 = all cores)"
+    )
+    p.add_argument(
+        "--out-dir",
+        default=None,
+        help="where index files are saved (default: a temporary directory, removed at the end)",
+    )
     p.add_argument("--keep-index", action="store_true", help="keep the saved index files")
-    p.add_argument("--skip-view", action="store_true", help="do not measure Index.restore(path, view=True)")
-    p.add_argument("--exact-queries", type=int, default=100,
-                   help="queries timed for exact numpy search (default 100)")
-    p.add_argument("--base-cos", type=float, default=0.875, help="cosine of a synthetic vector to its source")
-    p.add_argument("--query-cos", type=float, default=0.9, help="cosine of a query to its held-out source")
+    p.add_argument(
+        "--skip-view", action="store_true", help="do not measure Index.restore(path, view=True)"
+    )
+    p.add_argument(
+        "--exact-queries",
+        type=int,
+        default=100,
+        help="queries timed for exact numpy search (default 100)",
+    )
+    p.add_argument(
+        "--base-cos", type=float, default=0.875, help="cosine of a synthetic vector to its source"
+    )
+    p.add_argument(
+        "--query-cos", type=float, default=0.9, help="cosine of a query to its held-out source"
+    )
     p.add_argument("--seed", type=int, default=20260821)
-    p.add_argument("--embeddings", default=str(EMBEDDINGS), help=f"the .npy file (default {EMBEDDINGS})")
+    p.add_argument(
+        "--embeddings", default=str(EMBEDDINGS), help=f"the .npy file (default {EMBEDDINGS})"
+    )
     p.add_argument("--json", default=None, help="also write the results as JSON to this path")
     args = p.parse_args()
     for dtype in args.dtype:
@@ -103,6 +150,7 @@ def parse_args():
 
 
 # -- measurement helpers ------------------------------------------------------------------------
+
 
 def proc_status():
     """VmRSS and VmHWM of this process in MiB."""
@@ -130,6 +178,7 @@ def log(msg):
 
 # -- data ---------------------------------------------------------------------------------------
 
+
 def sigma_for(cos, ndim):
     """Isotropic noise sigma giving E[cos(x, normalise(x + noise))] ~= cos for a unit x."""
     return math.sqrt((1 / cos**2 - 1) / ndim)
@@ -153,7 +202,7 @@ def make_data(args):
         raise SystemExit(f"--queries must be smaller than {n_real}")
     rng = np.random.default_rng(args.seed)
     order = rng.permutation(n_real)
-    held_out, kept = order[: args.queries], order[args.queries:]
+    held_out, kept = order[: args.queries], order[args.queries :]
     n_kept = min(len(kept), args.size)
     kept = np.sort(kept[:n_kept])
 
@@ -169,11 +218,21 @@ def make_data(args):
 
     # what we actually got
     probe = kept[rng.integers(0, n_kept, 10_000)]
-    got_b = float(np.mean(np.sum(perturb(np.random.default_rng(1), real[probe], sigma_b) * real[probe], axis=1)))
+    got_b = float(
+        np.mean(
+            np.sum(perturb(np.random.default_rng(1), real[probe], sigma_b) * real[probe], axis=1)
+        )
+    )
     got_q = float(np.mean(np.sum(queries * real[held_out], axis=1)))
-    info = {"real_rows": n_real, "real_in_index": n_kept, "synthetic": args.size - n_kept,
-            "sigma_base": sigma_b, "cos_base_to_source": got_b, "sigma_query": sigma_q,
-            "cos_query_to_source": got_q}
+    info = {
+        "real_rows": n_real,
+        "real_in_index": n_kept,
+        "synthetic": args.size - n_kept,
+        "sigma_base": sigma_b,
+        "cos_base_to_source": got_b,
+        "sigma_query": sigma_q,
+        "cos_query_to_source": got_q,
+    }
     return real, base, queries, info
 
 
@@ -181,20 +240,21 @@ def quantise_i8(a):
     """Per-vector symmetric int8: round(x * 127 / max|x|). Cosine is scale-invariant per vector."""
     out = np.empty(a.shape, dtype=np.int8)
     for start in range(0, len(a), CHUNK):
-        chunk = a[start:start + CHUNK]
+        chunk = a[start : start + CHUNK]
         scale = 127.0 / np.maximum(np.abs(chunk).max(axis=1, keepdims=True), 1e-12)
-        out[start:start + CHUNK] = np.clip(np.rint(chunk * scale), -127, 127)
+        out[start : start + CHUNK] = np.clip(np.rint(chunk * scale), -127, 127)
     return out
 
 
 # -- exact search -------------------------------------------------------------------------------
+
 
 def exact_topk(base, queries, k=K):
     """Ground truth: float32 matmul over the whole matrix in chunks, merged top-k per query."""
     best_s = np.full((len(queries), k), -np.inf, dtype=np.float32)
     best_i = np.zeros((len(queries), k), dtype=np.int64)
     for start in range(0, len(base), CHUNK):
-        scores = queries @ base[start:start + CHUNK].T
+        scores = queries @ base[start : start + CHUNK].T
         part = np.argpartition(-scores, k, axis=1)[:, :k]
         cand_s = np.concatenate([best_s, np.take_along_axis(scores, part, axis=1)], axis=1)
         cand_i = np.concatenate([best_i, part + start], axis=1)
@@ -220,8 +280,11 @@ def time_exact(matrix, queries, n):
 
 # -- HNSW ---------------------------------------------------------------------------------------
 
+
 def recall(found, truth):
-    return float(np.mean([len(set(f.tolist()) & set(t.tolist())) / K for f, t in zip(found, truth)]))
+    return float(
+        np.mean([len(set(f.tolist()) & set(t.tolist())) / K for f, t in zip(found, truth)])
+    )
 
 
 def search_sweep(index, queries, truth, efs):
@@ -229,7 +292,7 @@ def search_sweep(index, queries, truth, efs):
     for ef in efs:
         index.expansion_search = ef
         first = []
-        for q in queries:                                      # warm-up pass (first touch for a view)
+        for q in queries:  # warm-up pass (first touch for a view)
             t0 = time.perf_counter()
             index.search(q, K, threads=1)
             first.append(time.perf_counter() - t0)
@@ -240,15 +303,24 @@ def search_sweep(index, queries, truth, efs):
             times.append(time.perf_counter() - t0)
             found.append(m.keys)
         p50, p99 = percentiles(times)
-        rows.append({"ef": ef, "recall": recall(found, truth), "p50_ms": p50, "p99_ms": p99,
-                     "first_pass_p50_ms": percentiles(first)[0]})
+        rows.append(
+            {
+                "ef": ef,
+                "recall": recall(found, truth),
+                "p50_ms": p50,
+                "p99_ms": p99,
+                "first_pass_p50_ms": percentiles(first)[0],
+            }
+        )
     return rows
 
 
 def run_config(args, Index, base, base_i8, queries, queries_i8, truth, out_dir, dtype, conn, efc):
     metric = "cos" if dtype == "i8" else args.metric
     name = f"{dtype}-{metric}-M{conn}-efc{efc}-n{args.size}"
-    index = Index(ndim=base.shape[1], metric=metric, dtype=dtype, connectivity=conn, expansion_add=efc)
+    index = Index(
+        ndim=base.shape[1], metric=metric, dtype=dtype, connectivity=conn, expansion_add=efc
+    )
     vectors, qs = (base_i8, queries_i8) if dtype == "i8" else (base, queries)
     keys = np.arange(len(base), dtype=np.uint64)
     gc.collect()
@@ -258,18 +330,32 @@ def run_config(args, Index, base, base_i8, queries, queries_i8, truth, out_dir, 
     index.add(keys, vectors, threads=args.threads)
     build_s, build_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     after = proc_status()
-    log(f"{name}: built in {build_s:.1f} s ({build_cpu_s:.1f} s CPU), {len(index)} vectors, "
-        f"load {os.getloadavg()[0]:.2f}")
+    log(
+        f"{name}: built in {build_s:.1f} s ({build_cpu_s:.1f} s CPU), {len(index)} vectors, "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
     path = Path(out_dir) / f"{name}.usearch"
     t0 = time.perf_counter()
     index.save(str(path))
     save_s = time.perf_counter() - t0
-    result = {"name": name, "dtype": dtype, "metric": metric, "connectivity": conn, "expansion_add": efc,
-              "size": len(index), "build_s": build_s, "build_cpu_s": build_cpu_s, "build_vectors_per_s": len(index) / build_s,
-              "save_s": save_s, "file_mib": mib(path.stat().st_size),
-              "index_memory_usage_mib": mib(index.memory_usage),
-              "rss_before_build_mib": before["VmRSS"], "rss_after_build_mib": after["VmRSS"],
-              "rss_growth_mib": after["VmRSS"] - before["VmRSS"], "hwm_after_build_mib": after["VmHWM"]}
+    result = {
+        "name": name,
+        "dtype": dtype,
+        "metric": metric,
+        "connectivity": conn,
+        "expansion_add": efc,
+        "size": len(index),
+        "build_s": build_s,
+        "build_cpu_s": build_cpu_s,
+        "build_vectors_per_s": len(index) / build_s,
+        "save_s": save_s,
+        "file_mib": mib(path.stat().st_size),
+        "index_memory_usage_mib": mib(index.memory_usage),
+        "rss_before_build_mib": before["VmRSS"],
+        "rss_after_build_mib": after["VmRSS"],
+        "rss_growth_mib": after["VmRSS"] - before["VmRSS"],
+        "hwm_after_build_mib": after["VmHWM"],
+    }
     result["search"] = search_sweep(index, qs, truth, args.expansion_search)
     for row in result["search"]:
         log(f"{name}: ef={row['ef']} recall@10={row['recall']:.3f} p50={row['p50_ms']:.2f} ms")
@@ -280,11 +366,13 @@ def run_config(args, Index, base, base_i8, queries, queries_i8, truth, out_dir, 
         t0 = time.perf_counter()
         view = Index.restore(str(path), view=True)
         result["view_restore_s"] = time.perf_counter() - t0
-        result["view_specs_ok"] = (len(view) == len(keys) and view.connectivity == conn)
+        result["view_specs_ok"] = len(view) == len(keys) and view.connectivity == conn
         result["view_search"] = search_sweep(view, qs, truth, args.expansion_search)
         result["view_rss_growth_mib"] = proc_status()["VmRSS"] - rss0
         for row in result["view_search"]:
-            log(f"{name}: view ef={row['ef']} recall@10={row['recall']:.3f} p50={row['p50_ms']:.2f} ms")
+            log(
+                f"{name}: view ef={row['ef']} recall@10={row['recall']:.3f} p50={row['p50_ms']:.2f} ms"
+            )
         del view
         gc.collect()
     if not args.keep_index:
@@ -294,36 +382,47 @@ def run_config(args, Index, base, base_i8, queries, queries_i8, truth, out_dir, 
 
 # -- report -------------------------------------------------------------------------------------
 
+
 def markdown(results):
     lines = []
     d = results["data"]
-    lines.append(f"vectors {results['size']:,} x {results['ndim']} ({d['real_in_index']:,} real + "
-                 f"{d['synthetic']:,} synthetic, cos to source {d['cos_base_to_source']:.3f}); "
-                 f"{results['queries']} queries (cos to held-out source {d['cos_query_to_source']:.3f}); "
-                 f"usearch {results['usearch']}, numpy {results['numpy']}, {os.cpu_count()} cores, "
-                 f"load average {results['load_start']:.2f} at start / {results['load_end']:.2f} at end "
-                 "(other work on the machine skews every figure; CPU s is the steadier build figure)")
+    lines.append(
+        f"vectors {results['size']:,} x {results['ndim']} ({d['real_in_index']:,} real + "
+        f"{d['synthetic']:,} synthetic, cos to source {d['cos_base_to_source']:.3f}); "
+        f"{results['queries']} queries (cos to held-out source {d['cos_query_to_source']:.3f}); "
+        f"usearch {results['usearch']}, numpy {results['numpy']}, {os.cpu_count()} cores, "
+        f"load average {results['load_start']:.2f} at start / {results['load_end']:.2f} at end "
+        "(other work on the machine skews every figure; CPU s is the steadier build figure)"
+    )
     lines.append("")
     lines.append("| exact numpy (f32 matmul) | rows | p50 ms | p99 ms |")
     lines.append("|---|---:|---:|---:|")
     for e in results["exact"]:
         lines.append(f"| {e['what']} | {e['rows']:,} | {e['p50_ms']:.2f} | {e['p99_ms']:.2f} |")
     lines.append("")
-    lines.append("| dtype | metric | M | ef_add | build s | build CPU s | RSS growth MiB | index MiB | file MiB | ef | "
-                 "recall@10 | p50 ms | p99 ms | view recall | view p50 ms | view p99 ms |")
+    lines.append(
+        "| dtype | metric | M | ef_add | build s | build CPU s | RSS growth MiB | index MiB | file MiB | ef | "
+        "recall@10 | p50 ms | p99 ms | view recall | view p50 ms | view p99 ms |"
+    )
     lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for c in results["configs"]:
         views = {r["ef"]: r for r in c.get("view_search", [])}
         for r in c["search"]:
             v = views.get(r["ef"])
-            vcols = (f"{v['recall']:.3f} | {v['p50_ms']:.2f} | {v['p99_ms']:.2f}" if v else "- | - | -")
-            lines.append(f"| {c['dtype']} | {c['metric']} | {c['connectivity']} | {c['expansion_add']} | "
-                         f"{c['build_s']:.1f} | {c['build_cpu_s']:.0f} | {c['rss_growth_mib']:.0f} | {c['index_memory_usage_mib']:.0f} | "
-                         f"{c['file_mib']:.0f} | {r['ef']} | {r['recall']:.3f} | {r['p50_ms']:.2f} | "
-                         f"{r['p99_ms']:.2f} | {vcols} |")
+            vcols = (
+                f"{v['recall']:.3f} | {v['p50_ms']:.2f} | {v['p99_ms']:.2f}" if v else "- | - | -"
+            )
+            lines.append(
+                f"| {c['dtype']} | {c['metric']} | {c['connectivity']} | {c['expansion_add']} | "
+                f"{c['build_s']:.1f} | {c['build_cpu_s']:.0f} | {c['rss_growth_mib']:.0f} | {c['index_memory_usage_mib']:.0f} | "
+                f"{c['file_mib']:.0f} | {r['ef']} | {r['recall']:.3f} | {r['p50_ms']:.2f} | "
+                f"{r['p99_ms']:.2f} | {vcols} |"
+            )
     lines.append("")
-    lines.append(f"process VmHWM at the end: {results['hwm_end_mib']:.0f} MiB "
-                 f"(includes the {mib(results['size'] * results['ndim'] * 4):.0f} MiB float32 data matrix)")
+    lines.append(
+        f"process VmHWM at the end: {results['hwm_end_mib']:.0f} MiB "
+        f"(includes the {mib(results['size'] * results['ndim'] * 4):.0f} MiB float32 data matrix)"
+    )
     return "\n".join(lines)
 
 
@@ -331,8 +430,10 @@ def main():
     args = parse_args()
     try:
         if not Path(args.embeddings).exists():
-            raise Skipped(f"embeddings not available ({args.embeddings}); run from a checkout next to "
-                          "../shared, or give --embeddings")
+            raise Skipped(
+                f"embeddings not available ({args.embeddings}); run from a checkout next to "
+                "../shared, or give --embeddings"
+            )
         try:
             import usearch
             from usearch.index import Index
@@ -354,12 +455,22 @@ def main():
         t0 = time.perf_counter()
         truth = exact_topk(base, queries)
         log(f"ground truth in {time.perf_counter() - t0:.1f} s")
-        results = {"load_start": os.getloadavg()[0], "size": len(base), "ndim": base.shape[1], "queries": len(queries), "data": info,
-                   "usearch": usearch.__version__, "numpy": np.__version__, "seed": args.seed,
-                   "exact": []}
+        results = {
+            "load_start": os.getloadavg()[0],
+            "size": len(base),
+            "ndim": base.shape[1],
+            "queries": len(queries),
+            "data": info,
+            "usearch": usearch.__version__,
+            "numpy": np.__version__,
+            "seed": args.seed,
+            "exact": [],
+        }
         for what, matrix in (("real rows", real), ("whole index", base)):
             p50, p99 = time_exact(matrix, queries, args.exact_queries)
-            results["exact"].append({"what": what, "rows": len(matrix), "p50_ms": p50, "p99_ms": p99})
+            results["exact"].append(
+                {"what": what, "rows": len(matrix), "p50_ms": p50, "p99_ms": p99}
+            )
             log(f"exact {len(matrix)}: p50 {p50:.2f} ms")
         del real
         base_i8 = queries_i8 = None
@@ -369,8 +480,21 @@ def main():
         for dtype in args.dtype:
             for conn in args.connectivity:
                 for efc in args.expansion_add:
-                    results["configs"].append(run_config(args, Index, base, base_i8, queries, queries_i8,
-                                                         truth, out_dir, dtype, conn, efc))
+                    results["configs"].append(
+                        run_config(
+                            args,
+                            Index,
+                            base,
+                            base_i8,
+                            queries,
+                            queries_i8,
+                            truth,
+                            out_dir,
+                            dtype,
+                            conn,
+                            efc,
+                        )
+                    )
         results["hwm_end_mib"] = proc_status()["VmHWM"]
         results["load_end"] = os.getloadavg()[0]
     finally:

@@ -38,11 +38,10 @@ def main(argv=None):
     if len(argv) == 1 or (len(argv) == 2 and argv[1] in HELP_WORDS):
         sys.stdout.write(main_help())
         return
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     from dailypapers.core.dbfailures import DATABASE_ERRORS, resume_hint, write_failure
-
-    from django.core.exceptions import ImproperlyConfigured
 
     try:
         execute_from_command_line(argv)
@@ -85,16 +84,23 @@ def main_help():
         return "\n".join(lines)
     ours = sorted(
         (name for name, app in commands.items() if app.startswith("dailypapers")),
-        key=lambda name: (list(SUMMARIES).index(name) if name in SUMMARIES else len(SUMMARIES), name),
+        key=lambda name: (
+            list(SUMMARIES).index(name) if name in SUMMARIES else len(SUMMARIES),
+            name,
+        ),
     )
     for name in ours:
-        summary = SUMMARIES.get(name) or _first_sentence(load_command_class(commands[name], name).help)
+        summary = SUMMARIES.get(name) or _first_sentence(
+            load_command_class(commands[name], name).help
+        )
         lines.append(f"  {name:<14} {summary}")
     lines += ["", "Django's commands (migrate, createsuperuser, runserver, check, …):"]
     by_app = {}
     for name, app in commands.items():
         if not app.startswith("dailypapers"):
-            by_app.setdefault("django" if app == "django.core" else app.rpartition(".")[2], []).append(name)
+            by_app.setdefault(
+                "django" if app == "django.core" else app.rpartition(".")[2], []
+            ).append(name)
     for app in sorted(by_app):
         lines.append(f"  [{app}] " + ", ".join(sorted(by_app[app])))
     lines.append("")

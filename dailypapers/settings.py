@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "dailypapers.discussion",
     "dailypapers.collections",
     "dailypapers.digests",
+    # The commands that run the site (serve, worker, load-demo), above every other app.
+    "dailypapers.processes",
 ]
 
 MIDDLEWARE = [
@@ -108,7 +110,7 @@ MIDDLEWARE = [
     "dailypapers.core.security.RefuseLargeBodyMiddleware",
     # A NUL in the path or query string: 404 / 400 before anything looks it up.
     "dailypapers.core.security.RefuseNulMiddleware",
-    # CORS for the public read-only API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
+    # CORS for the public API (/api/…, /papers/<id>.md); see dailypapers/api/http.py.
     "dailypapers.api.http.CorsMiddleware",
     "dailypapers.api.http.JsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -123,6 +125,8 @@ MIDDLEWARE = [
     "dailypapers.core.security.PermissionsPolicyMiddleware",
     # A rate-limited request answers 429 with a clear message (dailypapers/core/ratelimits.py).
     "dailypapers.core.ratelimits.RateLimitMiddleware",
+    # A refusal a view lets through (accounts.rules.Refused): its message and status.
+    "dailypapers.accounts.middleware.RefusedMiddleware",
 ]
 
 ROOT_URLCONF = "dailypapers.urls"
@@ -157,9 +161,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # transactions take the write lock up front so concurrent writers wait
         # (busy_timeout) instead of failing half-way with "database is locked".
         "init_command": (
-            "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
-            "PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -187,7 +189,9 @@ FEED_TIME_ZONE = env_str("FEED_TIME_ZONE", "UTC")
 try:
     ZoneInfo(FEED_TIME_ZONE)
 except (ZoneInfoNotFoundError, ValueError) as exc:
-    raise ImproperlyConfigured(f"FEED_TIME_ZONE={FEED_TIME_ZONE!r} is not a known time zone") from exc
+    raise ImproperlyConfigured(
+        f"FEED_TIME_ZONE={FEED_TIME_ZONE!r} is not a known time zone"
+    ) from exc
 TIME_ZONE = FEED_TIME_ZONE
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
@@ -344,7 +348,10 @@ CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not a redis:// address")
-    _shared_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    _shared_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+    }
 else:
     _shared_cache = {
         "BACKEND": "dailypapers.core.cache.AtomicDatabaseCache",
@@ -379,7 +386,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Request sizes. Gunicorn refuses a request line or a header field over 8 KB and more
-# than 100 header fields (dailypapers/core/management/commands/serve.py); a body over
+# than 100 header fields (dailypapers/processes/management/commands/serve.py); a body over
 # this many bytes answers 413 (dailypapers/core/security.py). The largest real bodies,
 # a comment or a collection's description, are a few KB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
@@ -389,8 +396,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Browser features the site never uses, turned off (dailypapers/core/security.py).
 PERMISSIONS_POLICY = [
-    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
-    "payment", "usb", "browsing-topics",
+    "accelerometer",
+    "camera",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "payment",
+    "usb",
+    "browsing-topics",
 ]
 if not DEBUG:
     _https = SITE_URL.startswith("https://")
@@ -400,10 +414,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
     SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-    SECURE_PROXY_SSL_HEADER = (
-        ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
-    )
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL] if SITE_URL.startswith("http") else [])
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", [SITE_URL] if SITE_URL.startswith("http") else []
+)
 
 LOGGING = {
     "version": 1,

@@ -35,7 +35,9 @@ def strip_entry(entry):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("source", type=Path)
     parser.add_argument("--days", type=int, default=20)
     parser.add_argument("--out", type=Path, default=Path("dailypapers/demo/hf_daily"))

@@ -30,7 +30,9 @@ def main():
     call_command("load-demo")
     embed_pending(progress=True)
     rows = list(
-        PaperEmbedding.objects.order_by("paper__arxiv_id").values_list("paper__arxiv_id", "model", "text_hash", "vector")
+        PaperEmbedding.objects.order_by("paper__arxiv_id").values_list(
+            "paper__arxiv_id", "model", "text_hash", "vector"
+        )
     )
     models = {model for _, model, _, _ in rows}
     assert len(models) == 1, models

@@ -1,5 +1,6 @@
-"""Fixtures and personas for the digest tests: a real SMTP server on loopback, papers
-of one feed day, and subscribers.
+"""Helpers for the digest tests: the feed day and period, subscribers, links in the
+digests sent, `dailypapers` processes. The `smtp` server on loopback and the papers of
+`feed_day` are fixtures in conftest.py.
 
 Personas: ada@example.org subscribes to the daily digest with filters; bob@example.org
 subscribes weekly, no filters; eve@example.org never confirms.
@@ -12,12 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from dailypapers.digests.models import Subscription
 from dailypapers.digests.schedule import daily_period
-from tests.factories import make_entry, make_paper
-from tests.smtp_server import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[1]
 DAILYPAPERS = [sys.executable, "-m", "dailypapers"]
@@ -25,43 +22,6 @@ DAILYPAPERS = [sys.executable, "-m", "dailypapers"]
 SEND_DAY = dt.date(2026, 11, 27)
 FEED_DAY = dt.date(2026, 11, 26)
 PERIOD = daily_period(SEND_DAY)
-
-
-@pytest.fixture
-def smtp(settings):
-    """A started SMTP server that Django's mail goes to."""
-    server = SMTPServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_TIMEOUT = 5
-    settings.SITE_URL = "https://papers.example.org"
-    settings.DEFAULT_FROM_EMAIL = "dailypapers <digest@papers.example.org>"
-    settings.RATELIMIT_ENABLE = False
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def feed_day():
-    """Five papers featured on FEED_DAY, ranked by upvotes, one about retrieval in cs.IR."""
-    entries = [
-        make_entry(FEED_DAY, upvotes=50, position=0, paper=make_paper(title="Scaling laws for everything")),
-        make_entry(FEED_DAY, upvotes=30, position=1, paper=make_paper(title="A better optimiser")),
-        make_entry(FEED_DAY, upvotes=20, position=2, paper=make_paper(title="Vision transformers, again")),
-        make_entry(FEED_DAY, upvotes=10, position=3, paper=make_paper(title="Small models that reason")),
-        make_entry(
-            FEED_DAY, upvotes=1, position=4,
-            paper=make_paper(
-                title="Dense retrieval & re-ranking", categories=["cs.IR"], primary_category="cs.IR",
-                authors=["Grace Hopper"], abstract="We study dense retrieval for search engines.",
-            ),
-        ),
-    ]  # fmt: skip
-    # A paper featured the day before is not in the period.
-    make_entry(FEED_DAY - dt.timedelta(days=1), upvotes=99, paper=make_paper(title="Old news"))
-    return entries
 
 
 def active(email, **fields):
@@ -112,7 +72,13 @@ def process_env(tmp_path, smtp_port, **extra):
         env["DATABASE_URL"] = f"{base}/{name}"
     else:
         env.pop("DATABASE_URL", None)
-    subprocess.run([*DAILYPAPERS, "migrate", "--noinput", "-v0"], env=env, check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [*DAILYPAPERS, "migrate", "--noinput", "-v0"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     return env
 
 
@@ -120,7 +86,7 @@ SEED = """
 import django, datetime as dt
 django.setup()
 from dailypapers.digests.models import Subscription
-from dailypapers.digests.services import build_outbox
+from dailypapers.digests.outbox import build_outbox
 from dailypapers.digests.schedule import daily_period
 from tests.factories import make_entry
 day = dt.date(2026, 11, 26)
@@ -143,7 +109,9 @@ print(json.dumps(dict(OutboxMessage.objects.values_list("status").annotate(n=Cou
 
 def run_python(env, code):
     env = {**env, "DJANGO_SETTINGS_MODULE": "dailypapers.settings"}
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 

@@ -1,55 +1,35 @@
-"""Personas and helpers for the discussion tests: an author (alice), another reader
-(bob), a moderator (mod) and a paper featured on one day."""
+"""Helpers for the discussion tests: a small HTML element tree. The personas (alice, bob,
+sam the moderator) and the `entry` featured on one day with its `paper` are fixtures in
+conftest.py."""
 
 from html.parser import HTMLParser
 
-import pytest
-from django.contrib.auth import get_user_model
-
-from tests.factories import make_entry, make_paper
-
-
-def make_user(username, **fields):
-    return get_user_model().objects.create_user(username, f"{username}@example.org", "pw-long-enough-123", **fields)
-
-
-@pytest.fixture
-def fast_passwords(settings):
-    # Argon2 is slow on purpose; these tests never check a password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def alice(db, fast_passwords):
-    return make_user("alice")
-
-
-@pytest.fixture
-def bob(db, fast_passwords):
-    return make_user("bob")
-
-
-@pytest.fixture
-def mod(db, fast_passwords):
-    return make_user("mod", is_staff=True)
-
-
-@pytest.fixture
-def entry(db):
-    return make_entry("2025-03-04", paper=make_paper(arxiv_id="2503.01234", title="Attention again"))
-
-
-@pytest.fixture
-def paper(entry):
-    return entry.paper
-
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class Element:
     def __init__(self, tag, attrs, parent):
-        self.tag, self.attrs, self.parent, self.children, self.text = tag, dict(attrs), parent, [], ""
+        self.tag, self.attrs, self.parent, self.children, self.text = (
+            tag,
+            dict(attrs),
+            parent,
+            [],
+            "",
+        )
 
     def iter(self):
         yield self

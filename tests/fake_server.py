@@ -47,7 +47,9 @@ class FakeServer:
         class Handler(BaseHTTPRequestHandler):
             def _answer(self):
                 parts = urlsplit(self.path)
-                request = Request(self.command, parts.path, parse_qs(parts.query), dict(self.headers))
+                request = Request(
+                    self.command, parts.path, parse_qs(parts.query), dict(self.headers)
+                )
                 server.requests.append(request)
                 reply = server.route(request)
                 body = reply.body.encode() if isinstance(reply.body, str) else reply.body

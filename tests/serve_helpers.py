@@ -84,7 +84,14 @@ def served(request, tmp_path):
         env["DATABASE_URL"] = _database_url(django_settings.DATABASES["default"]["NAME"])
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'served.sqlite3'}"
-        migrated = subprocess.run(DAILYPAPERS + ["migrate", "-v0"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        migrated = subprocess.run(
+            DAILYPAPERS + ["migrate", "-v0"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert migrated.returncode == 0, migrated.stderr
     started = []
 

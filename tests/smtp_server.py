@@ -187,5 +187,7 @@ class SMTPServer:
         with self._lock:
             self.accepted += 1
             if self.keep_messages:
-                parsed = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+                parsed = email.message_from_bytes(
+                    envelope.original_content or envelope.content, policy=email.policy.default
+                )
                 self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from dailypapers.accounts.models import ApiToken, Profile
-from tests.accounts_helpers import alice, bob, make_user  # noqa: F401
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,9 @@ def admin_client(client, db):
 def test_suspend_and_unsuspend_actions(admin_client, alice, bob):
     url = reverse("admin:auth_user_changelist")
     ids = [alice.pk, bob.pk]
-    response = admin_client.post(url, {"action": "suspend_users", "_selected_action": ids}, follow=True)
+    response = admin_client.post(
+        url, {"action": "suspend_users", "_selected_action": ids}, follow=True
+    )
     assert "2 user(s) suspended." in response.content.decode()
     assert Profile.of(alice).suspended and Profile.of(bob).suspended
     assert Profile.of(alice).suspension_reason == "suspended by root"

@@ -9,7 +9,6 @@ from django.core.management.base import CommandError
 
 from dailypapers.accounts.models import ApiToken, hash_token
 from dailypapers.accounts.tokens import user_for_token
-from tests.accounts_helpers import alice  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +63,10 @@ def test_list_and_revoke(alice):
 def test_help_says_how_to_use_it():
     result = subprocess.run(
         [sys.executable, "-m", "dailypapers", "token", "--help"],
-        capture_output=True, text=True, env={"SECRET_KEY": "x", "PATH": ""}, check=True,
+        capture_output=True,
+        text=True,
+        env={"SECRET_KEY": "x", "PATH": ""},
+        check=True,
     )
     assert "TOKEN=$(dailypapers token create alice)" in result.stdout
     assert "create,list,revoke" in result.stdout

@@ -14,15 +14,14 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from dailypapers.accounts import services
-from dailypapers.digests import services as digests
+from dailypapers.digests import outbox, sending
 from dailypapers.digests import tokens as digest_tokens
 from dailypapers.digests.models import OutboxMessage, Subscription
 from dailypapers.discussion import services as discussion
 from dailypapers.discussion.models import Comment
 from dailypapers.papers.models import FeedEntry
-from tests.accounts_helpers import PASSWORD, alice, bob, make_user  # noqa: F401
-from tests.digests_helpers import PERIOD, active, digests_to, feed_day, smtp  # noqa: F401
-from tests.factories import make_entry, make_paper
+from tests.digests_helpers import PERIOD, active, digests_to
+from tests.factories import PASSWORD, make_entry, make_paper, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +109,7 @@ def test_deleting_the_account_ends_its_digest_subscriptions(client, smtp, feed_d
     work = active("alice@work.example.org")
     unproven = active("not-hers@example.org")
     bobs = active("bob@example.org", user=bob)
-    digests.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     manage = reverse("digests:manage", args=[digest_tokens.make("manage", mine)])
 
     delete_through_the_page(client, alice)
@@ -122,11 +121,16 @@ def test_deleting_the_account_ends_its_digest_subscriptions(client, smtp, feed_d
     bobs.refresh_from_db()
     assert unproven.receives_mail and bobs.receives_mail
     # What was queued for her is not sent; the others' is.
-    assert set(OutboxMessage.objects.filter(status=OutboxMessage.QUEUED).values_list("subscription", flat=True)) == {
-        unproven.pk, bobs.pk
-    }
-    digests.send_due()
-    assert digests_to(smtp, "alice@example.org") == [] and digests_to(smtp, "alice@work.example.org") == []
+    assert set(
+        OutboxMessage.objects.filter(status=OutboxMessage.QUEUED).values_list(
+            "subscription", flat=True
+        )
+    ) == {unproven.pk, bobs.pk}
+    sending.send_due()
+    assert (
+        digests_to(smtp, "alice@example.org") == []
+        and digests_to(smtp, "alice@work.example.org") == []
+    )
     assert len(digests_to(smtp, "bob@example.org")) == 1
     # Links mailed to her before are dead.
     assert client.get(manage).status_code in (400, 404, 410)

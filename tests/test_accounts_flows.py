@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.accounts_helpers import PASSWORD, alice, bob, link_in, make_user  # noqa: F401
+from tests.accounts_helpers import link_in
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +18,17 @@ def path_of(url):
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def test_sign_up_sends_a_verification_email_whose_link_verifies_and_then_log_in_works(client, mailoutbox):
+def test_sign_up_sends_a_verification_email_whose_link_verifies_and_then_log_in_works(
+    client, mailoutbox
+):
     response = client.post(
         reverse("account_signup"),
-        {"username": "carol", "email": "carol@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "username": "carol",
+            "email": "carol@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
@@ -51,7 +59,12 @@ def test_sign_up_sends_a_verification_email_whose_link_verifies_and_then_log_in_
 def sign_up(client, username="carol"):
     return client.post(
         reverse("account_signup"),
-        {"username": username, "email": f"{username}@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "username": username,
+            "email": f"{username}@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
         follow=True,
     )
 
@@ -84,7 +97,9 @@ def test_with_the_console_email_backend_the_pages_say_where_the_email_is(client,
     page = sign_up(client).content.decode()
     assert "printed on the server’s console" in page and "spam folder" not in page
     assert "Hello from dailypapers!" in capsys.readouterr().out  # where the page says it is
-    page = client.post(reverse("account_reset_password"), {"email": "carol@example.org"}, follow=True)
+    page = client.post(
+        reverse("account_reset_password"), {"email": "carol@example.org"}, follow=True
+    )
     assert "printed on the server’s console" in page.content.decode()
 
 
@@ -105,7 +120,12 @@ def test_logging_in_before_verifying_sends_the_email_again_instead(client, mailo
 def test_sign_up_form_errors_are_shown(client, alice):
     response = client.post(
         reverse("account_signup"),
-        {"username": "alice", "email": "new@example.org", "password1": "short", "password2": "short"},
+        {
+            "username": "alice",
+            "email": "new@example.org",
+            "password1": "short",
+            "password2": "short",
+        },
     )
     assert response.status_code == 200
     text = response.content.decode()
@@ -115,7 +135,12 @@ def test_sign_up_form_errors_are_shown(client, alice):
 
 
 def test_log_in_by_email_or_username_and_log_out_by_post_only(client, alice):
-    assert client.post(reverse("account_login"), {"login": "alice@example.org", "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            reverse("account_login"), {"login": "alice@example.org", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.session["_auth_user_id"] == str(alice.pk)
 
     # A GET shows a confirmation form and does not log out.
@@ -153,7 +178,10 @@ def test_password_reset_by_email(client, alice, mailoutbox):
     assert alice.check_password(new)
     assert alice.password.startswith("argon2$")
     client.logout()
-    assert client.post(reverse("account_login"), {"login": "alice", "password": new}).status_code == 302
+    assert (
+        client.post(reverse("account_login"), {"login": "alice", "password": new}).status_code
+        == 302
+    )
 
 
 def test_password_reset_for_an_unknown_address_reveals_nothing(client, mailoutbox, alice):
@@ -180,7 +208,10 @@ def test_allauth_pages_render_in_the_site_layout(client, alice):
 
 def test_header_shows_log_in_and_sign_up_or_the_username_and_a_log_out_form(client, alice):
     text = client.get(reverse("account_login")).content.decode()
-    assert f'href="{reverse("account_login")}"' in text and f'href="{reverse("account_signup")}"' in text
+    assert (
+        f'href="{reverse("account_login")}"' in text
+        and f'href="{reverse("account_signup")}"' in text
+    )
 
     client.force_login(alice)
     text = client.get(reverse("accounts:settings")).content.decode()

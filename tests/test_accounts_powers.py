@@ -2,7 +2,8 @@
 member of staff has none left; nobody lifts their own suspension; only superusers act on
 superusers.
 
-Personas: alice (a member), sam (staff), root (a superuser). `suspended` suspends sam.
+Personas (conftest.py): alice (a member), sam (staff), root (a superuser). `suspended`
+suspends sam.
 """
 
 import datetime as dt
@@ -18,36 +19,9 @@ from dailypapers.community import services as community
 from dailypapers.discussion import services as discussion
 from dailypapers.discussion.models import Comment, Report
 from dailypapers.papers.models import Paper
-from tests.community_helpers import token_for
-from tests.factories import make_entry, make_paper
+from tests.factories import PASSWORD, make_entry, make_paper, make_user, token_for
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "pw-long-enough-123"
-
-
-def make_user(username, **fields):
-    return get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD, **fields)
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def alice(db):
-    return make_user("alice")
-
-
-@pytest.fixture
-def sam(db):
-    return make_user("sam", is_staff=True)
-
-
-@pytest.fixture
-def root(db):
-    return make_user("root", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
@@ -110,22 +84,26 @@ def test_a_suspended_moderator_sees_no_staff_tools(client, suspended, paper):
 
 
 def test_a_suspended_moderator_gets_no_staff_exemption_when_submitting(suspended):
-    old = make_paper(published=dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc))
+    old = make_paper(published=dt.datetime(2001, 1, 1, tzinfo=dt.UTC))
     with pytest.raises(Refused, match="suspended"):
         community.submit(suspended, old.arxiv_id)
 
 
 def test_a_suspended_moderators_api_token_carries_no_power(client, suspended, paper):
     auth = token_for(suspended)
-    old = make_paper(published=dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc))
-    response = client.post("/api/papers/submit", {"paper_id": old.arxiv_id}, content_type="application/json", **auth)
+    old = make_paper(published=dt.datetime(2001, 1, 1, tzinfo=dt.UTC))
+    response = client.post(
+        "/api/papers/submit", {"paper_id": old.arxiv_id}, content_type="application/json", **auth
+    )
     assert response.status_code == 403 and "suspended" in response.json()["error"]
 
 
 # --- comments and reports -----------------------------------------------------------------
 
 
-def test_a_suspended_moderator_cannot_hide_comments_or_see_hidden_ones(client, suspended, alice, paper):
+def test_a_suspended_moderator_cannot_hide_comments_or_see_hidden_ones(
+    client, suspended, alice, paper
+):
     comment = discussion.post_comment(alice, paper, "A comment to moderate")
     hidden = discussion.post_comment(alice, paper, "Already hidden text")
     Comment.objects.filter(pk=hidden.pk).update(hidden=True)
@@ -165,7 +143,10 @@ def test_nobody_suspends_or_unsuspends_themselves(client, root):
     assert response.status_code == 403 and "their own account" in response.content.decode()
     assert not Profile.of(root).suspended
     # Not offered on one's own profile either.
-    assert suspension_url(root) not in client.get(reverse("accounts:profile", args=["root"])).content.decode()
+    assert (
+        suspension_url(root)
+        not in client.get(reverse("accounts:profile", args=["root"])).content.decode()
+    )
 
 
 def test_a_suspended_superuser_cannot_lift_their_own_suspension(client, root):
@@ -184,7 +165,10 @@ def test_staff_cannot_suspend_a_superuser(client, sam, root):
     response = client.post(suspension_url(root), {"action": "suspend", "reason": "coup"})
     assert response.status_code == 403 and "superuser" in response.content.decode()
     assert not Profile.of(root).suspended
-    assert suspension_url(root) not in client.get(reverse("accounts:profile", args=["root"])).content.decode()
+    assert (
+        suspension_url(root)
+        not in client.get(reverse("accounts:profile", args=["root"])).content.decode()
+    )
 
 
 def test_a_superuser_suspends_staff_and_staff_suspend_members(client, sam, root, alice):
@@ -236,7 +220,9 @@ def staff_admin(client, sam):
 def test_admin_actions_leave_superusers_and_oneself_to_others(staff_admin, sam, root, alice):
     url = reverse("admin:auth_user_changelist")
     ids = [alice.pk, root.pk, sam.pk]
-    response = staff_admin.post(url, {"action": "suspend_users", "_selected_action": ids}, follow=True)
+    response = staff_admin.post(
+        url, {"action": "suspend_users", "_selected_action": ids}, follow=True
+    )
     text = response.content.decode()
     assert "1 user(s) suspended." in text and "Left unchanged" in text
     assert Profile.of(alice).suspended
@@ -259,7 +245,12 @@ def test_staff_cannot_change_a_superuser_or_make_themselves_one(staff_admin, sam
     assert response.status_code == 403
     root.refresh_from_db()
     assert root.is_active
-    assert staff_admin.post(reverse("admin:auth_user_delete", args=[root.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        staff_admin.post(
+            reverse("admin:auth_user_delete", args=[root.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert get_user_model().objects.filter(pk=root.pk).exists()
 
     page = staff_admin.get(reverse("admin:auth_user_change", args=[sam.pk]))

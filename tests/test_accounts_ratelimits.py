@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.accounts_helpers import PASSWORD, alice  # noqa: F401
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,22 @@ def test_sign_ups_over_the_limit_answer_429_with_the_message(client, tight_limit
     for n in range(2):
         response = client.post(
             reverse("account_signup"),
-            {"username": f"user{n}", "email": f"user{n}@example.org", "password1": PASSWORD, "password2": PASSWORD},
+            {
+                "username": f"user{n}",
+                "email": f"user{n}@example.org",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
         )
         assert response.status_code == 302
     response = client.post(
         reverse("account_signup"),
-        {"username": "user9", "email": "user9@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "username": "user9",
+            "email": "user9@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 429
     text = response.content.decode()
@@ -34,11 +44,18 @@ def test_sign_ups_over_the_limit_answer_429_with_the_message(client, tight_limit
     assert 'class="site-header"' in text
 
 
-def test_failed_log_ins_over_the_limit_are_refused_even_with_the_right_password(client, alice, tight_limits):
+def test_failed_log_ins_over_the_limit_are_refused_even_with_the_right_password(
+    client, alice, tight_limits
+):
     # allauth answers its per-account failed log-in limit on the form (status 200),
     # so the person reads why; the log-in stays refused.
     for _ in range(3):
-        assert client.post(reverse("account_login"), {"login": "alice", "password": "wrong"}).status_code == 200
+        assert (
+            client.post(
+                reverse("account_login"), {"login": "alice", "password": "wrong"}
+            ).status_code
+            == 200
+        )
     response = client.post(reverse("account_login"), {"login": "alice", "password": PASSWORD})
     assert "Too many failed login attempts. Try again later." in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -55,9 +72,17 @@ def test_log_in_attempts_over_the_address_limit_answer_429(client, alice, settin
 
 
 def test_password_reset_requests_over_the_limit_answer_429(client, alice, settings, mailoutbox):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "reset_password": "20/m/ip,2/m/key"}
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "reset_password": "20/m/ip,2/m/key",
+    }
     for _ in range(2):
-        assert client.post(reverse("account_reset_password"), {"email": "alice@example.org"}).status_code == 302
+        assert (
+            client.post(
+                reverse("account_reset_password"), {"email": "alice@example.org"}
+            ).status_code
+            == 302
+        )
     response = client.post(reverse("account_reset_password"), {"email": "alice@example.org"})
     assert response.status_code == 429
     assert len(mailoutbox) == 2

@@ -8,8 +8,7 @@ import sys
 import pytest
 from django.urls import reverse
 
-from tests.accounts_helpers import PASSWORD, alice  # noqa: F401
-from tests.factories import make_entry
+from tests.factories import PASSWORD, make_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +47,11 @@ def test_pages_carry_the_security_headers(client, alice):
 def test_account_pages_have_no_inline_scripts_or_styles(client, alice):
     # The policy forbids them; a page that used them would break in the browser.
     client.force_login(alice)
-    for url in (reverse("accounts:settings"), reverse("accounts:profile", args=["alice"]), reverse("account_email")):
+    for url in (
+        reverse("accounts:settings"),
+        reverse("accounts:profile", args=["alice"]),
+        reverse("account_email"),
+    ):
         text = client.get(url).content.decode()
         assert "style=" not in text and "<style" not in text, url
         assert "<script>" not in text and "onclick" not in text, url
@@ -72,7 +75,9 @@ def settings_for(env):
     result = subprocess.run(
         [sys.executable, "-c", code],
         env={**base, "DJANGO_SETTINGS_MODULE": "dailypapers.settings", "SECRET_KEY": "x", **env},
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout)
 

@@ -11,8 +11,7 @@ from django.urls import reverse
 from dailypapers.accounts.models import ApiToken, hash_token
 from dailypapers.accounts.tokens import user_for_token
 from dailypapers.papers.models import FeedEntry
-from tests.accounts_helpers import PASSWORD, alice, bob  # noqa: F401
-from tests.factories import make_entry, make_paper
+from tests.factories import PASSWORD, make_entry, make_paper
 
 pytestmark = pytest.mark.django_db
 

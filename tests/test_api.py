@@ -33,13 +33,15 @@ def test_a_daily_entry_has_hugging_faces_shape_and_leaves_out_what_we_lack(clien
         arxiv_id="2508.10104",
         title="Sparse Mixtures of Experts",
         authors=["Grace Hopper", "Edsger Dijkstra"],
-        published=dt.datetime(2025, 8, 13, 17, 59, 1, 250000, tzinfo=dt.timezone.utc),
+        published=dt.datetime(2025, 8, 13, 17, 59, 1, 250000, tzinfo=dt.UTC),
         github_repo="https://github.com/example/moe",
         github_stars=321,
         ai_summary="Experts, sparsely.",
         ai_keywords=["MoE", "sparsity"],
     )
-    make_entry("2025-08-14", upvotes=17, paper=paper, num_comments=4, submitted_by=make_member("akhaliq"))
+    make_entry(
+        "2025-08-14", upvotes=17, paper=paper, num_comments=4, submitted_by=make_member("akhaliq")
+    )
     [entry] = client.get("/api/daily_papers?date=2025-08-14").json()
     assert list(entry) == [
         "paper", "publishedAt", "title", "summary", "numComments", "numCommentsHere",
@@ -59,7 +61,12 @@ def test_a_daily_entry_has_hugging_faces_shape_and_leaves_out_what_we_lack(clien
                for a in entry["paper"]["authors"])  # fmt: skip
     assert entry["title"] == entry["paper"]["title"] == "Sparse Mixtures of Experts"
     assert entry["summary"] == entry["paper"]["summary"]
-    assert entry["submittedBy"] == {"name": "akhaliq", "fullname": "akhaliq", "user": "akhaliq", "type": "user"}
+    assert entry["submittedBy"] == {
+        "name": "akhaliq",
+        "fullname": "akhaliq",
+        "user": "akhaliq",
+        "type": "user",
+    }
     assert "avatarUrl" not in str(entry)
     assert entry["isAuthorParticipating"] is False
 
@@ -99,7 +106,10 @@ def test_week_and_month_hold_their_days(client):
     monday = make_entry("2025-03-10", upvotes=1)
     sunday = make_entry("2025-03-16", upvotes=2)
     make_entry("2025-04-01", upvotes=70)
-    assert ids(client.get("/api/daily_papers?week=2025-W11")) == [sunday.paper.arxiv_id, monday.paper.arxiv_id]
+    assert ids(client.get("/api/daily_papers?week=2025-W11")) == [
+        sunday.paper.arxiv_id,
+        monday.paper.arxiv_id,
+    ]
     assert len(ids(client.get("/api/daily_papers?month=2025-03"))) == 3
 
 
@@ -127,7 +137,9 @@ def test_submitter_matches_local_accounts_only(client):
     local = make_entry("2025-03-14", upvotes=1, submitted_by=akhaliq)
     # A row an older import left with a Hugging Face username, the same as a local account's.
     imported = make_entry("2025-03-14", upvotes=5, submitter_name="akhaliq")
-    assert ids(client.get("/api/daily_papers?date=2025-03-14&submitter=akhaliq")) == [local.paper.arxiv_id]
+    assert ids(client.get("/api/daily_papers?date=2025-03-14&submitter=akhaliq")) == [
+        local.paper.arxiv_id
+    ]
     served = {e["paper"]["id"]: e for e in client.get("/api/daily_papers?date=2025-03-14").json()}
     assert "submittedBy" not in served[imported.paper.arxiv_id]
     assert "submittedOnDailyBy" not in served[imported.paper.arxiv_id]["paper"]
@@ -140,7 +152,9 @@ def test_the_migration_forgets_names_no_local_account_stands_behind(db):
 
     from django.apps import apps
 
-    migration = importlib.import_module("dailypapers.accounts.migrations.0003_forget_source_and_deleted_submitters")
+    migration = importlib.import_module(
+        "dailypapers.accounts.migrations.0003_forget_source_and_deleted_submitters"
+    )
     imported = make_entry("2025-03-14", submitter_name="akhaliq")
     local = make_entry("2025-03-14", submitted_by=make_member("alice"))
     migration.forget(apps, None)
@@ -152,7 +166,9 @@ def test_the_migration_forgets_names_no_local_account_stands_behind(db):
 def test_submitter_filters_by_the_submitters_name(client):
     mine = make_entry("2025-03-14", submitted_by=make_member("akhaliq"))
     make_entry("2025-03-14", upvotes=9, submitted_by=make_member("taesiri"))
-    assert ids(client.get("/api/daily_papers?date=2025-03-14&submitter=akhaliq")) == [mine.paper.arxiv_id]
+    assert ids(client.get("/api/daily_papers?date=2025-03-14&submitter=akhaliq")) == [
+        mine.paper.arxiv_id
+    ]
     assert client.get("/api/daily_papers?date=2025-03-14&submitter=nobody").json() == []
 
 
@@ -163,7 +179,10 @@ def test_sort_trending_lets_newer_votes_outweigh_older_ones(client):
     assert ids(client.get(week)) == [old.paper.arxiv_id, new.paper.arxiv_id]
     assert ids(client.get(week + "&sort=trending")) == [new.paper.arxiv_id, old.paper.arxiv_id]
     # Without a period: the trending window, which reaches back past the latest day.
-    assert ids(client.get("/api/daily_papers?sort=trending")) == [new.paper.arxiv_id, old.paper.arxiv_id]
+    assert ids(client.get("/api/daily_papers?sort=trending")) == [
+        new.paper.arxiv_id,
+        old.paper.arxiv_id,
+    ]
 
 
 def test_p_and_limit_page_through_a_month_with_a_next_link(client):
@@ -177,7 +196,10 @@ def test_p_and_limit_page_through_a_month_with_a_next_link(client):
         if url is None:
             break
     assert seen == expected
-    assert client.get("/api/daily_papers?month=2025-03&limit=3&p=2").json()[0]["paper"]["id"] == expected[6]
+    assert (
+        client.get("/api/daily_papers?month=2025-03&limit=3&p=2").json()[0]["paper"]["id"]
+        == expected[6]
+    )
     assert client.get("/api/daily_papers?month=2025-03&limit=3&p=3").json() == []
     assert next_link(client.get("/api/daily_papers?month=2025-03&limit=7")) is None
 
@@ -188,7 +210,9 @@ def test_the_next_link_keeps_the_other_parameters(client):
     response = client.get("/api/daily_papers?date=2025-03-14&submitter=akhaliq&limit=1")
     link = next_link(response)
     assert link.startswith("http://testserver/api/daily_papers?")
-    assert {"date=2025-03-14", "submitter=akhaliq", "limit=1", "p=1"} <= set(link.split("?")[1].split("&"))
+    assert {"date=2025-03-14", "submitter=akhaliq", "limit=1", "p=1"} <= set(
+        link.split("?")[1].split("&")
+    )
 
 
 def test_the_default_page_is_fifty_entries(client):
@@ -262,7 +286,9 @@ def test_unknown_malformed_or_hidden_papers_are_a_json_404(client, path):
         response = client.get(url)
         assert response.status_code == 404
         # A NUL is refused before the API looks anything up (dailypapers/core/security.py).
-        expected = "Not found: the address holds a NUL character." if "%00" in url else "no such paper"
+        expected = (
+            "Not found: the address holds a NUL character." if "%00" in url else "no such paper"
+        )
         assert response.json() == {"error": expected}
 
 
@@ -320,7 +346,10 @@ def test_the_cursor_is_opaque_but_resumes_after_a_given_paper(client):
     for n in range(1, 4):
         make_paper(arxiv_id=f"2501.0000{n}")
     assert "2501" not in encode_cursor("2501.00003")
-    assert ids(client.get(f"/api/papers?cursor={encode_cursor('2501.00003')}")) == ["2501.00002", "2501.00001"]
+    assert ids(client.get(f"/api/papers?cursor={encode_cursor('2501.00003')}")) == [
+        "2501.00002",
+        "2501.00001",
+    ]
 
 
 def test_papers_search_lists_the_newest_papers_without_a_query(client):
@@ -384,7 +413,7 @@ def test_hiding_a_paper_changes_the_etag_and_last_modified(client):
     url = "/api/daily_papers?date=2025-03-14"
     before = client.get(url)
     Paper.objects.filter(pk=entry.paper_id).update(
-        hidden=True, updated_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=2)
+        hidden=True, updated_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
     )
     after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200 and len(after.json()) == 1
@@ -394,7 +423,10 @@ def test_hiding_a_paper_changes_the_etag_and_last_modified(client):
 def test_different_queries_have_different_etags(client):
     make_entry("2025-03-14", upvotes=1)
     make_entry("2025-03-14", upvotes=2)
-    etags = {client.get(f"/api/daily_papers?date=2025-03-14&{q}")["ETag"] for q in ("", "limit=1", "p=1&limit=1")}
+    etags = {
+        client.get(f"/api/daily_papers?date=2025-03-14&{q}")["ETag"]
+        for q in ("", "limit=1", "p=1&limit=1")
+    }
     assert len(etags) == 3
 
 
@@ -403,7 +435,9 @@ def test_papers_and_markdown_answer_conditional_gets(client):
     for url in ("/api/papers/2508.10104", "/papers/2508.10104.md", "/api/papers"):
         first = client.get(url)
         assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304, url
-        assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304, url
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304, (
+            url
+        )
 
 
 def test_the_api_may_be_read_from_any_origin(client):
@@ -463,8 +497,15 @@ def test_the_docs_page_loads_nothing_from_other_sites(client):
 
 def test_a_method_a_route_does_not_take_is_a_json_405(client, db):
     make_paper(arxiv_id="2508.10104")
-    for method, url in [("post", "/api/papers/2508.10104"), ("put", "/api/papers//upvote"), ("delete", "/api/daily_papers")]:
+    for method, url in [
+        ("post", "/api/papers/2508.10104"),
+        ("put", "/api/papers//upvote"),
+        ("delete", "/api/daily_papers"),
+    ]:
         response = getattr(client, method)(url)
         assert response.status_code == 405
-        assert response["Content-Type"] == "application/json" and "not allowed" in response.json()["error"]
+        assert (
+            response["Content-Type"] == "application/json"
+            and "not allowed" in response.json()["error"]
+        )
         assert response["Allow"]

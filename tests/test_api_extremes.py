@@ -20,9 +20,8 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
-from dailypapers.api.endpoints import api
-from tests.community_helpers import token_for
-from tests.factories import make_entry, make_paper
+from dailypapers.api.main import api
+from tests.factories import make_entry, make_paper, token_for
 
 DATES = ["0001-01-01", "9999-12-31", "0000-00-00", "10000-01-01", "2025-02-30", "-2025-01-01"]
 WEEKS = ["2021-W53", "2020-W53", "9999-W52", "9999-W53", "0001-W01", "0001-W00", "2025-W99"]
@@ -69,7 +68,7 @@ def api_data(db, settings):
 
 
 def test_every_parameter_takes_its_extremes(client, api_data):
-    from tests.community_helpers import make_user
+    from tests.factories import make_user
 
     auth = token_for(make_user("edgar"))
     client.raise_request_exception = False  # a 500 is recorded with the others, not raised
@@ -78,7 +77,9 @@ def test_every_parameter_takes_its_extremes(client, api_data):
         url = path
         query = ""
         for other in ("paper_id", "arxiv_id"):
-            url = url.replace("{" + other + "}", value if parameter["name"] == other else "2508.10104")
+            url = url.replace(
+                "{" + other + "}", value if parameter["name"] == other else "2508.10104"
+            )
         if parameter["in"] == "query":
             query = f"{parameter['name']}={value}"
         body = json.dumps({"paper_id": "2508.10104", "body": "hello"}) if method == "post" else None
@@ -98,7 +99,7 @@ def test_every_parameter_takes_its_extremes(client, api_data):
 
 @pytest.fixture
 def signed_in_api(api_data, settings):
-    from tests.community_helpers import make_user
+    from tests.factories import make_user
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
     settings.RATELIMIT_ENABLE = False  # the bodies, not the limits, are under test here

@@ -41,20 +41,22 @@ def test_list_daily_papers_gives_the_client_every_field_it_reads(hf):
         title="Sparse Mixtures",
         authors=["Grace Hopper", "Alan Turing"],
         abstract="We study experts.",
-        published=dt.datetime(2025, 8, 13, 17, 59, tzinfo=dt.timezone.utc),
+        published=dt.datetime(2025, 8, 13, 17, 59, tzinfo=dt.UTC),
         github_repo="https://github.com/example/moe",
         github_stars=321,
         project_page="https://example.org/moe",
         ai_summary="Experts, sparsely.",
         ai_keywords=["MoE"],
     )
-    make_entry("2025-08-14", upvotes=17, paper=paper, num_comments=4, submitted_by=make_member("akhaliq"))
+    make_entry(
+        "2025-08-14", upvotes=17, paper=paper, num_comments=4, submitted_by=make_member("akhaliq")
+    )
     [info] = hf.list_daily_papers(date="2025-08-14")
     assert info.id == "2508.10104" and info.title == "Sparse Mixtures"
     assert [a.name for a in info.authors] == ["Grace Hopper", "Alan Turing"]
     assert info.summary == "We study experts." and info.upvotes == 17 and info.comments == 4
-    assert info.published_at == dt.datetime(2025, 8, 13, 17, 59, tzinfo=dt.timezone.utc)
-    assert info.submitted_at == dt.datetime(2025, 8, 14, tzinfo=dt.timezone.utc)
+    assert info.published_at == dt.datetime(2025, 8, 13, 17, 59, tzinfo=dt.UTC)
+    assert info.submitted_at == dt.datetime(2025, 8, 14, tzinfo=dt.UTC)
     assert info.submitted_by.username == "akhaliq" and info.submitted_by.avatar_url == ""
     # The fields PaperInfo reads only at the top level of an entry.
     assert info.ai_summary == "Experts, sparsely." and info.ai_keywords == ["MoE"]
@@ -67,10 +69,14 @@ def test_paper_info_returns_title_authors_and_abstract(hf):
                        abstract="We study experts.", ai_summary="Experts.")  # fmt: skip
     make_entry("2025-08-14", upvotes=7, paper=paper, submitted_by=make_member("akhaliq"))
     info = hf.paper_info("2508.10104")
-    assert (info.id, info.title, info.summary) == ("2508.10104", "Sparse Mixtures", "We study experts.")
+    assert (info.id, info.title, info.summary) == (
+        "2508.10104",
+        "Sparse Mixtures",
+        "We study experts.",
+    )
     assert [a.name for a in info.authors] == ["Grace Hopper"]
     assert info.upvotes == 7 and info.ai_summary == "Experts."
-    assert info.submitted_at == dt.datetime(2025, 8, 14, tzinfo=dt.timezone.utc)
+    assert info.submitted_at == dt.datetime(2025, 8, 14, tzinfo=dt.UTC)
     assert info.submitted_by.username == "akhaliq"
 
 
@@ -108,7 +114,9 @@ def test_submitter_and_sort_reach_the_api(hf):
     make_entry("2025-03-14", upvotes=1, submitted_by=make_member("taesiri"))
     mine = hf.list_daily_papers(week="2025-W11", submitter="akhaliq", sort="trending")
     assert ids(mine) == [new.paper.arxiv_id, old.paper.arxiv_id]
-    assert ids(hf.list_daily_papers(week="2025-W11", sort="publishedAt", limit=1)) == [old.paper.arxiv_id]
+    assert ids(hf.list_daily_papers(week="2025-W11", sort="publishedAt", limit=1)) == [
+        old.paper.arxiv_id
+    ]
 
 
 def test_bad_parameters_raise_the_clients_http_error(hf):

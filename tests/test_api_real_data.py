@@ -31,7 +31,9 @@ def day_file(hf_dir):
     return json.loads(path.read_text())
 
 
-def test_a_day_has_the_same_papers_order_text_votes_and_field_names_as_hugging_faces_file(client, day_file):
+def test_a_day_has_the_same_papers_order_text_votes_and_field_names_as_hugging_faces_file(
+    client, day_file
+):
     ours = client.get(f"/api/daily_papers?date={DAY}").json()
     assert [e["paper"]["id"] for e in ours] == [e["paper"]["id"] for e in day_file]
     for mine, theirs in zip(ours, day_file, strict=True):

@@ -17,10 +17,15 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from dailypapers.api.endpoints import api
+from dailypapers.api.main import api
 from tests.factories import make_entry, make_member, make_paper
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture

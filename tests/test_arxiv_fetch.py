@@ -57,7 +57,9 @@ def arxiv(settings, recorded):
 
 def serve(settings, body, status=200, content_type="application/atom+xml", **reply):
     """A fake arXiv API answering every query with one response."""
-    server = FakeServer(lambda request: Reply(status, body, {"Content-Type": content_type}, **reply))
+    server = FakeServer(
+        lambda request: Reply(status, body, {"Content-Type": content_type}, **reply)
+    )
     settings.ARXIV_API_URL = server.url + "/api/query"
     settings.ARXIV_REQUEST_INTERVAL = 0
     return server
@@ -157,7 +159,9 @@ def test_it_reports_a_missing_id(arxiv):
 
 @pytest.mark.django_db
 def test_it_reports_arxivs_400_error_feed(arxiv):
-    with pytest.raises(ArxivApiError, match=r"arXiv refused the query \(HTTP 400\): incorrect id format for abc"):
+    with pytest.raises(
+        ArxivApiError, match=r"arXiv refused the query \(HTTP 400\): incorrect id format for abc"
+    ):
         fetch_records(["abc"])
     assert not Paper.objects.exists()
 
@@ -176,7 +180,9 @@ def test_it_reports_a_400_error_feed_per_id(settings, recorded):
     with serve(settings, body, status=status):
         code, out = fetch("2104.12255")
     assert code == 1
-    assert "2104.12255: error (arXiv refused the query (HTTP 400): incorrect id format for abc)" in out
+    assert (
+        "2104.12255: error (arXiv refused the query (HTTP 400): incorrect id format for abc)" in out
+    )
     assert not Paper.objects.exists()
 
 
@@ -268,7 +274,10 @@ def test_it_refuses_a_billion_laughs_payload(settings):
     with serve(settings, BILLION_LAUGHS):
         code, out = fetch("2104.12255")
     assert code == 1
-    assert "2104.12255: error (refused unsafe XML (DTDForbidden): DTDs and entities are not allowed)" in out
+    assert (
+        "2104.12255: error (refused unsafe XML (DTDForbidden): DTDs and entities are not allowed)"
+        in out
+    )
     assert not Paper.objects.exists()
 
 

@@ -43,7 +43,9 @@ PASSWORD = "a-long-and-unusual-passphrase-91"
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium package; `make test` does)")
+        pytest.skip(
+            f"no Chromium at {CHROMIUM} (install Debian's chromium package; `make test` does)"
+        )
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
     # make beside it are synchronous and safe. Only for these tests: the variable must
     # not reach the processes other tests start (`check --deploy` refuses it).
@@ -53,7 +55,9 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
             yield browser
             browser.close()
     finally:
@@ -201,7 +205,9 @@ def test_sign_up_verify_log_in_submit_upvote_comment(site, smtp, page):
     card = page.locator("article.card", has_text=paper.title)
     assert card.count() == 1
     assert card.locator(".count").first.inner_text().strip() == "1"
-    with urllib.request.urlopen(f"{site.url}/api/daily_papers?date={entry.day.isoformat()}") as response:
+    with urllib.request.urlopen(
+        f"{site.url}/api/daily_papers?date={entry.day.isoformat()}"
+    ) as response:
         data = json.load(response)
     [item] = [d for d in data if d["paper"]["id"] == paper.arxiv_id]
     assert item["paper"]["upvotes"] == 1

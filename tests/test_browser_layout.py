@@ -45,7 +45,12 @@ def box(page, selector):  # noqa: F811
 def long_paper():
     # Enough text below "Add to collection" that the page can scroll it to the top.
     abstract = " ".join(["We study sparse routing of tokens to experts in large models."] * 60)
-    return make_paper("2611.07001", title="A paper long enough to scroll", abstract=abstract, published=timezone.now())
+    return make_paper(
+        "2611.07001",
+        title="A paper long enough to scroll",
+        abstract=abstract,
+        published=timezone.now(),
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -92,7 +97,9 @@ def test_the_new_collection_textarea_stays_within_its_card(site, browser, viewpo
 
 @pytest.mark.django_db(transaction=True)
 def test_the_submit_forms_error_is_under_its_field_with_the_next_steps(site, browser):  # noqa: F811
-    old = make_paper("2611.07002", title="Featured long ago", published=timezone.now() - dt.timedelta(days=200))
+    old = make_paper(
+        "2611.07002", title="Featured long ago", published=timezone.now() - dt.timedelta(days=200)
+    )
     day = timezone.localdate() - dt.timedelta(days=199)
     make_entry(day, paper=old)
     context, _ = signed_in(browser, site, "ada")
@@ -137,7 +144,10 @@ def test_the_header_marks_daily_only_on_day_pages(site, page):  # noqa: F811
         # Computed style, not only the attribute: the Daily link is not drawn as current.
         daily = page.locator("nav.site-nav a", has_text="Daily")
         background = daily.evaluate("a => getComputedStyle(a).backgroundColor")
-        assert (background not in ("rgba(0, 0, 0, 0)", "transparent")) == (kind == "day"), (kind, background)
+        assert (background not in ("rgba(0, 0, 0, 0)", "transparent")) == (kind == "day"), (
+            kind,
+            background,
+        )
         assert page.locator("nav.tabs a[aria-current=page]").inner_text() == tab
         shot(page, f"23-nav-{kind}")
 
@@ -146,7 +156,9 @@ def test_the_header_marks_daily_only_on_day_pages(site, page):  # noqa: F811
 def test_a_profiles_recent_comments_are_rendered_markdown(site, browser):  # noqa: F811
     paper = make_paper("2611.07004", title="Commented paper", published=timezone.now())
     context, user = signed_in(browser, site, "ada")
-    discussion.post_comment(user, paper, "This is **important**, see [the code](https://example.org/code).")
+    discussion.post_comment(
+        user, paper, "This is **important**, see [the code](https://example.org/code)."
+    )
     try:
         page = context.new_page()  # noqa: F811
         page.goto(f"{site.url}/u/ada")

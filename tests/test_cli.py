@@ -18,7 +18,15 @@ README = ROOT / "README.md"
 DAILYPAPERS = [sys.executable, "-m", "dailypapers"]
 DEMO_DAY = ROOT / "dailypapers" / "demo" / "hf_daily" / "2026-07-27.json.gz"
 # What a new user's shell does not have; the rest of the environment (PATH, HOME) stays.
-UNSET = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "SITE_URL", "EMAIL_HOST", "DATA_DIR")
+UNSET = (
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "ALLOWED_HOSTS",
+    "SITE_URL",
+    "EMAIL_HOST",
+    "DATA_DIR",
+)
 
 
 def clean_env(**extra):
@@ -36,7 +44,9 @@ def run(args, data_dir, cwd=None, env=None, timeout=180):
 
 
 def assert_clean(result, args):
-    assert result.returncode == 0, f"dailypapers {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, (
+        f"dailypapers {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    )
     assert "Traceback" not in result.stderr + result.stdout, result.stderr
 
 
@@ -132,7 +142,10 @@ def test_the_readme_commands_run_for_real_on_a_new_database(tmp_path):
         (["digest", "build"], "queued"),
         (["digest", "send"], "sent"),
         (["subscribers", "remove", "bob@example.org"], ""),
-        (["createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.org"], ""),
+        (
+            ["createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.org"],
+            "",
+        ),
         (["token", "create", "admin"], ""),
         (["token", "list", "admin"], ""),
     ]
@@ -151,10 +164,14 @@ def test_the_help_lists_our_commands_first_one_line_each(tmp_path):
 
     ours = sorted(name for name, app in get_commands().items() if app.startswith("dailypapers"))
     lines = result.stdout.splitlines()
-    listed = {line.split()[0]: line for line in lines if line.startswith("  ") and not line.startswith("  [")}
+    listed = {
+        line.split()[0]: line
+        for line in lines
+        if line.startswith("  ") and not line.startswith("  [")
+    }
     assert sorted(listed) == ours
     for name in ours:
-        summary = listed[name][len(name) + 2:].strip()
+        summary = listed[name][len(name) + 2 :].strip()
         assert 10 < len(summary) <= 80, listed[name]
     django_part = result.stdout.index("Django's commands")
     assert all(result.stdout.index(f"  {name} ") < django_part for name in ours)
@@ -164,25 +181,38 @@ def test_the_help_lists_our_commands_first_one_line_each(tmp_path):
     assert run(["help"], tmp_path / "data").stdout == result.stdout
 
 
-KEY_OF = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+KEY_OF = (
+    "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+)
 
 
 def test_a_checkout_without_secret_key_keeps_one_generated_key_in_the_data_dir(tmp_path):
     data_dir = tmp_path / "data"
     env = clean_env(DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="dailypapers.settings")
-    first = subprocess.run([sys.executable, "-c", KEY_OF], env=env, capture_output=True, text=True, cwd=tmp_path)
+    first = subprocess.run(
+        [sys.executable, "-c", KEY_OF], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
     assert first.returncode == 0, first.stderr
     assert "generated a local key" in first.stderr
     key_file = data_dir / "secret_key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert first.stdout.strip() == key_file.read_text().strip() and len(first.stdout.strip()) >= 50
     # The development server (`make run`: DEBUG=1) and the next commands use the same key.
-    again = subprocess.run([sys.executable, "-c", KEY_OF], env={**env, "DEBUG": "1"}, capture_output=True, text=True, cwd=tmp_path)
+    again = subprocess.run(
+        [sys.executable, "-c", KEY_OF],
+        env={**env, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert again.stdout == first.stdout and "generated" not in again.stderr
 
 
 def test_a_production_configuration_without_secret_key_refuses_to_start(tmp_path):
-    for extra in ({"ALLOWED_HOSTS": "papers.example.org"}, {"SITE_URL": "https://papers.example.org"}):
+    for extra in (
+        {"ALLOWED_HOSTS": "papers.example.org"},
+        {"SITE_URL": "https://papers.example.org"},
+    ):
         env = clean_env(DATA_DIR=str(tmp_path / "data"), **extra)
         for args in (["check"], ["import", "--help"]):
             result = run(args, tmp_path / "data", env=env)

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 
 from dailypapers.discussion import services
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, mod, paper, parse  # noqa: F401
+from tests.discussion_helpers import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,10 @@ def texts(html):
 
 
 def links(html):
-    return {(e.attrs.get("href"), re.sub(r"\s+", " ", e.all_text()).strip()) for e in parse(html).find_all(lambda e: e.tag == "a")}
+    return {
+        (e.attrs.get("href"), re.sub(r"\s+", " ", e.all_text()).strip())
+        for e in parse(html).find_all(lambda e: e.tag == "a")
+    }
 
 
 def test_a_card_shows_comments_here_and_on_hugging_face_apart(client, alice, paper, imported):
@@ -67,5 +70,9 @@ def test_the_api_keeps_numcomments_and_gives_its_parts(client, alice, paper, imp
     [daily] = client.get("/api/daily_papers", {"date": "2025-03-04"}).json()
     [found] = client.get("/api/papers/search", {"q": "Attention again", "mode": "keyword"}).json()
     for data in (single, daily, found):
-        assert (data["numComments"], data["numCommentsHere"], data["numCommentsOnHuggingFace"]) == (4, 1, 3)
+        assert (data["numComments"], data["numCommentsHere"], data["numCommentsOnHuggingFace"]) == (
+            4,
+            1,
+            3,
+        )
     assert len(client.get(f"/api/papers/{paper.arxiv_id}/comments").json()) == 1

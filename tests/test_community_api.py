@@ -4,8 +4,8 @@ import json
 
 from dailypapers.community.models import Upvote
 from dailypapers.papers.models import FeedEntry
-from tests.community_helpers import alice, featured, mallory, recent, sam, token_for  # noqa: F401
-from tests.factories import make_paper
+from tests.community_helpers import recent
+from tests.factories import make_paper, token_for
 
 
 def upvote_url(entry):
@@ -38,7 +38,9 @@ def test_it_needs_a_valid_token(client, alice, featured):
 def test_a_suspended_user_is_refused(client, mallory, featured):
     response = client.post(upvote_url(featured), **token_for(mallory))
     assert response.status_code == 403 and "suspended" in response.json()["error"]
-    response = post_json(client, "/api/papers/submit", {"paper_id": "2501.99999"}, **token_for(mallory))
+    response = post_json(
+        client, "/api/papers/submit", {"paper_id": "2501.99999"}, **token_for(mallory)
+    )
     assert response.status_code == 403 and "suspended" in response.json()["error"]
     assert not Upvote.objects.exists()
 
@@ -62,7 +64,10 @@ def test_votes_are_rate_limited(client, settings, alice, featured):
 def test_it_submits_in_hugging_faces_shape(client, alice):
     paper = make_paper(published=recent(2))
     response = post_json(
-        client, "/api/papers/submit", {"paper_id": paper.arxiv_id, "comment": "Worth a read."}, **token_for(alice)
+        client,
+        "/api/papers/submit",
+        {"paper_id": paper.arxiv_id, "comment": "Worth a read."},
+        **token_for(alice),
     )
     assert response.status_code == 201
     data = response.json()
@@ -77,10 +82,16 @@ def test_it_submits_in_hugging_faces_shape(client, alice):
 
 def test_submission_errors(client, settings, alice):
     auth = token_for(alice)
-    assert post_json(client, "/api/papers/submit", {"paper_id": "not an id"}, **auth).status_code == 400
+    assert (
+        post_json(client, "/api/papers/submit", {"paper_id": "not an id"}, **auth).status_code
+        == 400
+    )
     assert post_json(client, "/api/papers/submit", {}, **auth).status_code == 400
     paper = make_paper(published=recent(2))
-    assert post_json(client, "/api/papers/submit", {"paper_id": paper.arxiv_id}, **auth).status_code == 201
+    assert (
+        post_json(client, "/api/papers/submit", {"paper_id": paper.arxiv_id}, **auth).status_code
+        == 201
+    )
     response = post_json(client, "/api/papers/submit", {"paper_id": paper.arxiv_id}, **auth)
     assert response.status_code == 409 and "already" in response.json()["error"]
     settings.SUBMIT_DAILY_LIMIT = 1

@@ -6,8 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +14,7 @@ from django.utils import timezone
 from dailypapers.community import services
 from dailypapers.community.models import Upvote
 from dailypapers.papers.models import FeedEntry
-from tests.community_helpers import make_user
-from tests.factories import make_entry, make_paper
+from tests.factories import make_entry, make_paper, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,33 +34,6 @@ def run_together(n, work, workers=None):
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(task, range(n)))
-
-
-@pytest.fixture
-def shared_memory_sqlite(tmp_path):
-    """On SQLite, a database file for the test's duration.
-
-    Django's SQLite test database lives in memory in shared-cache mode, where a writer
-    meeting another gets "database table is locked" at once (busy_timeout does not
-    apply). A file behaves as in production: IMMEDIATE transactions wait their turn.
-    """
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    memory = connections["default"]
-    name = memory.settings_dict["NAME"]
-    on_file = memory.__class__({**memory.settings_dict, "NAME": str(tmp_path / "votes.sqlite3")}, "default")
-    # This thread uses the file; the other threads' connections are made from the
-    # shared settings dict, so they do too.
-    connections["default"] = on_file
-    memory.settings_dict["NAME"] = on_file.settings_dict["NAME"]
-    try:
-        call_command("migrate", verbosity=0)
-        yield
-    finally:
-        on_file.close()
-        memory.settings_dict["NAME"] = name
-        connections["default"] = memory
 
 
 def test_twenty_parallel_upvotes_by_one_user_leave_one_vote(shared_memory_sqlite):

@@ -9,16 +9,17 @@ from dailypapers.community import services
 from dailypapers.ingest.loader import Loader
 from dailypapers.ingest.records import EntryRecord, PaperRecord
 from dailypapers.papers.models import FeedEntry
-from tests.community_helpers import alice, bob  # noqa: F401
 
 DAY = dt.date(2026, 1, 5)
 
 
 def load(day=DAY, upvotes=10, num_comments=2, arxiv_id="2501.00042"):
     paper = PaperRecord(arxiv_id=arxiv_id, title="A paper", source="hf")
-    submitted = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
+    submitted = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
     loader = Loader()
-    loader.flush_entries([EntryRecord(paper, day, submitted, upvotes=upvotes, num_comments=num_comments)])
+    loader.flush_entries(
+        [EntryRecord(paper, day, submitted, upvotes=upvotes, num_comments=num_comments)]
+    )
     return loader
 
 

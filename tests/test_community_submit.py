@@ -12,14 +12,14 @@ from dailypapers.discussion.models import Comment
 from dailypapers.ingest import arxiv_http
 from dailypapers.ingest.arxiv_api import ArxivApiError, fetch_records
 from dailypapers.papers.models import FeedEntry, Paper
-from tests.community_helpers import alice, bob, featured, mallory, recent, sam, token_for  # noqa: F401
-from tests.factories import make_entry, make_paper
+from tests.community_helpers import recent
+from tests.factories import make_entry, make_paper, token_for
 from tests.fake_server import FakeServer, Reply
 from tests.test_arxiv_fetch import arxiv, recorded  # noqa: F401
 
 SUBMIT = "/submit"
 # The recorded arXiv answer for 1707.08567 says it was published on 2017-07-27.
-TWO_DAYS_LATER = dt.datetime(2017, 7, 29, 12, tzinfo=dt.timezone.utc)
+TWO_DAYS_LATER = dt.datetime(2017, 7, 29, 12, tzinfo=dt.UTC)
 
 
 def test_a_signed_out_reader_is_told_to_sign_in_and_comes_back(client, db):
@@ -40,7 +40,9 @@ def test_it_submits_a_paper_from_the_catalogue_with_a_comment(client, alice):
     paper = make_paper(published=recent(3))
     client.force_login(alice)
     assert 'name="paper"' in client.get(SUBMIT).content.decode()
-    response = client.post(SUBMIT, {"paper": f"https://arxiv.org/abs/{paper.arxiv_id}v2", "comment": "Read §3."})
+    response = client.post(
+        SUBMIT, {"paper": f"https://arxiv.org/abs/{paper.arxiv_id}v2", "comment": "Read §3."}
+    )
     assert response.status_code == 302 and response["Location"] == paper.get_absolute_url()
     entry = FeedEntry.objects.get(paper=paper)
     assert entry.day == services.feed_today()
@@ -64,7 +66,9 @@ def test_it_fetches_an_unknown_paper_from_arxiv(client, alice, arxiv):
 def test_a_paper_arxiv_does_not_know_is_refused(client, alice, arxiv):
     client.force_login(alice)
     response = client.post(SUBMIT, {"paper": "0808.05394"})
-    assert response.status_code == 404 and "arXiv has no paper 0808.05394" in response.content.decode()
+    assert (
+        response.status_code == 404 and "arXiv has no paper 0808.05394" in response.content.decode()
+    )
     assert not Paper.objects.exists()
 
 
@@ -117,7 +121,7 @@ def test_the_daily_limit_counts_per_feed_day(client, settings, alice, bob, sam):
     # Staff have no cap: a third one of the day.
     assert services.submit(sam, make_paper(published=recent(1)).arxiv_id)
     # Tomorrow the count starts again.
-    with time_machine.travel(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1), tick=True):
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=1), tick=True):
         assert services.submit(alice, make_paper(published=recent(0)).arxiv_id)
 
 
@@ -154,7 +158,9 @@ def test_the_home_page_links_to_submission(client, featured):
 
 
 def hide(client, paper, hidden="1"):
-    return client.post(reverse("community:hide", kwargs={"arxiv_id": paper.arxiv_id}), {"hidden": hidden})
+    return client.post(
+        reverse("community:hide", kwargs={"arxiv_id": paper.arxiv_id}), {"hidden": hidden}
+    )
 
 
 def test_staff_hide_a_paper_from_everyone_else(client, alice, sam, featured):
@@ -193,7 +199,10 @@ def test_a_paper_not_in_the_feed_offers_submission_instead_of_votes(client, alic
     client.force_login(alice)
     html = client.get(paper.get_absolute_url()).content.decode()
     assert f"{SUBMIT}?paper={paper.arxiv_id}" in html and "vote-button" not in html
-    assert f'value="{paper.arxiv_id}"' in client.get(f"{SUBMIT}?paper={paper.arxiv_id}").content.decode()
+    assert (
+        f'value="{paper.arxiv_id}"'
+        in client.get(f"{SUBMIT}?paper={paper.arxiv_id}").content.decode()
+    )
 
 
 # --- a slow arXiv: the request waits SUBMIT_ARXIV_WAIT seconds at most, then says so ----------
@@ -223,7 +232,10 @@ def test_a_slow_arxiv_gives_a_clear_try_again_not_a_held_worker(client, alice, s
 
 def test_a_slow_arxiv_gives_json_503_on_the_api(client, alice, slow_arxiv):
     response = client.post(
-        "/api/papers/submit", {"paper_id": "2501.99999"}, content_type="application/json", **token_for(alice)
+        "/api/papers/submit",
+        {"paper_id": "2501.99999"},
+        content_type="application/json",
+        **token_for(alice),
     )
     assert response.status_code == 503
     assert "arXiv is not answering just now" in response.json()["error"]
@@ -231,7 +243,9 @@ def test_a_slow_arxiv_gives_json_503_on_the_api(client, alice, slow_arxiv):
 
 def test_an_arxiv_that_trickles_its_answer_is_cut_off_at_the_total_wait(settings):
     body = b"<?xml version='1.0'?>" + b" " * 100_000
-    with FakeServer(lambda request: Reply(200, body, {"Content-Type": "application/atom+xml"}, trickle=0.05)) as server:
+    with FakeServer(
+        lambda request: Reply(200, body, {"Content-Type": "application/atom+xml"}, trickle=0.05)
+    ) as server:
         settings.ARXIV_API_URL = server.url + "/api/query"
         settings.ARXIV_REQUEST_INTERVAL = 0
         # Each byte arrives well within the per-read timeout; only a total limit ends it.
@@ -252,7 +266,9 @@ def test_a_submission_does_not_queue_behind_the_request_interval(settings, arxiv
 # --- each refusal names its real reason and the next step -----------------------------------
 
 
-def test_an_old_featured_paper_is_refused_as_featured_with_a_link_to_its_day(client, settings, alice):
+def test_an_old_featured_paper_is_refused_as_featured_with_a_link_to_its_day(
+    client, settings, alice
+):
     # A fresh install: the demo's days are months old, so every paper is old *and* featured.
     settings.SUBMIT_MAX_AGE_DAYS = 14
     old_day = services.feed_today() - dt.timedelta(days=120)
@@ -267,7 +283,9 @@ def test_an_old_featured_paper_is_refused_as_featured_with_a_link_to_its_day(cli
     assert f'href="/papers/{entry.paper.arxiv_id}"' in page
 
 
-def test_a_too_old_paper_is_refused_with_the_window_and_where_to_find_recent_ones(client, settings, alice):
+def test_a_too_old_paper_is_refused_with_the_window_and_where_to_find_recent_ones(
+    client, settings, alice
+):
     settings.SUBMIT_MAX_AGE_DAYS = 14
     old = make_paper(published=recent(40))
     oldest = services.feed_today() - dt.timedelta(days=14)
@@ -277,7 +295,9 @@ def test_a_too_old_paper_is_refused_with_the_window_and_where_to_find_recent_one
     response = client.post(SUBMIT, {"paper": old.arxiv_id})
     page = response.content.decode()
     assert response.status_code == 400
-    assert f"only papers from the last 14 days (since {oldest:%b} {oldest.day}, {oldest.year})" in page
+    assert (
+        f"only papers from the last 14 days (since {oldest:%b} {oldest.day}, {oldest.year})" in page
+    )
     assert f'href="{services.NEW_PAPERS_URL}"' in page and f'href="/papers/{old.arxiv_id}"' in page
 
 
@@ -312,7 +332,10 @@ def test_an_unknown_paper_is_the_sites_own_404_offering_to_submit_it(client, set
     assert response.status_code == 404
     assert 'aria-label="dailypapers home"' in page  # the site's template, not Django's debug page
     assert "not in this site's catalogue yet" in page
-    assert 'href="/submit?paper=2501.99999"' in page and 'href="https://arxiv.org/abs/2501.99999"' in page
+    assert (
+        'href="/submit?paper=2501.99999"' in page
+        and 'href="https://arxiv.org/abs/2501.99999"' in page
+    )
     assert "dailypapers fetch 2501.99999" in page
 
 

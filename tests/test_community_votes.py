@@ -8,7 +8,6 @@ from django.urls import reverse
 from dailypapers.community import services
 from dailypapers.community.models import Upvote
 from dailypapers.papers.models import FeedEntry
-from tests.community_helpers import alice, bob, featured, mallory, sam  # noqa: F401
 from tests.factories import make_entry, make_paper
 
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -51,7 +50,9 @@ def test_explicit_up_and_down_are_idempotent(client, alice, featured):
 
 def test_it_never_redirects_elsewhere(client, alice, featured):
     client.force_login(alice)
-    response = client.post(vote_url(featured), {"next": "https://evil.example/"}, HTTP_REFERER="https://evil.example/x")
+    response = client.post(
+        vote_url(featured), {"next": "https://evil.example/"}, HTTP_REFERER="https://evil.example/x"
+    )
     assert response["Location"] == featured.paper.get_absolute_url()
 
 
@@ -145,7 +146,9 @@ def test_the_day_page_and_trending_show_a_vote_on_the_next_load(client, alice, b
     assert '<span class="count">12</span>' in client.get(trending).content.decode()
 
 
-def test_cards_show_the_viewers_own_votes_in_one_query(client, alice, featured, django_assert_max_num_queries):
+def test_cards_show_the_viewers_own_votes_in_one_query(
+    client, alice, featured, django_assert_max_num_queries
+):
     other = make_entry(featured.day, upvotes=3)
     services.set_vote(alice, featured.paper, True)
     client.force_login(alice)

@@ -18,16 +18,14 @@ from dailypapers.discussion import counters as comment_counters
 from dailypapers.discussion import services
 from dailypapers.discussion.models import Comment
 from dailypapers.papers.models import FeedEntry
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, mod, paper  # noqa: F401
 from tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, fast_passwords):
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-long-enough-123")
-    client.force_login(admin)
+def admin_client(client, root):
+    client.force_login(root)
     return client
 
 
@@ -35,11 +33,16 @@ def api_counts(client, paper):
     data = client.get(f"/api/papers/{paper.arxiv_id}").json()
     daily = client.get("/api/daily_papers", {"date": "2025-03-04"}).json()
     [listed] = [e for e in daily if e["paper"]["id"] == paper.arxiv_id]
-    assert listed["numComments"] == data["numComments"] and listed["paper"]["upvotes"] == data["upvotes"]
+    assert (
+        listed["numComments"] == data["numComments"]
+        and listed["paper"]["upvotes"] == data["upvotes"]
+    )
     return data["numComments"], data["upvotes"]
 
 
-def test_deleting_a_comment_on_the_admin_delete_page_lowers_the_count(admin_client, alice, bob, paper, entry):
+def test_deleting_a_comment_on_the_admin_delete_page_lowers_the_count(
+    admin_client, alice, bob, paper, entry
+):
     first = services.post_comment(alice, paper, "first")
     services.post_comment(bob, paper, "reply", parent=first)
     services.post_comment(bob, paper, "another")
@@ -56,16 +59,20 @@ def test_the_admin_bulk_delete_action_lowers_the_count(admin_client, alice, pape
     comments = [services.post_comment(alice, paper, f"c{i}") for i in range(4)]
     response = admin_client.post(
         reverse("admin:discussion_comment_changelist"),
-        {"action": "delete_selected", "_selected_action": [c.pk for c in comments[:3]], "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [c.pk for c in comments[:3]],
+            "post": "yes",
+        },
     )
     assert response.status_code == 302
     assert Comment.objects.count() == 1
     assert api_counts(admin_client, paper) == (1, 0)
 
 
-def test_queryset_delete_and_update_keep_the_count(client, alice, bob, mod, paper, entry):
+def test_queryset_delete_and_update_keep_the_count(client, alice, bob, sam, paper, entry):
     kept = services.post_comment(alice, paper, "kept")
-    services.hide_comment(mod, services.post_comment(bob, paper, "hidden"))  # not counted
+    services.hide_comment(sam, services.post_comment(bob, paper, "hidden"))  # not counted
     services.delete_comment(bob, services.post_comment(bob, paper, "soft deleted"))  # not counted
     for i in range(3):
         services.post_comment(bob, paper, f"bob {i}")
@@ -102,12 +109,16 @@ def test_an_account_deletion_takes_its_votes_out_of_the_counts(client, alice, bo
 def test_an_account_deleted_in_the_admin_takes_its_votes_out(admin_client, alice, paper, entry):
     set_vote(alice, paper, True)
     assert api_counts(admin_client, paper) == (0, 1)
-    response = admin_client.post(reverse("admin:auth_user_delete", args=[alice.pk]), {"post": "yes"})
+    response = admin_client.post(
+        reverse("admin:auth_user_delete", args=[alice.pk]), {"post": "yes"}
+    )
     assert response.status_code == 302
     assert api_counts(admin_client, paper) == (0, 0)
 
 
-def test_a_new_feed_entry_starts_with_the_papers_local_votes_and_comments(client, alice, bob, paper, entry):
+def test_a_new_feed_entry_starts_with_the_papers_local_votes_and_comments(
+    client, alice, bob, paper, entry
+):
     set_vote(alice, paper, True)
     services.post_comment(bob, paper, "before the second feature")
     again = make_entry("2025-03-06", paper=paper)
@@ -128,8 +139,15 @@ def test_recount_repairs_counters_written_by_hand(client, alice, paper, entry):
 
 
 def test_the_admin_does_not_let_staff_type_counters(admin_client, entry):
-    html = admin_client.get(reverse("admin:papers_feedentry_change", args=[entry.pk])).content.decode()
+    html = admin_client.get(
+        reverse("admin:papers_feedentry_change", args=[entry.pk])
+    ).content.decode()
     for name in ("upvotes", "num_comments", "imported_upvotes", "imported_comments"):
         assert f'name="{name}"' not in html
-    paper_page = admin_client.get(reverse("admin:papers_paper_change", args=[entry.paper_id])).content.decode()
-    assert 'name="feed_entries-0-upvotes"' not in paper_page and 'name="feed_entries-0-day"' in paper_page
+    paper_page = admin_client.get(
+        reverse("admin:papers_paper_change", args=[entry.paper_id])
+    ).content.decode()
+    assert (
+        'name="feed_entries-0-upvotes"' not in paper_page
+        and 'name="feed_entries-0-day"' in paper_page
+    )

@@ -12,7 +12,18 @@ from tests.factories import make_entry, make_paper
 pytestmark = pytest.mark.django_db
 
 DAYS = ["0001-01-01", "9999-12-31", "1991-01-01", "9998-12-31", "0000-01-01", "10000-01-01"]
-WEEKS = ["0001-W01", "9999-W52", "9999-W53", "9998-W52", "9998-W53", "1991-W01", "2025-W53", "2026-W53", "2020-W53", "2025-W00"]
+WEEKS = [
+    "0001-W01",
+    "9999-W52",
+    "9999-W53",
+    "9998-W52",
+    "9998-W53",
+    "1991-W01",
+    "2025-W53",
+    "2026-W53",
+    "2020-W53",
+    "2025-W00",
+]
 MONTHS = ["0001-01", "9999-12", "9999-13", "9998-12", "1991-01", "0000-12"]
 
 ROUTES = (
@@ -20,8 +31,15 @@ ROUTES = (
     [("/papers/date/{}", DAYS), ("/papers/week/{}", WEEKS), ("/papers/month/{}", MONTHS)]
     + [(f"/search?q=model&{name}={{}}", DAYS) for name in ("from", "to")]
     + [(f"/search?q=model&mode={mode}&from={{}}&to={{}}", DAYS) for mode in ("keyword", "semantic")]
-    + [("/api/daily_papers?date={}", DAYS), ("/api/daily_papers?week={}", WEEKS), ("/api/daily_papers?month={}", MONTHS)]
-    + [(f"/api/daily_papers?{kind}={{}}&sort=trending", values) for kind, values in (("date", DAYS), ("week", WEEKS), ("month", MONTHS))]
+    + [
+        ("/api/daily_papers?date={}", DAYS),
+        ("/api/daily_papers?week={}", WEEKS),
+        ("/api/daily_papers?month={}", MONTHS),
+    ]
+    + [
+        (f"/api/daily_papers?{kind}={{}}&sort=trending", values)
+        for kind, values in (("date", DAYS), ("week", WEEKS), ("month", MONTHS))
+    ]
     + [(f"/api/papers/search?q=model&{name}={{}}", DAYS) for name in ("from", "to")]
     + [(f"/api/papers/search?{name}={{}}", DAYS) for name in ("from", "to")]  # newest papers
     + [("/api/papers/search?q=model&mode=keyword&from={}&to={}", DAYS)]
@@ -36,7 +54,9 @@ def catalogue():
     make_paper(title="Another model", published=None, announced_on=timezone.localdate())
 
 
-@pytest.mark.parametrize("route, value", CASES, ids=[route.format(value, value) for route, value in CASES])
+@pytest.mark.parametrize(
+    "route, value", CASES, ids=[route.format(value, value) for route, value in CASES]
+)
 def test_an_extreme_date_gets_a_result_or_a_clear_refusal(catalogue, route, value):
     url = route.format(value, value)
     response = Client(raise_request_exception=False).get(url)
@@ -52,9 +72,13 @@ def test_an_extreme_date_gets_a_result_or_a_clear_refusal(catalogue, route, valu
 
 
 def test_the_whole_range_of_dates_finds_every_paper(catalogue):
-    found = Client().get("/api/papers/search?q=model&mode=keyword&from=0001-01-01&to=9999-12-31").json()
+    found = (
+        Client().get("/api/papers/search?q=model&mode=keyword&from=0001-01-01&to=9999-12-31").json()
+    )
     assert len(found) == 2
-    page = Client().get("/search?q=model&mode=keyword&from=0001-01-01&to=9999-12-31").content.decode()
+    page = (
+        Client().get("/search?q=model&mode=keyword&from=0001-01-01&to=9999-12-31").content.decode()
+    )
     assert "of everything" in page and "Another" in page
 
 

@@ -95,7 +95,9 @@ def dailypapers(env, *args, refuse=None, after=0):
 
 
 def count(env):
-    result = subprocess.run([sys.executable, "-c", COUNT], env=env, capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", COUNT], env=env, capture_output=True, text=True, cwd=ROOT
+    )
     assert result.returncode == 0, result.stderr
     return int(result.stdout)
 
@@ -122,7 +124,9 @@ def migrated(env):
 @pytest.fixture
 def listings(tmp_path):
     path = tmp_path / "listings.jsonl"
-    path.write_text("".join(json.dumps(listing_record(f"2503.{n:05d}")) + "\n" for n in range(1, 3001)))
+    path.write_text(
+        "".join(json.dumps(listing_record(f"2503.{n:05d}")) + "\n" for n in range(1, 3001))
+    )
     return path
 
 
@@ -132,7 +136,16 @@ def test_migrate_on_a_read_only_database_says_so(env):
 
 
 def test_an_import_that_becomes_read_only_reports_what_it_committed(migrated, listings):
-    result = dailypapers(migrated, "import", "arxiv", str(listings), "--batch-size", "500", refuse="readonly", after=2)
+    result = dailypapers(
+        migrated,
+        "import",
+        "arxiv",
+        str(listings),
+        "--batch-size",
+        "500",
+        refuse="readonly",
+        after=2,
+    )
     assert_stopped_clearly(result, "read-only", "The counts above are what was committed")
     assert "papers: 1000 created, 0 updated" in result.stdout
     assert count(migrated) == 1000
@@ -144,11 +157,16 @@ def test_an_import_that_becomes_read_only_reports_what_it_committed(migrated, li
 
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite's max_page_count simulates the full disk")
 def test_an_import_that_fills_the_disk_reports_what_it_committed(migrated, listings):
-    result = dailypapers(migrated, "import", "arxiv", str(listings), "--batch-size", "200", refuse="full", after=150)
+    result = dailypapers(
+        migrated, "import", "arxiv", str(listings), "--batch-size", "200", refuse="full", after=150
+    )
     assert_stopped_clearly(result, "disk is full", "The counts above are what was committed")
     [line] = [line for line in result.stdout.splitlines() if line.startswith("papers:")]
     committed = count(migrated)
-    assert 0 < committed < 3000 and line.startswith(f"papers: {committed} created"), (line, committed)
+    assert 0 < committed < 3000 and line.startswith(f"papers: {committed} created"), (
+        line,
+        committed,
+    )
 
 
 def test_writing_commands_on_a_read_only_database_say_so(migrated):

@@ -8,8 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from dailypapers.digests.models import Subscription
-from tests.accounts_helpers import make_user
 from tests.digests_helpers import active
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,11 @@ def test_the_account_page_shows_the_members_subscription_with_its_choices(alice_
     section = page[page.index('id="digest-h"') :]
     assert "alice@example.org: subscribed to the weekly digest.</p>" in section
     assert re.search(r'value="weekly"[^>]*checked', section)
-    assert 'value="cs.CL"' in section and 'value="retrieval"' in section and 'value="Grace Hopper"' in section
+    assert (
+        'value="cs.CL"' in section
+        and 'value="retrieval"' in section
+        and 'value="Grace Hopper"' in section
+    )
     assert 'value="15"' in section
 
 
@@ -49,30 +53,58 @@ def test_a_member_changes_and_cancels_their_subscription_in_the_account(alice_cl
     token = csrf(alice_client.get("/account/").content.decode())
     url = f"/account/digest/{subscription.pk}"
     prefix = f"digest-{subscription.pk}-"
-    fields = {prefix + "frequency": "daily", prefix + "categories": "cs.LG", prefix + "keywords": "", prefix + "authors": "", prefix + "max_papers": "5"}
-    response = alice_client.post(url, {"csrfmiddlewaretoken": token, "action": "save", **fields}, follow=True)
+    fields = {
+        prefix + "frequency": "daily",
+        prefix + "categories": "cs.LG",
+        prefix + "keywords": "",
+        prefix + "authors": "",
+        prefix + "max_papers": "5",
+    }
+    response = alice_client.post(
+        url, {"csrfmiddlewaretoken": token, "action": "save", **fields}, follow=True
+    )
     assert "Your digest choices are saved" in response.content.decode()
     subscription.refresh_from_db()
-    assert (subscription.frequency, subscription.categories, subscription.keywords, subscription.max_papers) == ("daily", ["cs.LG"], [], 5)
+    assert (
+        subscription.frequency,
+        subscription.categories,
+        subscription.keywords,
+        subscription.max_papers,
+    ) == ("daily", ["cs.LG"], [], 5)
     assert subscription.user == alice_client.alice
 
-    bad = alice_client.post(url, {"csrfmiddlewaretoken": token, "action": "save", **fields, prefix + "max_papers": "500"})
-    assert bad.status_code == 400 and "Ensure this value is less than or equal to 30" in bad.content.decode()
+    bad = alice_client.post(
+        url,
+        {"csrfmiddlewaretoken": token, "action": "save", **fields, prefix + "max_papers": "500"},
+    )
+    assert (
+        bad.status_code == 400
+        and "Ensure this value is less than or equal to 30" in bad.content.decode()
+    )
 
-    response = alice_client.post(url, {"csrfmiddlewaretoken": token, "action": "unsubscribe"}, follow=True)
+    response = alice_client.post(
+        url, {"csrfmiddlewaretoken": token, "action": "unsubscribe"}, follow=True
+    )
     assert "is unsubscribed" in response.content.decode()
     assert Subscription.objects.get().status == Subscription.UNSUBSCRIBED
     assert "unsubscribed; nothing is sent" in response.content.decode()
 
     # The member's verified address needs no email to subscribe again.
-    response = alice_client.post(url, {"csrfmiddlewaretoken": token, "action": "resubscribe", **fields}, follow=True)
+    response = alice_client.post(
+        url, {"csrfmiddlewaretoken": token, "action": "resubscribe", **fields}, follow=True
+    )
     assert "is subscribed again" in response.content.decode()
     assert Subscription.objects.get().receives_mail
 
 
 def test_the_account_page_needs_csrf_for_digest_changes(alice_client):
     subscription = weekly()
-    assert alice_client.post(f"/account/digest/{subscription.pk}", {"action": "unsubscribe"}).status_code == 403
+    assert (
+        alice_client.post(
+            f"/account/digest/{subscription.pk}", {"action": "unsubscribe"}
+        ).status_code
+        == 403
+    )
     assert Subscription.objects.get().receives_mail
 
 
@@ -85,7 +117,10 @@ def test_a_member_sees_nothing_of_other_addresses_subscriptions(alice_client):
     assert "No digest goes to your verified addresses" in page
     token = csrf(page)
     for subscription in (bob, typed):
-        response = alice_client.post(f"/account/digest/{subscription.pk}", {"csrfmiddlewaretoken": token, "action": "unsubscribe"})
+        response = alice_client.post(
+            f"/account/digest/{subscription.pk}",
+            {"csrfmiddlewaretoken": token, "action": "unsubscribe"},
+        )
         assert response.status_code == 404
     assert Subscription.objects.filter(status=Subscription.ACTIVE).count() == 2
 
@@ -105,14 +140,19 @@ def test_the_subscribe_page_points_a_subscribed_member_to_their_account(alice_cl
     assert 'href="/account/#digest-h"' in page
 
 
-def test_the_footer_box_tells_a_subscribed_member_what_they_get_instead_of_offering_it_again(alice_client):
+def test_the_footer_box_tells_a_subscribed_member_what_they_get_instead_of_offering_it_again(
+    alice_client,
+):
     page = alice_client.get("/").content.decode()
     assert "Email me the daily digest" in page  # not subscribed yet: the one-click offer
     subscription = weekly()
     page = alice_client.get("/papers/trending").content.decode()
     box = page[page.index('id="digest-box-h"') :]
     assert "Email me the daily digest" not in box
-    assert "You get the weekly digest at alice@example.org." in box and 'href="/account/#digest-h"' in box
+    assert (
+        "You get the weekly digest at alice@example.org." in box
+        and 'href="/account/#digest-h"' in box
+    )
     subscription.status = Subscription.UNSUBSCRIBED
     subscription.save()
     assert "Email me the daily digest" in alice_client.get("/papers/trending").content.decode()

@@ -9,13 +9,20 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from dailypapers.digests import services
+from dailypapers.digests import jobs, outbox, sending, subscriptions
 from dailypapers.digests.models import OutboxMessage, Subscription
 from dailypapers.digests.schedule import daily_period, weekly_period
-from tests.factories import make_entry
 from tests.digests_helpers import (
-    PERIOD, SEED, STATE, active, digests_to, feed_day, process_env, run_python, sender, smtp,  # noqa: F401
-)  # fmt: skip
+    PERIOD,
+    SEED,
+    STATE,
+    active,
+    digests_to,
+    process_env,
+    run_python,
+    sender,
+)
+from tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +40,16 @@ def test_it_queues_one_digest_per_active_subscriber_and_period(feed_day):
     active("mallory@example.org", status=Subscription.UNSUBSCRIBED)
     active("bounced@example.org", disabled_at=timezone.now())
 
-    first = services.build_outbox(PERIOD)
-    again = services.build_outbox(PERIOD)
+    first = outbox.build_outbox(PERIOD)
+    again = outbox.build_outbox(PERIOD)
 
     assert first.queued == 1 and again.queued == 0
     row = OutboxMessage.objects.get()
-    assert (row.subscription, row.period, row.status) == (ada, "daily:2026-11-27", OutboxMessage.QUEUED)
+    assert (row.subscription, row.period, row.status) == (
+        ada,
+        "daily:2026-11-27",
+        OutboxMessage.QUEUED,
+    )
     # The period's papers, best first; the day before is not part of it.
     assert row.entry_ids == [e.pk for e in feed_day]
 
@@ -47,16 +58,20 @@ def test_the_database_refuses_a_second_row_for_the_same_period(feed_day):
     from django.db import IntegrityError, transaction
 
     ada = active("ada@example.org")
-    OutboxMessage.objects.create(subscription=ada, period=PERIOD.key, next_attempt_at=timezone.now())
+    OutboxMessage.objects.create(
+        subscription=ada, period=PERIOD.key, next_attempt_at=timezone.now()
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        OutboxMessage.objects.create(subscription=ada, period=PERIOD.key, next_attempt_at=timezone.now())
+        OutboxMessage.objects.create(
+            subscription=ada, period=PERIOD.key, next_attempt_at=timezone.now()
+        )
 
 
 def test_filters_bring_matching_papers_first_then_the_top_papers(feed_day):
     active("ada@example.org", categories=["cs.IR"], max_papers=3)
     active("kw@example.org", keywords=["DENSE retrieval"], max_papers=2)
     active("au@example.org", authors=["hopper"], max_papers=1)
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     ids = dict(OutboxMessage.objects.values_list("subscription__email", "entry_ids"))
     retrieval, top, second = feed_day[4].pk, feed_day[0].pk, feed_day[1].pk
     assert ids["ada@example.org"] == [retrieval, top, second]
@@ -66,20 +81,24 @@ def test_filters_bring_matching_papers_first_then_the_top_papers(feed_day):
 
 def test_nothing_is_queued_for_a_period_without_papers():
     active("ada@example.org")
-    result = services.build_outbox(daily_period(dt.date(2030, 1, 7)))
+    result = outbox.build_outbox(daily_period(dt.date(2030, 1, 7)))
     assert (result.queued, result.empty) == (0, 1)
 
 
 def test_a_digest_arrives_with_its_content_and_headers(smtp, feed_day):
     ada = active("ada@example.org", categories=["cs.IR"], max_papers=3)
-    services.build_outbox(PERIOD)
-    result = services.send_due()
+    outbox.build_outbox(PERIOD)
+    result = sending.send_due()
     assert result.sent == 1
     [message] = digests_to(smtp, "ada@example.org")
     assert message["Subject"] == "Papers of the day: Dense retrieval & re-ranking and 2 more"
     assert message["From"] == "dailypapers <digest@papers.example.org>"
     row = OutboxMessage.objects.get()
-    assert message["Message-ID"] == row.message_id == f"<digest.{row.pk}.daily.2026-11-27@papers.example.org>"
+    assert (
+        message["Message-ID"]
+        == row.message_id
+        == f"<digest.{row.pk}.daily.2026-11-27@papers.example.org>"
+    )
     assert row.status == OutboxMessage.SENT and row.sent_at is not None
     # RFC 2369 / RFC 8058 unsubscribing.
     https, mailto = [part.strip().strip("<>") for part in message["List-Unsubscribe"].split(",")]
@@ -109,8 +128,8 @@ def test_a_backend_without_smtp_delivers_too(settings, feed_day):
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     active("ada@example.org")
-    services.build_outbox(PERIOD)
-    result = services.send_due()
+    outbox.build_outbox(PERIOD)
+    result = sending.send_due()
     assert result.sent == 1
     [message] = mail.outbox
     assert message.to == ["ada@example.org"] and message.extra_headers["List-Unsubscribe-Post"]
@@ -120,11 +139,11 @@ def test_a_backend_without_smtp_delivers_too(settings, feed_day):
 def test_the_server_down_loses_nothing_and_sends_once_it_is_back(settings, smtp, feed_day):
     for i in range(3):
         active(f"r{i}@example.org")
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     port = settings.EMAIL_PORT
     settings.EMAIL_PORT = smtp.down_port()
 
-    down = services.send_due()
+    down = sending.send_due()
 
     assert down.sent == 0 and down.retried == 3
     assert "SMTP server unavailable" in down.errors[0]
@@ -133,8 +152,8 @@ def test_the_server_down_loses_nothing_and_sends_once_it_is_back(settings, smtp,
     assert all(r.next_attempt_at > timezone.now() for r in rows)
     # Not due yet: a run right away sends nothing (back-off).
     settings.EMAIL_PORT = port
-    assert services.send_due().handled == 0
-    assert services.send_due(now=later()).sent == 3
+    assert sending.send_due().handled == 0
+    assert sending.send_due(now=later()).sent == 3
     assert sorted(smtp.recipients()) == ["r0@example.org", "r1@example.org", "r2@example.org"]
 
 
@@ -145,42 +164,42 @@ def test_the_server_down_loses_nothing_and_sends_once_it_is_back(settings, smtp,
 def test_a_temporary_refusal_is_retried_with_backoff(smtp, feed_day, fault):
     for address in ("a@example.org", "b@example.org", "c@example.org"):
         active(address)
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     smtp.fail_rcpt("b@example.org", fault, times=1)
 
-    first = services.send_due()
+    first = sending.send_due()
 
     assert (first.sent, first.retried) == (2, 1)
     row = OutboxMessage.objects.get(subscription__email="b@example.org")
     assert row.status == OutboxMessage.QUEUED and row.attempts == 1 and fault[:3] in row.last_error
     delay = (row.next_attempt_at - timezone.now()).total_seconds()
     assert 50 < delay <= 60
-    assert services.send_due(now=later()).sent == 1
+    assert sending.send_due(now=later()).sent == 1
     assert sorted(smtp.recipients()) == ["a@example.org", "b@example.org", "c@example.org"]
 
 
 def test_a_temporary_refusal_of_the_data_is_retried(smtp, feed_day):
     active("a@example.org")
     active("b@example.org")
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     smtp.fail_data("451 4.3.0 Queue full", times=1)
-    assert services.send_due().sent == 1
-    assert services.send_due(now=later()).sent == 1
+    assert sending.send_due().sent == 1
+    assert sending.send_due(now=later()).sent == 1
     assert sorted(smtp.recipients()) == ["a@example.org", "b@example.org"]
 
 
 def test_retries_back_off_and_give_up_after_the_last_attempt(settings, smtp, feed_day):
     settings.DIGEST_MAX_ATTEMPTS = 3
     active("a@example.org")
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     smtp.fail_rcpt("a@example.org", "451 4.3.0 Try later")
-    services.send_due()
+    sending.send_due()
     first = OutboxMessage.objects.get().next_attempt_at
-    services.send_due(now=later())
+    sending.send_due(now=later())
     row = OutboxMessage.objects.get()
     assert row.attempts == 2
     assert row.next_attempt_at - later() > dt.timedelta(seconds=110)  # 60 s, then 120 s
-    services.send_due(now=later(14))
+    sending.send_due(now=later(14))
     row = OutboxMessage.objects.get()
     assert row.status == OutboxMessage.FAILED and row.attempts == 3 and "gave up" in row.last_error
     assert first < row.next_attempt_at
@@ -188,15 +207,17 @@ def test_retries_back_off_and_give_up_after_the_last_attempt(settings, smtp, fee
     assert Subscription.objects.get().hard_bounces == 0  # temporary failures are not bounces
 
 
-def test_a_permanent_refusal_is_recorded_and_repeated_bounces_stop_the_mail(settings, smtp, feed_day):
+def test_a_permanent_refusal_is_recorded_and_repeated_bounces_stop_the_mail(
+    settings, smtp, feed_day
+):
     settings.DIGEST_MAX_HARD_BOUNCES = 2
     gone = active("gone@example.org")
     active("fine@example.org")
     smtp.fail_rcpt("gone@example.org", "550 5.1.1 No such user")
 
     for day in (dt.date(2026, 11, 26), dt.date(2026, 11, 27)):
-        services.build_outbox(daily_period(day) if day.weekday() < 5 else None)
-        services.send_due()
+        outbox.build_outbox(daily_period(day) if day.weekday() < 5 else None)
+        sending.send_due()
 
     rows = OutboxMessage.objects.filter(subscription=gone)
     assert [r.status for r in rows] == [OutboxMessage.FAILED, OutboxMessage.FAILED]
@@ -205,16 +226,16 @@ def test_a_permanent_refusal_is_recorded_and_repeated_bounces_stop_the_mail(sett
     assert gone.hard_bounces == 2 and gone.disabled_at is not None
     # Disabled: not queued any more, and nothing it had queued is sent.
     make_entry(dt.date(2026, 11, 27), upvotes=3)
-    assert services.build_outbox(daily_period(dt.date(2026, 11, 30))).queued == 1
-    services.send_due()
+    assert outbox.build_outbox(daily_period(dt.date(2026, 11, 30))).queued == 1
+    sending.send_due()
     assert smtp.count_for("gone@example.org") == 0
     assert smtp.count_for("fine@example.org") == 3
 
 
 def test_a_delivery_resets_the_bounce_count(smtp, feed_day):
     flaky = active("flaky@example.org", hard_bounces=2)
-    services.build_outbox(PERIOD)
-    services.send_due()
+    outbox.build_outbox(PERIOD)
+    sending.send_due()
     flaky.refresh_from_db()
     assert flaky.hard_bounces == 0
 
@@ -223,14 +244,14 @@ def test_a_connection_dropped_mid_batch_loses_and_repeats_nothing(smtp, feed_day
     addresses = [f"r{i}@example.org" for i in range(10)]
     for address in addresses:
         active(address)
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     smtp.drop_after(4)  # the 5th message is transmitted, then the connection drops
 
-    first = services.send_due(batch_size=10)
+    first = sending.send_due(batch_size=10)
 
     assert (first.sent, first.retried) == (9, 1)
     assert len(smtp.messages) == 9
-    assert services.send_due(now=later()).sent == 1
+    assert sending.send_due(now=later()).sent == 1
     assert sorted(smtp.recipients()) == sorted(addresses)
 
 
@@ -238,30 +259,34 @@ def test_unsubscribed_and_disabled_addresses_get_nothing_already_queued(smtp, fe
     ada = active("ada@example.org")
     bob = active("bob@example.org")
     active("carol@example.org")
-    services.build_outbox(PERIOD)
-    services.unsubscribe(ada)
+    outbox.build_outbox(PERIOD)
+    subscriptions.unsubscribe(ada)
     Subscription.objects.filter(pk=bob.pk).update(disabled_at=timezone.now())
 
-    result = services.send_due()
+    result = sending.send_due()
 
     assert (result.sent, result.skipped) == (1, 1)  # ada's row was skipped when she left
     assert smtp.recipients() == ["carol@example.org"]
     statuses = dict(OutboxMessage.objects.values_list("subscription__email", "status"))
-    assert statuses == {"ada@example.org": "skipped", "bob@example.org": "skipped", "carol@example.org": "sent"}
+    assert statuses == {
+        "ada@example.org": "skipped",
+        "bob@example.org": "skipped",
+        "carol@example.org": "sent",
+    }
 
 
 def test_a_claim_is_not_taken_by_another_sender_until_its_lease_runs_out(settings, feed_day):
     for i in range(4):
         active(f"r{i}@example.org")
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     now = timezone.now()
-    mine = services.claim_batch("one", now, 3)
-    theirs = services.claim_batch("two", now, 3)
+    mine = sending.claim_batch("one", now, 3)
+    theirs = sending.claim_batch("two", now, 3)
     assert len(mine) == 3 and len(theirs) == 1
     assert not {r.pk for r in mine} & {r.pk for r in theirs}
-    assert services.claim_batch("three", now, 10) == []
+    assert sending.claim_batch("three", now, 10) == []
     expired = now + dt.timedelta(seconds=settings.DIGEST_SEND_LEASE_SECONDS + 1)
-    assert len(services.claim_batch("three", expired, 10)) == 4
+    assert len(sending.claim_batch("three", expired, 10)) == 4
 
 
 def test_the_build_command_reports_what_it_queued(feed_day, capsys):
@@ -274,7 +299,10 @@ def test_the_build_command_reports_what_it_queued(feed_day, capsys):
     assert "weekly:2026-W48 (Week 47 of 2026 (Nov 16 – Nov 22)): 1 papers, 1 digests queued" in out
     # Saturday: no daily digest; the week's digest is already queued.
     call_command("digest", "build", "--date", "2026-11-28", "--no-progress")
-    assert "weekly:2026-W48 (Week 47 of 2026 (Nov 16 – Nov 22)): 1 papers, 0 digests queued" in capsys.readouterr().out
+    assert (
+        "weekly:2026-W48 (Week 47 of 2026 (Nov 16 – Nov 22)): 1 papers, 0 digests queued"
+        in capsys.readouterr().out
+    )
     assert OutboxMessage.objects.count() == 2
 
 
@@ -287,7 +315,11 @@ def test_the_build_command_rejects_a_bad_date():
 
 def test_weekly_periods_cover_the_previous_week():
     period = weekly_period(dt.date(2026, 11, 25))
-    assert (period.key, period.first_day, period.last_day) == ("weekly:2026-W48", dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert (period.key, period.first_day, period.last_day) == (
+        "weekly:2026-W48",
+        dt.date(2026, 11, 16),
+        dt.date(2026, 11, 22),
+    )
     monday = daily_period(dt.date(2026, 11, 30))
     assert (monday.first_day, monday.last_day) == (dt.date(2026, 11, 27), dt.date(2026, 11, 29))
     assert daily_period(dt.date(2026, 11, 28)) is None
@@ -331,7 +363,7 @@ def test_two_senders_at_once_send_each_digest_exactly_once(tmp_path, smtp):
     smtp.delay = 0.01  # a slower server, so that both senders are at work together
     senders = [sender(env, "--batch", "5") for _ in range(2)]
     outputs = [s.communicate(timeout=120) for s in senders]
-    for proc, (out, err) in zip(senders, outputs):
+    for proc, (_out, err) in zip(senders, outputs):
         assert proc.returncode == 0, err
     sent = [int(out.split(" sent")[0]) for out, _ in outputs]
     assert sum(sent) == 300
@@ -343,25 +375,25 @@ def test_two_senders_at_once_send_each_digest_exactly_once(tmp_path, smtp):
 
 def test_the_worker_step_queues_from_the_send_hour_on_and_sends(smtp, feed_day):
     active("ada@example.org")
-    early = dt.datetime(2026, 11, 27, 6, 59, tzinfo=dt.timezone.utc)
-    built, sent = services.run_scheduled(now=early)
+    early = dt.datetime(2026, 11, 27, 6, 59, tzinfo=dt.UTC)
+    built, sent = jobs.run_scheduled(now=early)
     assert built == [] and sent.handled == 0
-    built, sent = services.run_scheduled(now=early + dt.timedelta(minutes=1))
+    built, sent = jobs.run_scheduled(now=early + dt.timedelta(minutes=1))
     assert [b.period for b in built] == ["daily:2026-11-27", "weekly:2026-W48"]
     assert sent.sent == 1 and smtp.recipients() == ["ada@example.org"]
     # Every later step that day finds the digest already queued and sent.
-    built, sent = services.run_scheduled(now=early + dt.timedelta(hours=3))
+    built, sent = jobs.run_scheduled(now=early + dt.timedelta(hours=3))
     assert sum(b.queued for b in built) == 0 and sent.handled == 0
 
 
 def test_a_refused_sender_address_is_no_bounce_and_stops_the_run(smtp, feed_day):
     ada = active("ada@example.org")
     active("bob@example.org")
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     smtp.mail_reply = "553 5.7.1 Sender address rejected"
-    result = services.send_due()
+    result = sending.send_due()
     assert (result.sent, result.failed, result.retried) == (0, 0, 2)
     ada.refresh_from_db()
     assert ada.hard_bounces == 0
     smtp.mail_reply = None
-    assert services.send_due(now=later()).sent == 2
+    assert sending.send_due(now=later()).sent == 2

@@ -13,30 +13,36 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from dailypapers.digests import services, tokens
+from dailypapers.digests import outbox, sending, subscriptions, tokens
 from dailypapers.digests.models import Subscription
-from tests.accounts_helpers import make_user
-from tests.digests_helpers import PERIOD, active, digests_to, feed_day, link, smtp  # noqa: F401
+from tests.digests_helpers import PERIOD, active, digests_to, link
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def one_digest(smtp, email="ada@example.org"):
     """Send the period's digest to `email` and return its manage and unsubscribe paths."""
-    services.build_outbox(PERIOD)
-    services.send_due()
+    outbox.build_outbox(PERIOD)
+    sending.send_due()
     [digest] = digests_to(smtp, email)
-    header = re.search(r"<https://papers\.example\.org(/unsubscribe/[^>]+)>", digest["List-Unsubscribe"]).group(1)
+    header = re.search(
+        r"<https://papers\.example\.org(/unsubscribe/[^>]+)>", digest["List-Unsubscribe"]
+    ).group(1)
     assert header == link(digest, "/unsubscribe/")
     return link(digest, "/subscribe/manage/"), header
 
 
 def one_click(path):
     """What a mail client sends for RFC 8058: a POST, no cookie, no CSRF token."""
-    return Client(enforce_csrf_checks=True).post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    return Client(enforce_csrf_checks=True).post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
 
 
-def test_a_digests_manage_link_works_for_a_week_then_offers_a_fresh_one_by_email(client, smtp, feed_day):
+def test_a_digests_manage_link_works_for_a_week_then_offers_a_fresh_one_by_email(
+    client, smtp, feed_day
+):
     ada = active("ada@example.org", categories=["cs.IR"])
     manage, _ = one_digest(smtp)
     start = timezone.now()
@@ -46,8 +52,17 @@ def test_a_digests_manage_link_works_for_a_week_then_offers_a_fresh_one_by_email
         expired = client.get(manage)
         assert expired.status_code == 400
         page = expired.content.decode()
-        assert "This link has expired" in page and "work for 7 days" in page and "Email me a new link" in page
-        assert client.post(manage, {"action": "save", "frequency": "weekly", "max_papers": "3"}).status_code == 400
+        assert (
+            "This link has expired" in page
+            and "work for 7 days" in page
+            and "Email me a new link" in page
+        )
+        assert (
+            client.post(
+                manage, {"action": "save", "frequency": "weekly", "max_papers": "3"}
+            ).status_code
+            == 400
+        )
         assert client.post(manage, {"action": "unsubscribe"}).status_code == 400
         # Unsubscribing needs no fresh link (the email has a permanent one anyway).
         assert re.search(r'href="/unsubscribe/[^"]+">Unsubscribe without a new link', page)
@@ -57,7 +72,11 @@ def test_a_digests_manage_link_works_for_a_week_then_offers_a_fresh_one_by_email
         token = re.search(r'name="token" value="([^"]+)"', page).group(1)
         answer = client.post("/subscribe/new-link", {"token": token})
         assert answer.status_code == 200 and "Check your inbox" in answer.content.decode()
-        [sent] = [m for m in smtp.messages if m.message["Subject"] == "Your dailypapers digest subscription"]
+        [sent] = [
+            m
+            for m in smtp.messages
+            if m.message["Subject"] == "Your dailypapers digest subscription"
+        ]
         assert sent.rcpt_tos == ["ada@example.org"]  # the address's owner, not the link's holder
         assert "asked for a new link" in sent.message.get_body(("plain",)).get_content()
         fresh = link(sent.message, "/subscribe/manage/")
@@ -68,18 +87,26 @@ def test_a_digests_manage_link_works_for_a_week_then_offers_a_fresh_one_by_email
 
 
 def test_a_forged_token_gets_no_fresh_link(client, smtp):
-    assert client.post("/subscribe/new-link", {"token": "WzEsImFiYyJd:1vPxyz:forged"}).status_code == 400
+    assert (
+        client.post("/subscribe/new-link", {"token": "WzEsImFiYyJd:1vPxyz:forged"}).status_code
+        == 400
+    )
     assert client.post("/subscribe/new-link", {}).status_code == 400
     assert smtp.messages == []
 
 
-def test_unsubscribe_links_from_old_emails_keep_working_after_a_year_and_a_sign_out(client, smtp, feed_day):
+def test_unsubscribe_links_from_old_emails_keep_working_after_a_year_and_a_sign_out(
+    client, smtp, feed_day
+):
     active("ada@example.org")
     manage, unsubscribe = one_digest(smtp)
     signed_out = client.post(manage, {"action": "revoke"})
     assert "All links are signed out" in signed_out.content.decode()
     with time_machine.travel(timezone.now() + dt.timedelta(days=400)):
-        assert "Stop sending the digest to ada@example.org?" in client.get(unsubscribe).content.decode()
+        assert (
+            "Stop sending the digest to ada@example.org?"
+            in client.get(unsubscribe).content.decode()
+        )
         response = one_click(unsubscribe)
     assert response.status_code == 200 and "You are unsubscribed" in response.content.decode()
     assert Subscription.objects.get().status == Subscription.UNSUBSCRIBED
@@ -88,8 +115,10 @@ def test_unsubscribe_links_from_old_emails_keep_working_after_a_year_and_a_sign_
 def test_unsubscribe_links_sent_before_links_expired_keep_working(client):
     # Emails sent by earlier versions carry [id, nonce] in their unsubscribe token.
     ada = active("ada@example.org")
-    legacy = signing.TimestampSigner(salt=tokens.SALTS["unsubscribe"]).sign_object([ada.pk, ada.nonce], compress=False)
-    services.revoke_links(ada)
+    legacy = signing.TimestampSigner(salt=tokens.SALTS["unsubscribe"]).sign_object(
+        [ada.pk, ada.nonce], compress=False
+    )
+    subscriptions.revoke_links(ada)
     assert one_click(f"/unsubscribe/{legacy}").status_code == 200
     assert Subscription.objects.get().status == Subscription.UNSUBSCRIBED
 
@@ -119,7 +148,12 @@ def test_subscribing_again_after_unsubscribing_takes_a_new_email(client, smtp):
     # Neither the old confirmation link nor a recent manage link (a forwarded digest's)
     # brings the address back.
     assert client.post(confirm).status_code == 400
-    assert client.post(manage, {"action": "resubscribe", "frequency": "daily", "max_papers": "10"}).status_code == 400
+    assert (
+        client.post(
+            manage, {"action": "resubscribe", "frequency": "daily", "max_papers": "10"}
+        ).status_code
+        == 400
+    )
     assert Subscription.objects.get().status == Subscription.UNSUBSCRIBED
     # The address asks again and follows the emailed link: subscribed again.
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):

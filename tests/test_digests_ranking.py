@@ -29,9 +29,15 @@ def test_without_filters_the_top_papers_come_in_community_order():
 
 
 def test_a_matching_paper_outranks_every_other_and_says_why():
-    papers = scored([paper(1, 50), paper(2, 30), paper(3, 0, categories=("cs.IR",), authors=["Grace Hopper"])])
+    papers = scored(
+        [paper(1, 50), paper(2, 30), paper(3, 0, categories=("cs.IR",), authors=["Grace Hopper"])]
+    )
     ranked = rank(papers, Filters.of(["cs.IR"], [], ["hopper"]), 3)
-    assert [(c.entry_id, sorted(m)) for c, m in ranked] == [(3, ["author", "category"]), (1, []), (2, [])]
+    assert [(c.entry_id, sorted(m)) for c, m in ranked] == [
+        (3, ["author", "category"]),
+        (1, []),
+        (2, []),
+    ]
 
 
 def test_an_archive_name_matches_all_its_categories_and_keywords_ignore_case():

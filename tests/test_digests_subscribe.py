@@ -11,15 +11,17 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from dailypapers.digests import services, tokens
+from dailypapers.digests import outbox, subscriptions, tokens
 from dailypapers.digests.models import OutboxMessage, Subscription
-from tests.accounts_helpers import make_user
-from tests.digests_helpers import PERIOD, active, feed_day, link, smtp  # noqa: F401
+from tests.digests_helpers import PERIOD, active, link
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 
-def test_every_page_has_the_subscribe_box_without_a_csrf_token_for_anonymous_readers(client, feed_day):
+def test_every_page_has_the_subscribe_box_without_a_csrf_token_for_anonymous_readers(
+    client, feed_day
+):
     response = client.get("/")
     page = response.content.decode()
     assert 'action="/subscribe"' in page and 'name="email"' in page
@@ -41,12 +43,23 @@ def test_the_box_is_the_first_thing_on_the_home_page_and_in_the_footer_elsewhere
 
 def test_subscribing_by_email_sends_a_confirmation_and_nothing_else(client, smtp):
     response = client.post(
-        "/subscribe", {"email": "  Ada@Example.ORG ", "frequency": "weekly", "categories": "cs.CL, cs.LG", "keywords": "retrieval", "max_papers": "5"}
+        "/subscribe",
+        {
+            "email": "  Ada@Example.ORG ",
+            "frequency": "weekly",
+            "categories": "cs.CL, cs.LG",
+            "keywords": "retrieval",
+            "max_papers": "5",
+        },
     )
     assert response.status_code == 200
     assert "Check your inbox" in response.content.decode()
     ada = Subscription.objects.get()
-    assert (ada.email, ada.status, ada.frequency) == ("ada@example.org", Subscription.PENDING, "weekly")
+    assert (ada.email, ada.status, ada.frequency) == (
+        "ada@example.org",
+        Subscription.PENDING,
+        "weekly",
+    )
     assert (ada.categories, ada.keywords, ada.max_papers) == (["cs.CL", "cs.LG"], ["retrieval"], 5)
     [received] = smtp.messages
     assert received.rcpt_tos == ["ada@example.org"]
@@ -59,7 +72,9 @@ def test_subscribing_by_email_sends_a_confirmation_and_nothing_else(client, smtp
 def test_with_the_console_email_backend_the_page_says_where_the_email_is(client, settings, capsys):
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     settings.RATELIMIT_ENABLE = False
-    page = client.post("/subscribe", {"email": "ada@example.org", "frequency": "daily", "max_papers": "10"})
+    page = client.post(
+        "/subscribe", {"email": "ada@example.org", "frequency": "daily", "max_papers": "10"}
+    )
     assert "printed on the server’s console" in page.content.decode()
     assert "/subscribe/confirm/" in capsys.readouterr().out
 
@@ -75,7 +90,9 @@ def test_confirming_takes_a_button_press_not_just_a_visit(client, smtp):
     url = link(smtp.messages[0].message, "/subscribe/confirm/")
     page = client.get(url)
     assert page.status_code == 200 and "Yes, subscribe" in page.content.decode()
-    assert Subscription.objects.get().status == Subscription.PENDING  # link scanners confirm nothing
+    assert (
+        Subscription.objects.get().status == Subscription.PENDING
+    )  # link scanners confirm nothing
     done = client.post(url)
     assert "You are subscribed" in done.content.decode()
     ada = Subscription.objects.get()
@@ -90,7 +107,11 @@ def test_confirming_takes_a_button_press_not_just_a_visit(client, smtp):
     ],
 )
 def test_a_bad_token_gives_a_clear_page(client, token, message):
-    for url in (f"/subscribe/confirm/{token}", f"/subscribe/manage/{token}", f"/unsubscribe/{token}"):
+    for url in (
+        f"/subscribe/confirm/{token}",
+        f"/subscribe/manage/{token}",
+        f"/unsubscribe/{token}",
+    ):
         response = client.get(url)
         assert response.status_code == 400
         assert message in response.content.decode()
@@ -117,7 +138,7 @@ def test_a_token_for_one_purpose_is_refused_for_another(client):
 def test_revoked_manage_links_stop_working(client):
     ada = active("ada@example.org")
     url = f"/subscribe/manage/{tokens.make('manage', ada)}"
-    services.revoke_links(ada)
+    subscriptions.revoke_links(ada)
     response = client.post(url, {"action": "save", "frequency": "weekly", "max_papers": "3"})
     assert response.status_code == 400 and "no longer works" in response.content.decode()
     assert Subscription.objects.get().frequency == "daily"
@@ -154,7 +175,11 @@ def test_a_logged_in_member_subscribes_in_one_click(smtp):
     response = client.post("/subscribe", {"csrfmiddlewaretoken": token})
     assert "You are subscribed" in response.content.decode()
     subscription = Subscription.objects.get()
-    assert (subscription.email, subscription.user, subscription.status) == ("alice@example.org", alice, "active")
+    assert (subscription.email, subscription.user, subscription.status) == (
+        "alice@example.org",
+        alice,
+        "active",
+    )
     assert smtp.messages == []
 
 
@@ -187,7 +212,15 @@ def test_the_manage_link_changes_choices_without_logging_in(client):
     ada = active("ada@example.org")
     url = f"/subscribe/manage/{tokens.make('manage', ada)}"
     assert "ada@example.org" in client.get(url).content.decode()
-    response = client.post(url, {"action": "save", "frequency": "weekly", "authors": "Grace Hopper, Ada", "max_papers": "3"})
+    response = client.post(
+        url,
+        {
+            "action": "save",
+            "frequency": "weekly",
+            "authors": "Grace Hopper, Ada",
+            "max_papers": "3",
+        },
+    )
     assert "Your choices are saved" in response.content.decode()
     ada.refresh_from_db()
     assert (ada.frequency, ada.authors, ada.max_papers) == ("weekly", ["Grace Hopper", "Ada"], 3)
@@ -196,13 +229,18 @@ def test_the_manage_link_changes_choices_without_logging_in(client):
     client.post(url, {"action": "unsubscribe"})
     assert Subscription.objects.get().status == Subscription.UNSUBSCRIBED
     # The link that unsubscribed cannot subscribe again: that takes a new email.
-    assert client.post(url, {"action": "resubscribe", "frequency": "weekly", "max_papers": "3"}).status_code == 400
+    assert (
+        client.post(
+            url, {"action": "resubscribe", "frequency": "weekly", "max_papers": "3"}
+        ).status_code
+        == 400
+    )
     assert Subscription.objects.get().status == Subscription.UNSUBSCRIBED
 
 
 def test_unsubscribing_asks_first_on_a_visit_and_takes_effect_at_once_on_post(client, feed_day):
     ada = active("ada@example.org")
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     url = f"/unsubscribe/{tokens.make('unsubscribe', ada)}"
     page = client.get(url)
     assert page.status_code == 200 and Subscription.objects.get().status == Subscription.ACTIVE
@@ -217,7 +255,9 @@ def test_unsubscribing_asks_first_on_a_visit_and_takes_effect_at_once_on_post(cl
 
 
 def test_operators_import_addresses_confirmed_or_not(smtp, capsys, tmp_path):
-    call_command("subscribers", "add", "Ada@example.org", "bob@example.org", "--confirmed", "--weekly")
+    call_command(
+        "subscribers", "add", "Ada@example.org", "bob@example.org", "--confirmed", "--weekly"
+    )
     assert "2 added (active)" in capsys.readouterr().out
     assert set(Subscription.objects.values_list("email", "status", "frequency")) == {
         ("ada@example.org", "active", "weekly"), ("bob@example.org", "active", "weekly"),
@@ -252,7 +292,7 @@ def test_subscription_requests_are_rate_limited(client, settings, smtp):
 
 def test_staff_see_subscriptions_and_the_outbox_in_the_admin(client, feed_day):
     active("ada@example.org")
-    services.build_outbox(PERIOD)
+    outbox.build_outbox(PERIOD)
     client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "x"))
     for url in ("/admin/digests/subscription/", "/admin/digests/outboxmessage/"):
         response = client.get(url)
@@ -269,12 +309,18 @@ WEEKLY_WITH_FILTERS = {
 
 def state(subscription, *ignore):
     subscription.refresh_from_db()
-    return {f.attname: getattr(subscription, f.attname) for f in Subscription._meta.fields if f.name not in ignore}
+    return {
+        f.attname: getattr(subscription, f.attname)
+        for f in Subscription._meta.fields
+        if f.name not in ignore
+    }
 
 
 def test_the_footer_button_leaves_a_members_subscription_exactly_as_it_is(smtp):
     alice = make_user("alice")
-    subscription = active("alice@example.org", user=alice, confirmed_at=timezone.now(), **WEEKLY_WITH_FILTERS)
+    subscription = active(
+        "alice@example.org", user=alice, confirmed_at=timezone.now(), **WEEKLY_WITH_FILTERS
+    )
     before = state(subscription)
     client = Client()
     client.force_login(alice)
@@ -288,11 +334,18 @@ def test_the_footer_button_leaves_a_members_subscription_exactly_as_it_is(smtp):
     assert smtp.messages == []
 
 
-def test_the_footer_box_leaves_an_anonymous_subscription_as_it_is_and_mails_its_manage_link(client, smtp):
+def test_the_footer_box_leaves_an_anonymous_subscription_as_it_is_and_mails_its_manage_link(
+    client, smtp
+):
     subscription = active("ada@example.org", confirmed_at=timezone.now(), **WEEKLY_WITH_FILTERS)
     before = state(subscription, "confirmation_sent_at")
     assert client.post("/subscribe", {"email": "ada@example.org"}).status_code == 200
-    assert client.post("/subscribe", {"email": "ADA@example.org", "frequency": "daily", "max_papers": "2"}).status_code == 200
+    assert (
+        client.post(
+            "/subscribe", {"email": "ADA@example.org", "frequency": "daily", "max_papers": "2"}
+        ).status_code
+        == 200
+    )
     assert state(subscription, "confirmation_sent_at") == before
     [received] = smtp.messages  # the second request came within the resend delay
     assert received.message["Subject"] == "Your dailypapers digest subscription"
@@ -300,27 +353,50 @@ def test_the_footer_box_leaves_an_anonymous_subscription_as_it_is_and_mails_its_
     assert link(received.message, "/subscribe/manage/")
 
 
-def test_an_unsubscribed_address_keeps_its_choices_and_subscribes_again_from_the_emailed_link(client, smtp):
+def test_an_unsubscribed_address_keeps_its_choices_and_subscribes_again_from_the_emailed_link(
+    client, smtp
+):
     subscription = active("ada@example.org", confirmed_at=timezone.now(), **WEEKLY_WITH_FILTERS)
-    services.unsubscribe(subscription)
+    subscriptions.unsubscribe(subscription)
     before = state(subscription, "confirmation_sent_at")
     client.post("/subscribe", {"email": "ada@example.org"})
     assert state(subscription, "confirmation_sent_at") == before  # still unsubscribed, same choices
     [received] = smtp.messages
-    assert "not receiving the digest at the moment (it was unsubscribed)" in received.message.get_body(("plain",)).get_content()
+    assert (
+        "not receiving the digest at the moment (it was unsubscribed)"
+        in received.message.get_body(("plain",)).get_content()
+    )
     url = link(received.message, "/subscribe/manage/")
     page = client.get(url).content.decode()
-    assert "unsubscribed; nothing is sent" in page and 'value="cs.CL, cs.IR"' in page and "Subscribe again" in page
-    response = client.post(url, {"action": "resubscribe", "frequency": "weekly", "categories": "cs.CL, cs.IR", "keywords": "retrieval", "authors": "Grace Hopper", "max_papers": "15"})
+    assert (
+        "unsubscribed; nothing is sent" in page
+        and 'value="cs.CL, cs.IR"' in page
+        and "Subscribe again" in page
+    )
+    response = client.post(
+        url,
+        {
+            "action": "resubscribe",
+            "frequency": "weekly",
+            "categories": "cs.CL, cs.IR",
+            "keywords": "retrieval",
+            "authors": "Grace Hopper",
+            "max_papers": "15",
+        },
+    )
     assert response.status_code == 200
     subscription.refresh_from_db()
-    assert subscription.receives_mail and subscription.frequency == "weekly" and subscription.max_papers == 15
+    assert (
+        subscription.receives_mail
+        and subscription.frequency == "weekly"
+        and subscription.max_papers == 15
+    )
 
 
 def test_the_footer_button_resumes_a_members_unsubscribed_subscription_with_its_own_choices(smtp):
     alice = make_user("alice")
     subscription = active("alice@example.org", user=alice, **WEEKLY_WITH_FILTERS)
-    services.unsubscribe(subscription)
+    subscriptions.unsubscribe(subscription)
     client = Client()
     client.force_login(alice)
     page = client.post("/subscribe", {}).content.decode()
@@ -332,7 +408,7 @@ def test_the_footer_button_resumes_a_members_unsubscribed_subscription_with_its_
 
 def test_operators_adding_a_known_address_leave_its_choices(smtp, capsys):
     subscription = active("ada@example.org", **WEEKLY_WITH_FILTERS)
-    services.unsubscribe(subscription)
+    subscriptions.unsubscribe(subscription)
     call_command("subscribers", "add", "ada@example.org")
     subscription.refresh_from_db()
     assert subscription.status == "unsubscribed"
@@ -359,4 +435,6 @@ def test_the_answer_is_the_same_for_a_new_a_pending_and_an_active_address(client
     assert answers[0] == answers[1] == answers[2]
     assert b"Check your inbox" in answers[0]
     # What differs goes to the address.
-    assert subjects == ["Confirm your dailypapers digest subscription"] * 2 + ["Your dailypapers digest subscription"]
+    assert subjects == ["Confirm your dailypapers digest subscription"] * 2 + [
+        "Your dailypapers digest subscription"
+    ]

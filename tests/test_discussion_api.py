@@ -6,7 +6,6 @@ import pytest
 from dailypapers.accounts.models import ApiToken, Profile
 from dailypapers.discussion import services
 from dailypapers.discussion.models import Comment
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, mod, paper  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +17,13 @@ def num_comments(client, paper):
     return single, listed["numComments"]
 
 
-def test_num_comments_follows_posting_hiding_and_deleting(client, alice, mod, paper, entry):
+def test_num_comments_follows_posting_hiding_and_deleting(client, alice, sam, paper, entry):
     assert num_comments(client, paper) == (0, 0)
     first = services.post_comment(alice, paper, "first")
     assert num_comments(client, paper) == (1, 1)
     second = services.post_comment(alice, paper, "second", parent=first)
     assert num_comments(client, paper) == (2, 2)
-    services.hide_comment(mod, second)
+    services.hide_comment(sam, second)
     assert num_comments(client, paper) == (1, 1)
     services.delete_comment(alice, first)
     assert num_comments(client, paper) == (0, 0)
@@ -37,10 +36,10 @@ def test_num_comments_adds_local_comments_to_imported_ones(client, alice, paper,
     assert num_comments(client, paper) == (6, 6)
 
 
-def test_the_thread_is_nested_and_public(client, alice, bob, mod, paper):
+def test_the_thread_is_nested_and_public(client, alice, bob, sam, paper):
     root = services.post_comment(alice, paper, "root *text*")
     reply = services.post_comment(bob, paper, "reply", parent=root)
-    services.hide_comment(mod, services.post_comment(bob, paper, "hidden one"))
+    services.hide_comment(sam, services.post_comment(bob, paper, "hidden one"))
     gone = services.post_comment(bob, paper, "gone")
     services.post_comment(alice, paper, "answer to gone", parent=gone)
     services.delete_comment(bob, gone)
@@ -69,10 +68,15 @@ def token_for(user):
 
 def test_posting_with_a_token(client, alice, bob, paper, entry):
     url = f"/api/papers/{paper.arxiv_id}/comments"
-    response = client.post(url, {"body": "via the **API**"}, content_type="application/json", **token_for(alice))
+    response = client.post(
+        url, {"body": "via the **API**"}, content_type="application/json", **token_for(alice)
+    )
     assert response.status_code == 201
     created = response.json()
-    assert created["author"] == "alice" and created["bodyHtml"] == "<p>via the <strong>API</strong></p>\n"
+    assert (
+        created["author"] == "alice"
+        and created["bodyHtml"] == "<p>via the <strong>API</strong></p>\n"
+    )
     reply = client.post(url, {"body": "reply", "parentId": created["id"]}, content_type="application/json",
                         **token_for(bob))  # fmt: skip
     assert reply.status_code == 201 and reply.json()["parentId"] == created["id"]
@@ -85,13 +89,18 @@ def test_posting_refusals(client, alice, paper, settings):
     assert client.post(url, {"body": "x"}, content_type="application/json").status_code == 401
     empty = client.post(url, {"body": "  "}, content_type="application/json", **auth)
     assert empty.status_code == 400 and empty.json() == {"error": "A comment cannot be empty."}
-    missing_parent = client.post(url, {"body": "x", "parentId": 999999}, content_type="application/json", **auth)
+    missing_parent = client.post(
+        url, {"body": "x", "parentId": 999999}, content_type="application/json", **auth
+    )
     assert missing_parent.status_code == 404
     assert client.post("/api/papers/2501.99999/comments", {"body": "x"}, content_type="application/json",
                        **auth).status_code == 404  # fmt: skip
 
     settings.RATE_LIMIT_COMMENT = "1/m"
-    assert client.post(url, {"body": "one"}, content_type="application/json", **auth).status_code == 201
+    assert (
+        client.post(url, {"body": "one"}, content_type="application/json", **auth).status_code
+        == 201
+    )
     limited = client.post(url, {"body": "two"}, content_type="application/json", **auth)
     assert limited.status_code == 429 and "Too many comments" in limited.json()["error"]
 

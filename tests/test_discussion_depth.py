@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from dailypapers.discussion import services
 from dailypapers.discussion.models import Comment
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, mod, paper  # noqa: F401
 from tests.factories import make_entry, make_paper
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +101,11 @@ def test_the_whole_chain_is_reached_through_the_thread_pages(client, alice, pape
         response = client.get(url)
         assert response.status_code == 200
         html = response.content.decode()
-        seen += [int(pk) for pk in re.findall(r'<article class="comment[^"]*" id="c(\d+)"', html) if int(pk) not in seen]
+        seen += [
+            int(pk)
+            for pk in re.findall(r'<article class="comment[^"]*" id="c(\d+)"', html)
+            if int(pk) not in seen
+        ]
         found = re.search(r'<p class="continue"><a href="([^"]+)"', html)
         if found is None:
             break
@@ -117,13 +120,17 @@ def test_a_reply_deep_in_a_chain_leads_to_its_parents_thread_page(client, alice,
     ids = chain(paper, alice, 20)
     client.force_login(alice)
     parent = ids[-1]
-    response = client.post(reverse("discussion:post", args=[paper.arxiv_id]), {"body": "deep answer", "parent": parent})
+    response = client.post(
+        reverse("discussion:post", args=[paper.arxiv_id]), {"body": "deep answer", "parent": parent}
+    )
     reply = Comment.objects.get(body="deep answer")
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('discussion:thread', args=[parent])}#c{reply.pk}"
     assert "deep answer" in client.get(response["Location"]).content.decode()
     # A shallow reply stays on the paper page.
-    response = client.post(reverse("discussion:post", args=[paper.arxiv_id]), {"body": "near", "parent": ids[0]})
+    response = client.post(
+        reverse("discussion:post", args=[paper.arxiv_id]), {"body": "near", "parent": ids[0]}
+    )
     near = Comment.objects.get(body="near")
     assert response["Location"] == f"{paper.get_absolute_url()}#c{near.pk}"
 
@@ -131,7 +138,7 @@ def test_a_reply_deep_in_a_chain_leads_to_its_parents_thread_page(client, alice,
 def ten_thousand(paper, user):
     """100 top-level comments, each with 99 replies: 10,000 comments on one paper."""
     parents = []
-    for root in range(100):
+    for _ in range(100):
         parents.append(None)
         top = len(parents) - 1
         parents += [top] * 99
@@ -152,7 +159,10 @@ def test_ten_thousand_comments_give_a_bounded_page(client, alice, paper):
     assert "Continue this thread" in html
     second = client.get(paper.get_absolute_url(), {"page": 2})
     assert second.status_code == 200
-    assert len(re.findall(r'<article class="comment', second.content.decode())) == services.MAX_PAGE_COMMENTS
+    assert (
+        len(re.findall(r'<article class="comment', second.content.decode()))
+        == services.MAX_PAGE_COMMENTS
+    )
 
 
 def test_ten_thousand_comments_give_a_bounded_api_response(client, alice, paper):
@@ -175,7 +185,9 @@ def test_ten_thousand_comments_give_a_bounded_api_response(client, alice, paper)
     cut = [c for c in data if c["moreReplies"]]
     assert cut
     replies = client.get(url, {"parentId": cut[0]["id"]}).json()
-    assert len(replies) == services.ROOTS_PER_PAGE and all(r["parentId"] == cut[0]["id"] for r in replies)
+    assert len(replies) == services.ROOTS_PER_PAGE and all(
+        r["parentId"] == cut[0]["id"] for r in replies
+    )
 
 
 @pytest.mark.parametrize(
@@ -194,7 +206,9 @@ def test_replies_of_a_comment_of_another_paper_are_a_404(client, alice, paper):
     other = make_entry("2025-03-05", paper=make_paper(arxiv_id="2503.05555")).paper
     elsewhere = services.post_comment(alice, other, "elsewhere")
     response = client.get(f"/api/papers/{paper.arxiv_id}/comments", {"parentId": elsewhere.pk})
-    assert response.status_code == 404 and response.json() == {"error": "no such comment on this paper"}
+    assert response.status_code == 404 and response.json() == {
+        "error": "no such comment on this paper"
+    }
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "x", "2", "99999999999999999999", "١"])
@@ -202,20 +216,25 @@ def test_bad_page_numbers_are_a_404_page(client, alice, paper, value):
     services.post_comment(alice, paper, "one")
     assert client.get(paper.get_absolute_url(), {"page": value}).status_code == 404
     comment = Comment.objects.get()
-    assert client.get(reverse("discussion:thread", args=[comment.pk]), {"page": value}).status_code == 404
+    assert (
+        client.get(reverse("discussion:thread", args=[comment.pk]), {"page": value}).status_code
+        == 404
+    )
 
 
-def test_a_thread_page_of_a_hidden_comment_shows_its_placeholder(client, alice, bob, mod, paper):
+def test_a_thread_page_of_a_hidden_comment_shows_its_placeholder(client, alice, bob, sam, paper):
     top = services.post_comment(alice, paper, "top")
     reply = services.post_comment(bob, paper, "visible reply", parent=top)
-    services.hide_comment(mod, top)
+    services.hide_comment(sam, top)
     html = client.get(reverse("discussion:thread", args=[top.pk])).content.decode()
     assert "[removed by moderators]" in html and "visible reply" in html and ">top<" not in html
     assert client.get(reverse("discussion:thread", args=[reply.pk])).status_code == 200
     assert client.get(reverse("discussion:thread", args=[10**12])).status_code == 404
 
 
-def test_deleting_the_top_of_a_1100_reply_chain_deletes_it_all(admin_client_root, alice, paper, entry):
+def test_deleting_the_top_of_a_1100_reply_chain_deletes_it_all(
+    admin_client_root, alice, paper, entry
+):
     ids = chain(paper, alice, 1100)
     top = Comment.objects.get(pk=ids[0])
     # The admin's confirmation page lists what goes, then its POST deletes it.
@@ -234,10 +253,8 @@ def test_deleting_the_top_of_a_1100_reply_chain_deletes_it_all(admin_client_root
 
 
 @pytest.fixture
-def admin_client_root(client, fast_passwords):
-    from django.contrib.auth import get_user_model
-
-    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "pw-long-enough-123"))
+def admin_client_root(client, root):
+    client.force_login(root)
     return client
 
 

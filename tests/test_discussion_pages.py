@@ -8,7 +8,7 @@ from django.urls import reverse
 from dailypapers.accounts.models import Profile
 from dailypapers.discussion import services
 from dailypapers.discussion.models import Comment, Report
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, mod, paper, parse  # noqa: F401
+from tests.discussion_helpers import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,9 @@ def test_the_reply_link_opens_the_reply_form(client, alice, bob, paper):
     tree = parse(page(client, paper, reply=comment.pk))
     opened = tree.find_all(lambda e: e.tag == "details" and "open" in e.attrs)
     assert len(opened) == 1
-    assert opened[0].find_all(lambda e: e.attrs.get("name") == "parent")[0].attrs["value"] == str(comment.pk)
+    assert opened[0].find_all(lambda e: e.attrs.get("name") == "parent")[0].attrs["value"] == str(
+        comment.pk
+    )
 
 
 def test_a_reply_to_a_comment_of_another_paper_is_404(client, alice, paper):
@@ -130,7 +132,10 @@ def test_reports_over_the_rate_answer_429(client, alice, bob, paper, settings):
     first = services.post_comment(alice, paper, "one")
     second = services.post_comment(alice, paper, "two")
     client.force_login(bob)
-    assert client.post(reverse("discussion:report", args=[first.pk]), {"reason": "spam"}).status_code == 302
+    assert (
+        client.post(reverse("discussion:report", args=[first.pk]), {"reason": "spam"}).status_code
+        == 302
+    )
     response = client.post(reverse("discussion:report", args=[second.pk]), {"reason": "spam"})
     assert response.status_code == 429
     assert "Too many reports" in response.content.decode()
@@ -151,7 +156,10 @@ def test_others_cannot_edit_or_delete(client, alice, bob, paper):
     comment = services.post_comment(alice, paper, "alice's words")
     client.force_login(bob)
     assert client.get(reverse("discussion:edit", args=[comment.pk])).status_code == 403
-    assert client.post(reverse("discussion:edit", args=[comment.pk]), {"body": "bob's"}).status_code == 403
+    assert (
+        client.post(reverse("discussion:edit", args=[comment.pk]), {"body": "bob's"}).status_code
+        == 403
+    )
     assert client.get(reverse("discussion:delete", args=[comment.pk])).status_code == 403
     assert client.post(reverse("discussion:delete", args=[comment.pk])).status_code == 403
     comment.refresh_from_db()
@@ -174,17 +182,26 @@ def test_delete_asks_then_deletes_and_keeps_replies(client, alice, bob, paper, e
     assert entry.num_comments == 1
 
 
-def test_hidden_comments_are_seen_by_staff_only(client, alice, bob, mod, paper):
+def test_hidden_comments_are_seen_by_staff_only(client, alice, bob, sam, paper):
     comment = services.post_comment(alice, paper, "Something rude")
     client.force_login(bob)
-    assert client.post(reverse("discussion:hide", args=[comment.pk])).status_code == 302  # to the admin log-in
+    assert (
+        client.post(reverse("discussion:hide", args=[comment.pk])).status_code == 302
+    )  # to the admin log-in
     comment.refresh_from_db()
     assert not comment.hidden
 
-    client.force_login(mod)
-    assert client.post(reverse("discussion:hide", args=[comment.pk]), {"action": "hide"}).status_code == 302
+    client.force_login(sam)
+    assert (
+        client.post(reverse("discussion:hide", args=[comment.pk]), {"action": "hide"}).status_code
+        == 302
+    )
     staff_html = page(client, paper)
-    assert "Something rude" in staff_html and "hidden by moderators" in staff_html and "Unhide" in staff_html
+    assert (
+        "Something rude" in staff_html
+        and "hidden by moderators" in staff_html
+        and "Unhide" in staff_html
+    )
 
     for viewer in (alice, bob):
         client.force_login(viewer)
@@ -193,7 +210,7 @@ def test_hidden_comments_are_seen_by_staff_only(client, alice, bob, mod, paper):
     client.logout()
     assert "Something rude" not in page(client, paper)
 
-    client.force_login(mod)
+    client.force_login(sam)
     client.post(reverse("discussion:hide", args=[comment.pk]), {"action": "unhide"})
     client.logout()
     assert "Something rude" in page(client, paper)
@@ -228,7 +245,9 @@ def test_the_thread_takes_as_many_queries_whatever_its_size(client, alice, bob, 
     def chain(n, tag):
         parent = None
         for i in range(n):
-            parent = services.post_comment(alice if i % 2 else bob, paper, f"{tag} {i}", parent=parent)
+            parent = services.post_comment(
+                alice if i % 2 else bob, paper, f"{tag} {i}", parent=parent
+            )
 
     chain(services.MAX_DEPTH + 2, "first")
     client.force_login(bob)
@@ -245,21 +264,21 @@ def test_the_thread_takes_as_many_queries_whatever_its_size(client, alice, bob, 
     assert len(comment_queries) <= services.MAX_DEPTH + 4
 
 
-def test_the_profile_lists_recent_visible_comments(client, alice, mod, paper):
+def test_the_profile_lists_recent_visible_comments(client, alice, sam, paper):
     shown = services.post_comment(alice, paper, "Visible remark")
-    services.hide_comment(mod, services.post_comment(alice, paper, "Hidden remark"))
+    services.hide_comment(sam, services.post_comment(alice, paper, "Hidden remark"))
     html = client.get(reverse("accounts:profile", args=["alice"])).content.decode()
     assert "Visible remark" in html and "Hidden remark" not in html
     assert f"{paper.get_absolute_url()}#c{shown.pk}" in html
 
 
-def test_the_admin_lists_reports_and_its_actions_work(client, alice, bob, mod, paper, entry):
-    mod.is_superuser = True
-    mod.save()
+def test_the_admin_lists_reports_and_its_actions_work(client, alice, bob, sam, paper, entry):
+    sam.is_superuser = True
+    sam.save()
     comment = services.post_comment(alice, paper, "Reported words here")
     services.report_comment(bob, comment, "abuse", "insults")
     report = Report.objects.get()
-    client.force_login(mod)
+    client.force_login(sam)
     url = reverse("admin:discussion_report_changelist")
     html = client.get(url).content.decode()
     assert "Reported words here" in html and "bob" in html and "Harassment or abuse" in html
@@ -268,7 +287,7 @@ def test_the_admin_lists_reports_and_its_actions_work(client, alice, bob, mod, p
     comment.refresh_from_db()
     report.refresh_from_db()
     entry.refresh_from_db()
-    assert comment.hidden and report.resolved_by == mod and entry.num_comments == 0
+    assert comment.hidden and report.resolved_by == sam and entry.num_comments == 0
 
     report.resolved_at = None
     report.save()
@@ -276,5 +295,15 @@ def test_the_admin_lists_reports_and_its_actions_work(client, alice, bob, mod, p
     report.refresh_from_db()
     assert report.resolved_at is not None
 
-    assert client.get(reverse("admin:discussion_comment_changelist"), {"hidden__exact": "1"}).status_code == 200
-    assert "Reported words here" in client.get(reverse("admin:discussion_comment_changelist"), {"q": "Reported"}).content.decode()
+    assert (
+        client.get(
+            reverse("admin:discussion_comment_changelist"), {"hidden__exact": "1"}
+        ).status_code
+        == 200
+    )
+    assert (
+        "Reported words here"
+        in client.get(
+            reverse("admin:discussion_comment_changelist"), {"q": "Reported"}
+        ).content.decode()
+    )

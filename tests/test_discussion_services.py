@@ -8,8 +8,7 @@ from dailypapers.accounts.models import Profile
 from dailypapers.discussion import services
 from dailypapers.discussion.models import MAX_BODY_LENGTH, Comment, Report
 from dailypapers.papers.models import FeedEntry
-from tests.discussion_helpers import alice, bob, entry, fast_passwords, make_user, mod, paper  # noqa: F401
-from tests.factories import make_entry, make_paper
+from tests.factories import make_entry, make_paper, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +73,12 @@ def test_replies_form_a_thread_in_order(alice, bob, paper):
     reply = services.post_comment(bob, paper, "reply to first", parent=first)
     deeper = services.post_comment(alice, paper, "reply to reply", parent=reply)
     nodes = list(services.flatten(services.thread(paper).nodes))
-    assert [(n.comment.pk, n.depth) for n in nodes] == [(first.pk, 0), (reply.pk, 1), (deeper.pk, 2), (second.pk, 0)]
+    assert [(n.comment.pk, n.depth) for n in nodes] == [
+        (first.pk, 0),
+        (reply.pk, 1),
+        (deeper.pk, 2),
+        (second.pk, 0),
+    ]
 
 
 def test_display_depth_is_bounded(alice, paper):
@@ -126,26 +130,30 @@ def test_a_deleted_comment_without_replies_disappears(alice, paper):
     assert services.thread(paper).nodes == []
 
 
-def test_hiding_is_for_staff_and_hides_from_everyone_else(alice, bob, mod, paper, entry):
+def test_hiding_is_for_staff_and_hides_from_everyone_else(alice, bob, sam, paper, entry):
     comment = services.post_comment(alice, paper, "rude")
     with pytest.raises(services.Forbidden):
         services.hide_comment(bob, comment)
-    services.hide_comment(mod, comment)
+    services.hide_comment(sam, comment)
     assert count(entry) == 0
     assert services.thread(paper, bob).nodes == []
     assert services.thread(paper, alice).nodes == []
-    assert [n.comment.pk for n in services.flatten(services.thread(paper, mod).nodes)] == [comment.pk]
-    services.hide_comment(mod, comment)  # twice: counted once
+    assert [n.comment.pk for n in services.flatten(services.thread(paper, sam).nodes)] == [
+        comment.pk
+    ]
+    services.hide_comment(sam, comment)  # twice: counted once
     assert count(entry) == 0
-    services.hide_comment(mod, comment, hidden=False)
+    services.hide_comment(sam, comment, hidden=False)
     assert count(entry) == 1
-    assert [n.comment.pk for n in services.flatten(services.thread(paper, bob).nodes)] == [comment.pk]
+    assert [n.comment.pk for n in services.flatten(services.thread(paper, bob).nodes)] == [
+        comment.pk
+    ]
 
 
-def test_a_hidden_comment_with_replies_is_a_placeholder_for_others(alice, bob, mod, paper):
+def test_a_hidden_comment_with_replies_is_a_placeholder_for_others(alice, bob, sam, paper):
     hidden = services.post_comment(alice, paper, "rude")
     reply = services.post_comment(bob, paper, "calm reply", parent=hidden)
-    services.hide_comment(mod, hidden)
+    services.hide_comment(sam, hidden)
     nodes = list(services.flatten(services.thread(paper, bob).nodes))
     assert [(n.comment.pk, n.shown) for n in nodes] == [(hidden.pk, False), (reply.pk, True)]
     assert nodes[0].placeholder == "[removed by moderators]"
@@ -153,11 +161,11 @@ def test_a_hidden_comment_with_replies_is_a_placeholder_for_others(alice, bob, m
         services.post_comment(bob, paper, "another reply", parent=hidden)
 
 
-def test_deleting_a_hidden_comment_does_not_count_twice(alice, mod, paper, entry):
+def test_deleting_a_hidden_comment_does_not_count_twice(alice, sam, paper, entry):
     comment = services.post_comment(alice, paper, "x")
-    services.hide_comment(mod, comment)
+    services.hide_comment(sam, comment)
     services.delete_comment(alice, comment)
-    services.hide_comment(mod, comment, hidden=False)
+    services.hide_comment(sam, comment, hidden=False)
     assert count(entry) == 0
 
 
@@ -168,9 +176,9 @@ def test_a_count_never_goes_below_zero(alice, paper):
     assert count(later) == 0
 
 
-def test_visible_count_is_what_a_new_feature_starts_from(alice, mod, paper):
+def test_visible_count_is_what_a_new_feature_starts_from(alice, sam, paper):
     services.post_comment(alice, paper, "a")
-    services.hide_comment(mod, services.post_comment(alice, paper, "b"))
+    services.hide_comment(sam, services.post_comment(alice, paper, "b"))
     services.delete_comment(alice, services.post_comment(alice, paper, "c"))
     assert services.visible_count(paper) == 1
 
@@ -195,12 +203,12 @@ def test_reports_need_a_known_reason_and_a_live_comment(alice, bob, paper):
         services.report_comment(bob, comment, "spam")
 
 
-def test_resolving_reports(alice, bob, mod, paper):
+def test_resolving_reports(alice, bob, sam, paper):
     comment = services.post_comment(alice, paper, "x")
     services.report_comment(bob, comment, "spam")
-    assert services.resolve_reports(mod, Report.objects.all()) == 1
-    assert services.resolve_reports(mod, Report.objects.all()) == 0
-    assert Report.objects.get().resolved_by == mod
+    assert services.resolve_reports(sam, Report.objects.all()) == 1
+    assert services.resolve_reports(sam, Report.objects.all()) == 0
+    assert Report.objects.get().resolved_by == sam
 
 
 def test_comments_stay_when_the_account_goes(alice, bob, paper, entry):
@@ -209,13 +217,16 @@ def test_comments_stay_when_the_account_goes(alice, bob, paper, entry):
     alice.delete()
     comment.refresh_from_db()
     assert comment.user is None
-    assert [n.comment.pk for n in services.flatten(services.thread(paper).nodes)] == [comment.pk, reply.pk]
+    assert [n.comment.pk for n in services.flatten(services.thread(paper).nodes)] == [
+        comment.pk,
+        reply.pk,
+    ]
     assert FeedEntry.objects.get(pk=entry.pk).num_comments == 2
 
 
-def test_recent_comments_are_the_visible_ones(alice, mod, paper):
+def test_recent_comments_are_the_visible_ones(alice, sam, paper):
     shown = services.post_comment(alice, paper, "shown")
-    services.hide_comment(mod, services.post_comment(alice, paper, "hidden"))
+    services.hide_comment(sam, services.post_comment(alice, paper, "hidden"))
     services.delete_comment(alice, services.post_comment(alice, paper, "deleted"))
     later_hidden = make_paper()
     services.post_comment(alice, later_hidden, "on a paper hidden since")

@@ -39,7 +39,10 @@ def test_a_day_lists_its_papers_by_upvotes(client):
 def test_ties_keep_the_order_of_submission(client):
     second = make_entry("2025-03-14", upvotes=5, position=1)
     first = make_entry("2025-03-14", upvotes=5, position=0)
-    assert ids_on(client.get("/papers/date/2025-03-14")) == [first.paper.arxiv_id, second.paper.arxiv_id]
+    assert ids_on(client.get("/papers/date/2025-03-14")) == [
+        first.paper.arxiv_id,
+        second.paper.arxiv_id,
+    ]
 
 
 def test_a_card_shows_title_authors_votes_comments_and_code(client):
@@ -117,7 +120,10 @@ def test_day_navigation_crosses_month_and_year_boundaries(client):
     make_entry("2025-01-02")
     make_entry("2025-02-03")
     assert nav(client.get("/papers/date/2024-12-31")) == (None, "/papers/date/2025-01-02")
-    assert nav(client.get("/papers/date/2025-01-02")) == ("/papers/date/2024-12-31", "/papers/date/2025-02-03")
+    assert nav(client.get("/papers/date/2025-01-02")) == (
+        "/papers/date/2024-12-31",
+        "/papers/date/2025-02-03",
+    )
 
 
 def test_week_navigation_reaches_iso_week_53_and_skips_empty_weeks(client):
@@ -192,7 +198,7 @@ def test_the_paper_page_shows_everything_we_know(client):
         authors=["Ada Lovelace", "Alan Turing", "Grace Hopper"],
         categories=["cs.CL", "cs.LG"],
         primary_category="cs.CL",
-        published=dt.datetime(2025, 8, 13, 17, 0, tzinfo=dt.timezone.utc),
+        published=dt.datetime(2025, 8, 13, 17, 0, tzinfo=dt.UTC),
         github_repo="https://github.com/example/attention",
         github_stars=1234,
         project_page="https://example.org/attention",
@@ -231,7 +237,9 @@ def test_text_from_sources_is_escaped(client):
 
 def test_only_http_links_reach_the_page(client):
     paper = make_paper(github_repo="https://github.com/a/b")
-    Paper.objects.filter(pk=paper.pk).update(project_page="javascript:alert(1)", updated_at=timezone.now())
+    Paper.objects.filter(pk=paper.pk).update(
+        project_page="javascript:alert(1)", updated_at=timezone.now()
+    )
     make_entry("2025-03-14", paper=paper)
     html = client.get(f"/papers/{paper.arxiv_id}").content.decode()
     assert "javascript:alert(1)" not in html
@@ -264,4 +272,3 @@ def test_staff_hide_a_paper_from_the_admin_and_it_leaves_the_feed(client, admin_
     client.logout()
     assert ids_on(client.get("/papers/date/2025-03-14")) == [shown.paper.arxiv_id]
     assert client.get(f"/papers/{doomed.paper.arxiv_id}").status_code == 404
-

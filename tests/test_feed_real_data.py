@@ -2,8 +2,8 @@
 
 import pytest
 
-from dailypapers.ingest.importing import import_hf_daily
 from dailypapers.ingest.formats.hf_daily import iter_hf_paths, parse_hf_daily_file
+from dailypapers.ingest.importing import import_hf_daily
 from tests.test_feed_pages import ids_on, nav
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,10 @@ def test_every_days_page_lists_exactly_that_files_papers_in_upvote_order(client,
         days.append(day)
     # Navigation walks the 580 days in order, skipping the weekends in between.
     for before, day, after in zip(days, days[1:], days[2:]):
-        assert nav(client.get(f"/papers/date/{day}")) == (f"/papers/date/{before}", f"/papers/date/{after}")
+        assert nav(client.get(f"/papers/date/{day}")) == (
+            f"/papers/date/{before}",
+            f"/papers/date/{after}",
+        )
     assert nav(client.get(f"/papers/date/{days[0]}"))[0] is None
     assert nav(client.get(f"/papers/date/{days[-1]}"))[1] is None
     home = client.get("/")

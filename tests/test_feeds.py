@@ -16,7 +16,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 SITE = "https://papers.example.org"
-NOON = dt.datetime(2025, 3, 14, 12, 0, tzinfo=dt.timezone.utc)
+NOON = dt.datetime(2025, 3, 14, 12, 0, tzinfo=dt.UTC)
 FORMATS = ("rss", "atom")
 
 
@@ -52,7 +52,7 @@ def ids(*entries):
 
 
 def day_of(parsed_time):
-    return dt.datetime.fromtimestamp(calendar.timegm(parsed_time), dt.timezone.utc).date()
+    return dt.datetime.fromtimestamp(calendar.timegm(parsed_time), dt.UTC).date()
 
 
 # --- every feed is valid -------------------------------------------------------------------
@@ -114,7 +114,7 @@ def test_an_item_links_our_paper_page_and_carries_authors_summary_and_categories
     )
     entry = make_entry("2025-03-14", upvotes=7, paper=paper)
     FeedEntry.objects.filter(pk=entry.pk).update(
-        submitted_at=dt.datetime(2025, 3, 14, 9, 30, tzinfo=dt.timezone.utc)
+        submitted_at=dt.datetime(2025, 3, 14, 9, 30, tzinfo=dt.UTC)
     )
     (item,) = parse(client, f"/feeds/daily.{fmt}").entries
     assert item.title == "Sparse Mixtures of Experts at Scale"
@@ -355,7 +355,10 @@ def test_every_feed_names_the_stylesheet_browsers_show_it_with(client, path, fmt
     body = client.get(f"/feeds/{path}.{fmt}").content.decode()
     declaration, instruction = body.splitlines()[0], body.split("?>", 2)[1]
     assert declaration.startswith("<?xml")
-    assert instruction.strip() == '<?xml-stylesheet href="/static/feeds/feed.xsl" media="screen" type="text/xsl"'
+    assert (
+        instruction.strip()
+        == '<?xml-stylesheet href="/static/feeds/feed.xsl" media="screen" type="text/xsl"'
+    )
     # Feed readers are not affected.
     assert len(feedparser.parse(body).entries) == 1
 
@@ -371,7 +374,9 @@ def test_the_stylesheet_is_served_as_xsl(settings):
     assert b"<xsl:stylesheet" in b"".join(response.streaming_content)
 
 
-@pytest.mark.parametrize("fmt, own_type", [("rss", "application/rss+xml"), ("atom", "application/atom+xml")])
+@pytest.mark.parametrize(
+    "fmt, own_type", [("rss", "application/rss+xml"), ("atom", "application/atom+xml")]
+)
 def test_a_browser_gets_the_feed_as_xml_so_that_it_applies_the_stylesheet(client, fmt, own_type):
     make_entry("2025-03-14", upvotes=3)
     reader = client.get(f"/feeds/daily.{fmt}", HTTP_ACCEPT=READER_ACCEPT)
@@ -383,13 +388,19 @@ def test_a_browser_gets_the_feed_as_xml_so_that_it_applies_the_stylesheet(client
 
 
 def test_a_collections_feed_names_the_stylesheet_too(client):
-    from dailypapers.collections.models import Collection
     from django.urls import reverse
 
-    from tests.community_helpers import make_user
+    from dailypapers.collections.models import Collection
+    from tests.factories import make_user
 
     owner = make_user("olga")
-    collection = Collection.objects.create(owner=owner, name="Public list", slug="public-list", public=True)
-    response = client.get(reverse("collections:rss", args=["olga", collection.slug]), HTTP_ACCEPT=BROWSER_ACCEPT)
-    assert response.status_code == 200 and response["Content-Type"] == "application/xml; charset=utf-8"
+    collection = Collection.objects.create(
+        owner=owner, name="Public list", slug="public-list", public=True
+    )
+    response = client.get(
+        reverse("collections:rss", args=["olga", collection.slug]), HTTP_ACCEPT=BROWSER_ACCEPT
+    )
+    assert (
+        response.status_code == 200 and response["Content-Type"] == "application/xml; charset=utf-8"
+    )
     assert '<?xml-stylesheet href="/static/feeds/feed.xsl"' in response.content.decode()

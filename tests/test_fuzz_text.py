@@ -45,7 +45,9 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Any code point, surrogates and controls included, with the troublesome ones made likely.
 SPECIAL = st.sampled_from(["\x00", "\x01", "\x0b", "\x1f", "\ufffe", "\uffff", "\ud800", "\udfff",
                            "\u2028", "\u202e", "&", "<", "]]>", "\r\n", "𝔸", "é", " "])  # fmt: skip
-TEXT = st.lists(st.one_of(st.characters(codec=None, categories=None), SPECIAL), max_size=40).map("".join)
+TEXT = st.lists(st.one_of(st.characters(codec=None, categories=None), SPECIAL), max_size=40).map(
+    "".join
+)
 LONG_TEXT = st.one_of(TEXT, st.builds(lambda t, n: t * n, TEXT, st.integers(1, 200)))
 # Characters an XML document can carry (what a remote Atom or OAI-PMH response can hold).
 XML_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff"
@@ -77,7 +79,9 @@ def assert_clean(record):
     categories=st.one_of(TEXT, st.lists(TEXT, max_size=3)), extra=st.dictionaries(TEXT, JSON_VALUE, max_size=2),
     listing=st.booleans(),
 )  # fmt: skip
-def test_an_arxiv_line_is_a_clean_record_or_a_reason(title, summary, comment, authors, categories, extra, listing):
+def test_an_arxiv_line_is_a_clean_record_or_a_reason(
+    title, summary, comment, authors, categories, extra, listing
+):
     if listing:
         obj = {"id": "2501.00001", "title": title, "summary": summary, "authors": authors,
                "categories": categories, "comment": comment, "listing_date": "2025-01-10"}  # fmt: skip
@@ -142,7 +146,9 @@ ATOM = """<?xml version="1.0" encoding="UTF-8"?>
 
 @given(title=XML_TEXT, summary=XML_TEXT, author=XML_TEXT, comment=XML_TEXT, category=XML_TEXT,
        reference=st.sampled_from(["", "&#1;", "&#0;", "&#xFFFE;", "&#xD800;", "&amp;", "&#x1D538;"]))  # fmt: skip
-def test_an_atom_entry_is_a_clean_record_or_a_reason(title, summary, author, comment, category, reference):
+def test_an_atom_entry_is_a_clean_record_or_a_reason(
+    title, summary, author, comment, category, reference
+):
     document = ATOM.format(
         title=xml_escape(title) + reference, summary=xml_escape(summary), author=xml_escape(author),
         comment=xml_escape(comment), category=xml_escape(category, {'"': "&quot;"}),
@@ -213,7 +219,7 @@ def test_rendered_comments_are_sanitised_html_xml_can_hold(text):
 def entry_with(title, abstract, authors, categories, summary):
     paper = Paper(arxiv_id="2501.00001", title=title, abstract=abstract, authors=authors,
                   categories=categories, ai_summary=summary)  # fmt: skip
-    stamp = dt.datetime(2025, 1, 10, tzinfo=dt.timezone.utc)
+    stamp = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
     return FeedEntry(paper=paper, day=stamp.date(), submitted_at=stamp)
 
 
@@ -221,7 +227,9 @@ def entry_with(title, abstract, authors, categories, summary):
     feed_title=TEXT, title=LONG_TEXT, abstract=LONG_TEXT, summary=TEXT,
     authors=st.lists(TEXT, max_size=12), categories=st.lists(TEXT, max_size=3), fmt=st.sampled_from(["rss", "atom"]),
 )  # fmt: skip
-def test_feeds_are_well_formed_whatever_their_text(feed_title, title, abstract, summary, authors, categories, fmt):
+def test_feeds_are_well_formed_whatever_their_text(
+    feed_title, title, abstract, summary, authors, categories, fmt
+):
     content = FeedContent(
         title=feed_title, description=feed_title, link="http://testserver/", url="http://testserver/feeds/x",
         entries=[entry_with(title, abstract, authors, categories, summary)],

@@ -16,8 +16,7 @@ from dailypapers.discussion.models import Comment
 from dailypapers.ingest.importing import import_arxiv_jsonl, import_hf_daily
 from dailypapers.lib.text import xml_safe
 from dailypapers.papers.models import FeedEntry, Paper
-from tests.community_helpers import alice, featured, token_for  # noqa: F401
-from tests.factories import make_entry, make_paper
+from tests.factories import make_entry, make_paper, token_for
 from tests.test_import_hf import hf_entry, write_day
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +83,17 @@ def test_a_nul_in_an_arxiv_line_is_cleaned_and_the_lines_around_it_are_imported(
 
 def test_a_title_of_control_characters_only_is_skipped_with_its_reason(tmp_path):
     path = tmp_path / "listing.jsonl"
-    path.write_text(json.dumps({"id": "2501.00001", "title": "\u0001\u0000", "summary": "x", "listing_date": "2025-01-10"}) + "\n")
+    path.write_text(
+        json.dumps(
+            {
+                "id": "2501.00001",
+                "title": "\u0001\u0000",
+                "summary": "x",
+                "listing_date": "2025-01-10",
+            }
+        )
+        + "\n"
+    )
     report = import_arxiv_jsonl(path)
     assert Paper.objects.count() == 0
     assert [(number, reason) for _, number, reason in report.bad_lines] == [(1, "missing title")]
@@ -93,7 +102,9 @@ def test_a_title_of_control_characters_only_is_skipped_with_its_reason(tmp_path)
 def test_a_collection_named_with_a_control_character_keeps_its_feed(alice, featured):
     client = Client()
     client.force_login(alice)
-    response = client.post("/collections/new", {"name": "ctl\x01name", "description": "d\x02", "public": "on"})
+    response = client.post(
+        "/collections/new", {"name": "ctl\x01name", "description": "d\x02", "public": "on"}
+    )
     assert response.status_code in (200, 302)
     collection = Collection.objects.get(owner=alice)
     assert collection.name == "ctlname"
@@ -106,7 +117,9 @@ def test_a_collection_named_with_a_control_character_keeps_its_feed(alice, featu
 
 def test_a_nul_in_a_comment_through_the_api_is_a_400(alice, featured):
     url = f"/api/papers/{featured.paper.arxiv_id}/comments"
-    response = Client().post(url, json.dumps({"body": "a\u0000b"}), content_type="application/json", **token_for(alice))
+    response = Client().post(
+        url, json.dumps({"body": "a\u0000b"}), content_type="application/json", **token_for(alice)
+    )
     assert response.status_code == 400
     assert "error" in response.json()
     assert not Comment.objects.exists()
@@ -131,7 +144,9 @@ def test_a_lone_surrogate_in_a_json_body_is_a_400(alice, featured):
 
 def test_a_nul_in_a_submission_through_the_api_is_a_400(alice, featured):
     body = json.dumps({"paper_id": "2501.0\u00000001", "comment": "x"})
-    response = Client().post("/api/papers/submit", body, content_type="application/json", **token_for(alice))
+    response = Client().post(
+        "/api/papers/submit", body, content_type="application/json", **token_for(alice)
+    )
     assert response.status_code == 400
     assert "error" in response.json()
 
@@ -169,7 +184,11 @@ def test_a_nul_in_a_search_query_is_dropped(url):
 
 
 def test_control_characters_in_the_query_string_are_harmless():
-    for url in ["/search?q=a%01b", "/api/papers/search?q=a%01b%EF%BF%BF", "/api/daily_papers?submitter=%01"]:
+    for url in [
+        "/search?q=a%01b",
+        "/api/papers/search?q=a%01b%EF%BF%BF",
+        "/api/daily_papers?submitter=%01",
+    ]:
         assert Client().get(url).status_code == 200
 
 
@@ -182,7 +201,9 @@ def test_a_nul_in_a_subscription_form_is_refused_not_a_500():
 def test_control_characters_in_subscription_keywords_are_removed():
     from dailypapers.digests.models import Subscription
 
-    response = Client().post("/subscribe", {"email": "ada@example.org", "keywords": "deep\x01 learning, \x02"})
+    response = Client().post(
+        "/subscribe", {"email": "ada@example.org", "keywords": "deep\x01 learning, \x02"}
+    )
     assert response.status_code in (200, 302)
     assert Subscription.objects.get().keywords == ["deep learning"]
 
@@ -203,7 +224,10 @@ def test_a_nul_in_a_form_post_anywhere_is_no_500(alice, featured):
         ("/collections/new", {"name": "a\x00b"}),
         ("/account/tokens", {"name": "a\x00b"}),
         ("/accounts/login/", {"login": "a\x00b", "password": "x\x00"}),
-        ("/accounts/signup/", {"username": "a\x00b", "email": "a\x00@b.org", "password1": "x", "password2": "x"}),
+        (
+            "/accounts/signup/",
+            {"username": "a\x00b", "email": "a\x00@b.org", "password1": "x", "password2": "x"},
+        ),
         ("/accounts/password/reset/", {"email": "a\x00@b.org"}),
     ]
     for url, data in posts:

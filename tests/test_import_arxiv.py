@@ -18,7 +18,7 @@ from dailypapers.ingest.batches import MAX_LISTED_BAD_LINES
 from dailypapers.ingest.importing import import_arxiv_jsonl
 from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 V1 = "Mon, 2 Apr 2007 19:18:42 GMT"  # the creation times of 0704.0001 v1 and v2
 V2 = "Tue, 24 Jul 2007 20:10:27 GMT"
 LISTING_LINES = 2000  # enough for batching to matter, few enough to stay quick
@@ -41,7 +41,9 @@ def snapshot_record(arxiv_id, versions=(V1,), **fields):
         "categories": "hep-th",
         "license": None,
         "abstract": f"  The abstract of\n{arxiv_id}.\n",
-        "versions": [{"version": f"v{n}", "created": when} for n, when in enumerate(versions, start=1)],
+        "versions": [
+            {"version": f"v{n}", "created": when} for n, when in enumerate(versions, start=1)
+        ],
         "update_date": "2008-11-26",
         "authors_parsed": [["Lovelace", "Ada", ""], ["Turing", "Alan", ""]],
     }
@@ -80,7 +82,9 @@ def write_jsonl(path, lines):
 def dump_rows():
     return {
         model.__name__: list(
-            model.objects.order_by("pk").values_list(*[f.attname for f in model._meta.concrete_fields])
+            model.objects.order_by("pk").values_list(
+                *[f.attname for f in model._meta.concrete_fields]
+            )
         )
         for model in (Paper, PaperCategory, FeedEntry)
     }
@@ -144,7 +148,9 @@ def test_it_imports_every_record_of_the_real_snapshot_sample(snapshot_file):
         assert paper.doi == (record["doi"] or "")
         assert paper.journal_ref == " ".join((record["journal-ref"] or "").split())
         assert paper.license == (record["license"] or "")
-        assert paper.abstract == " ".join(record["abstract"].split())  # unwrapped (no paragraphs here)
+        assert paper.abstract == " ".join(
+            record["abstract"].split()
+        )  # unwrapped (no paragraphs here)
     assert not FeedEntry.objects.exists()  # the catalogue only; the feed is for featured papers
 
 
@@ -162,7 +168,10 @@ def test_snapshot_details_come_out_as_a_reader_expects(snapshot_file):
     assert first.version == 2
     assert first.published == dt.datetime(2007, 4, 2, 19, 18, 42, tzinfo=UTC)
     assert first.updated == dt.datetime(2007, 7, 24, 20, 10, 27, tzinfo=UTC)
-    assert (first.doi, first.journal_ref) == ("10.1103/PhysRevD.76.013009", "Phys.Rev.D76:013009,2007")
+    assert (first.doi, first.journal_ref) == (
+        "10.1103/PhysRevD.76.013009",
+        "Phys.Rev.D76:013009,2007",
+    )
     assert first.comment == "37 pages, 15 figures; published version"
     assert first.abstract.startswith(
         "A fully differential calculation in perturbative quantum chromodynamics is presented"
@@ -307,7 +316,8 @@ def test_it_ignores_blank_lines(tmp_path):
 @pytest.mark.django_db
 def test_it_lists_the_first_bad_lines_but_counts_them_all(tmp_path, parallel):
     path = write_jsonl(
-        tmp_path / "junk.jsonl", ["{"] * (MAX_LISTED_BAD_LINES + 25) + [listing_record("2503.00001")]
+        tmp_path / "junk.jsonl",
+        ["{"] * (MAX_LISTED_BAD_LINES + 25) + [listing_record("2503.00001")],
     )
 
     report = import_arxiv_jsonl(path, batch_size=10, parallel=parallel)
@@ -420,7 +430,9 @@ def test_snapshot_authors_are_first_name_first_and_fall_back_to_the_authors_text
                     ["Plato", "", ""],
                 ],
             ),
-            snapshot_record("2501.00002", authors="A. One, B. Two and C.  Three", authors_parsed=[]),
+            snapshot_record(
+                "2501.00002", authors="A. One, B. Two and C.  Three", authors_parsed=[]
+            ),
         ],
     )
 
@@ -486,11 +498,15 @@ def test_it_drops_the_msc_and_acm_classes_the_listings_mix_into_categories(tmp_p
 @pytest.mark.django_db
 def test_new_categories_replace_the_category_rows(tmp_path):
     import_arxiv_jsonl(
-        write_jsonl(tmp_path / "a.jsonl", [listing_record("2501.00001", categories=["cs.CL", "cs.AI"])])
+        write_jsonl(
+            tmp_path / "a.jsonl", [listing_record("2501.00001", categories=["cs.CL", "cs.AI"])]
+        )
     )
 
     report = import_arxiv_jsonl(
-        write_jsonl(tmp_path / "b.jsonl", [listing_record("2501.00001", categories=["cs.LG", "cs.CL"])])
+        write_jsonl(
+            tmp_path / "b.jsonl", [listing_record("2501.00001", categories=["cs.LG", "cs.CL"])]
+        )
     )
 
     assert report.papers.counts == Counter(updated=1)
@@ -512,7 +528,9 @@ def test_a_newer_version_updates_the_paper(tmp_path):
     )
 
     report = import_arxiv_jsonl(
-        version_file(tmp_path / "v2.jsonl", V1, V2, title="Second title", abstract="Second abstract.")
+        version_file(
+            tmp_path / "v2.jsonl", V1, V2, title="Second title", abstract="Second abstract."
+        )
     )
 
     assert report.papers.counts == Counter(updated=1)
@@ -526,7 +544,9 @@ def test_a_newer_version_updates_the_paper(tmp_path):
 @pytest.mark.django_db
 def test_an_older_version_is_skipped_and_a_repeat_is_unchanged(tmp_path):
     v1 = version_file(tmp_path / "v1.jsonl", V1, title="First title", abstract="First abstract.")
-    v2 = version_file(tmp_path / "v2.jsonl", V1, V2, title="Second title", abstract="Second abstract.")
+    v2 = version_file(
+        tmp_path / "v2.jsonl", V1, V2, title="Second title", abstract="Second abstract."
+    )
     import_arxiv_jsonl(v2)
     before = dump_rows()
 
@@ -578,7 +598,9 @@ def test_a_reimport_of_the_same_file_writes_nothing(tmp_path):
 @pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
 @pytest.mark.django_db
 def test_it_shows_its_progress_in_bytes_on_request(tmp_path, capsys, compress):
-    path = write_jsonl(tmp_path / "many.jsonl", [listing_record(f"2503.{i:05d}") for i in range(2500)])
+    path = write_jsonl(
+        tmp_path / "many.jsonl", [listing_record(f"2503.{i:05d}") for i in range(2500)]
+    )
     if compress:
         path = tmp_path / "many.jsonl.gz"
         path.write_bytes(gzip.compress((tmp_path / "many.jsonl").read_bytes()))
@@ -596,11 +618,23 @@ def test_the_loader_says_what_became_of_each_record():
     from dailypapers.ingest.records import PaperRecord
 
     loader = Loader()
-    first = loader.load_papers([PaperRecord("2501.00001", "One", version=1), PaperRecord("2501.00002", "Two", version=1),
-                                PaperRecord("2501.00003", "Three", version=2)])  # fmt: skip
-    assert {arxiv_id: loaded.outcome for arxiv_id, loaded in first.items()} == dict.fromkeys(first, "created")
-    again = loader.load_papers([PaperRecord("2501.00001", "One", version=1), PaperRecord("2501.00002", "Two", version=2),
-                                PaperRecord("2501.00003", "Three", version=1)])  # fmt: skip
+    first = loader.load_papers(
+        [
+            PaperRecord("2501.00001", "One", version=1),
+            PaperRecord("2501.00002", "Two", version=1),
+            PaperRecord("2501.00003", "Three", version=2),
+        ]
+    )
+    assert {arxiv_id: loaded.outcome for arxiv_id, loaded in first.items()} == dict.fromkeys(
+        first, "created"
+    )
+    again = loader.load_papers(
+        [
+            PaperRecord("2501.00001", "One", version=1),
+            PaperRecord("2501.00002", "Two", version=2),
+            PaperRecord("2501.00003", "Three", version=1),
+        ]
+    )
     assert {arxiv_id: (loaded.outcome, loaded.reason) for arxiv_id, loaded in again.items()} == {
         "2501.00001": ("unchanged", ""),
         "2501.00002": ("updated", ""),

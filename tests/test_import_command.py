@@ -31,7 +31,9 @@ def run(*args):
 def hf_days(tmp_path):
     days = tmp_path / "hf"
     days.mkdir()
-    (days / "2025-01-13.json").write_text(json.dumps([entry("2501.00001", 3), entry("2501.00002", 1)]))
+    (days / "2025-01-13.json").write_text(
+        json.dumps([entry("2501.00001", 3), entry("2501.00002", 1)])
+    )
     (days / "2025-01-14.json").write_text("{oops")
     (days / "2025-01-15.json").write_text(
         json.dumps([entry("2501.00001", 9), {"paper": {"id": "2501.00003"}}])

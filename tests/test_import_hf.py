@@ -14,12 +14,14 @@ from collections import Counter
 
 import pytest
 
-from dailypapers.ingest.importing import import_arxiv_jsonl, import_hf_daily
 from dailypapers.ingest.formats.hf_daily import parse_hf_daily_file
+from dailypapers.ingest.importing import import_arxiv_jsonl, import_hf_daily
 from dailypapers.papers.models import FeedEntry, Paper, PaperCategory
 
-UTC = dt.timezone.utc
-AVATAR = "https://cdn-avatars.huggingface.co/v1/production/uploads/6039478ab3ecf716b1a5fd4d/secret.jpeg"
+UTC = dt.UTC
+AVATAR = (
+    "https://cdn-avatars.huggingface.co/v1/production/uploads/6039478ab3ecf716b1a5fd4d/secret.jpeg"
+)
 
 
 def hf_user(name):
@@ -88,7 +90,9 @@ def dump_rows():
     """Every column of every imported row, for before/after comparisons."""
     return {
         model.__name__: list(
-            model.objects.order_by("pk").values_list(*[f.attname for f in model._meta.concrete_fields])
+            model.objects.order_by("pk").values_list(
+                *[f.attname for f in model._meta.concrete_fields]
+            )
         )
         for model in (Paper, PaperCategory, FeedEntry)
     }
@@ -420,7 +424,9 @@ def test_it_skips_an_entry_with_a_malformed_field(tmp_path, field, value, reason
 @pytest.mark.django_db
 def test_it_skips_a_malformed_python_repr_entry_and_keeps_the_others(tmp_path, text, error):
     write_day(
-        tmp_path, "2024-12-11.json", [repr(hf_entry("2412.00001")), text, repr(hf_entry("2412.00002"))]
+        tmp_path,
+        "2024-12-11.json",
+        [repr(hf_entry("2412.00001")), text, repr(hf_entry("2412.00002"))],
     )
 
     report = import_hf_daily([tmp_path])
@@ -471,7 +477,11 @@ def test_it_skips_a_paper_listed_twice_in_one_file(tmp_path):
     write_day(
         tmp_path,
         "2025-01-13.json",
-        [hf_entry("2501.00001", upvotes=5), hf_entry("2501.00002"), hf_entry("2501.00001v2", upvotes=1)],
+        [
+            hf_entry("2501.00001", upvotes=5),
+            hf_entry("2501.00002"),
+            hf_entry("2501.00001v2", upvotes=1),
+        ],
     )
 
     report = import_hf_daily([tmp_path])
@@ -521,7 +531,9 @@ def hf_user_ids(items):
 
 @pytest.mark.django_db
 def test_it_drops_hugging_face_user_objects_and_avatars(tmp_path):
-    write_day(tmp_path, "2025-01-13.json", [hf_entry("2501.00001", submittedOnDailyBy=hf_user("daily"))])
+    write_day(
+        tmp_path, "2025-01-13.json", [hf_entry("2501.00001", submittedOnDailyBy=hf_user("daily"))]
+    )
     write_day(tmp_path, "2024-12-11.json", [repr(hf_entry("2412.00001"))])
 
     import_hf_daily([tmp_path])
@@ -581,7 +593,9 @@ def test_it_drops_personal_fields_from_real_files(hf_dir, tmp_path):
 
 @pytest.mark.django_db
 def test_a_second_import_reports_everything_unchanged_and_writes_nothing(tmp_path):
-    write_day(tmp_path, "2025-01-13.json", [hf_entry("2501.00001", upvotes=2), hf_entry("2501.00002")])
+    write_day(
+        tmp_path, "2025-01-13.json", [hf_entry("2501.00001", upvotes=2), hf_entry("2501.00002")]
+    )
     write_day(tmp_path, "2025-01-14.json", [hf_entry("2501.00001", upvotes=5)])
     import_hf_daily([tmp_path])
     before = dump_rows()
@@ -613,11 +627,15 @@ def test_new_upvotes_update_the_entry_but_not_the_paper(tmp_path):
 def test_re_importing_an_earlier_day_does_not_roll_back_a_paper_seen_later(tmp_path, batch_size):
     # 2501.00001 is featured twice; by the second day it has a repository and more stars.
     write_day(
-        tmp_path, "2025-01-13.json", [hf_entry("2501.00001", githubStars=2, ai_summary="Old summary.")]
+        tmp_path,
+        "2025-01-13.json",
+        [hf_entry("2501.00001", githubStars=2, ai_summary="Old summary.")],
     )
     write_day(tmp_path, "2025-01-14.json", [hf_entry("2501.00002")])
     write_day(
-        tmp_path, "2025-01-20.json", [hf_entry("2501.00001", githubStars=34, ai_summary="New summary.")]
+        tmp_path,
+        "2025-01-20.json",
+        [hf_entry("2501.00001", githubStars=34, ai_summary="New summary.")],
     )
     import_hf_daily([tmp_path], batch_size=batch_size)
     before = dump_rows()
@@ -747,7 +765,10 @@ def test_an_hf_entry_for_an_arxiv_paper_keeps_the_arxiv_fields_and_adds_its_own(
     assert report.entries.counts == Counter(created=1)
     paper = Paper.objects.get()
     assert Paper.objects.values(*ARXIV_ONLY).get() == arxiv_values
-    assert arxiv_values["categories"] == ["cs.CL", "cs.AI"] and arxiv_values["doi"] == "10.1000/example"
+    assert (
+        arxiv_values["categories"] == ["cs.CL", "cs.AI"]
+        and arxiv_values["doi"] == "10.1000/example"
+    )
     assert sorted(paper.category_rows.values_list("category", flat=True)) == ["cs.AI", "cs.CL"]
     assert (paper.github_repo, paper.github_stars, paper.project_page) == (
         "https://github.com/example/repo", 5, "https://example.org",
@@ -780,7 +801,11 @@ def test_an_arxiv_import_after_hf_keeps_the_github_and_ai_fields(tmp_path):
         5,
         "S.",
     )
-    assert (paper.version, paper.categories, paper.doi) == (2, ["cs.CL", "cs.AI"], "10.1000/example")
+    assert (paper.version, paper.categories, paper.doi) == (
+        2,
+        ["cs.CL", "cs.AI"],
+        "10.1000/example",
+    )
     assert FeedEntry.objects.count() == 1
 
 
@@ -789,7 +814,9 @@ def test_an_arxiv_import_after_hf_keeps_the_github_and_ai_fields(tmp_path):
 def test_arxiv_text_wins_over_hf_text_in_any_order_and_settles(tmp_path, hf_first):
     # The same paper with a different title and abstract in each source (as for 641 of the
     # real papers): alternating imports must settle, not flip back and forth.
-    write_day(tmp_path, "2025-01-13.json", [hf_entry("2501.00001", title="HF title", githubStars=5)])
+    write_day(
+        tmp_path, "2025-01-13.json", [hf_entry("2501.00001", title="HF title", githubStars=5)]
+    )
     arxiv_file = write_arxiv_snapshot(tmp_path / "arxiv.jsonl", "2501.00001")
 
     def hf():

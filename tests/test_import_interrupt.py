@@ -63,12 +63,20 @@ def process_env(tmp_path, name):
             conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {database}")
         env["DATABASE_URL"] = f"{base}/{database}"
-    subprocess.run([*DAILYPAPERS, "migrate", "--noinput", "-v0"], env=env, check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [*DAILYPAPERS, "migrate", "--noinput", "-v0"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     return env
 
 
 def python(env, code):
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -139,7 +147,9 @@ def reference(big_file, tmp_path_factory):
     return python(env, DUMP)
 
 
-def test_kill_9_takes_the_parser_with_it_and_a_rerun_completes_the_database(big_file, reference, tmp_path):
+def test_kill_9_takes_the_parser_with_it_and_a_rerun_completes_the_database(
+    big_file, reference, tmp_path
+):
     env = process_env(tmp_path, "killed")
     process = start_import(env, big_file)
     children = wait_mid_run(process, env)
@@ -154,7 +164,9 @@ def test_kill_9_takes_the_parser_with_it_and_a_rerun_completes_the_database(big_
     assert python(env, DUMP) == reference
 
 
-def test_sigterm_ends_the_import_with_a_summary_of_what_was_committed(big_file, reference, tmp_path):
+def test_sigterm_ends_the_import_with_a_summary_of_what_was_committed(
+    big_file, reference, tmp_path
+):
     env = process_env(tmp_path, "stopped")
     process = start_import(env, big_file)
     children = wait_mid_run(process, env)
@@ -178,7 +190,9 @@ def test_sigterm_ends_the_import_with_a_summary_of_what_was_committed(big_file, 
     assert python(env, DUMP) == reference
 
 
-def test_ctrl_c_on_the_terminal_stops_the_import_and_its_parser_cleanly(big_file, reference, tmp_path):
+def test_ctrl_c_on_the_terminal_stops_the_import_and_its_parser_cleanly(
+    big_file, reference, tmp_path
+):
     env = process_env(tmp_path, "ctrl_c")
     process = start_import(env, big_file)
     children = wait_mid_run(process, env)

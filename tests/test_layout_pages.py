@@ -6,7 +6,6 @@ import re
 from django.utils import timezone
 
 from dailypapers.discussion import services as discussion
-from tests.community_helpers import alice  # noqa: F401
 from tests.factories import make_entry, make_paper
 
 
@@ -25,7 +24,9 @@ def test_the_header_marks_daily_on_day_pages_only(client, db):
 
 def test_a_profiles_recent_comments_show_rendered_markdown(client, alice):  # noqa: F811
     paper = make_paper(published=timezone.now())
-    discussion.post_comment(alice, paper, "This is **important** <b>not html</b>, see [code](https://example.org/c).")
+    discussion.post_comment(
+        alice, paper, "This is **important** <b>not html</b>, see [code](https://example.org/c)."
+    )
     html = client.get("/u/alice").content.decode()
     section = html.split('id="comments-h"', 1)[1]
     assert "<strong>important</strong>" in section

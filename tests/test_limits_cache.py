@@ -5,7 +5,7 @@ exactly one caller, on SQLite and PostgreSQL."""
 import pytest
 from django.core.cache import caches
 
-from tests.test_community_concurrency import run_together, shared_memory_sqlite  # noqa: F401
+from tests.test_community_concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,31 +6,37 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.serve_helpers import served  # noqa: F401
 from tests.smtp_server import SMTPServer
 
 
 @pytest.fixture
 def smtp_env():
     with SMTPServer() as smtp:
-        yield smtp, {
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp.port),
-            "EMAIL_TIMEOUT": "10",
-            "SITE_URL": "http://127.0.0.1",
-            "CSRF_TRUSTED_ORIGINS": "http://127.0.0.1",
-        }
+        yield (
+            smtp,
+            {
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": str(smtp.port),
+                "EMAIL_TIMEOUT": "10",
+                "SITE_URL": "http://127.0.0.1",
+                "CSRF_TRUSTED_ORIGINS": "http://127.0.0.1",
+            },
+        )
 
 
 def subscribe(server, n, forwarded_for=None):
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-    status, _, body = server.request("POST", "/subscribe", form={"email": f"reader{n}@example.org"}, headers=headers)
+    status, _, body = server.request(
+        "POST", "/subscribe", form={"email": f"reader{n}@example.org"}, headers=headers
+    )
     if status == 200:
         assert "Check your inbox" in body
     return status, body
 
 
-def test_twelve_subscriptions_from_one_address_under_four_workers_accept_exactly_ten(served, smtp_env):
+def test_twelve_subscriptions_from_one_address_under_four_workers_accept_exactly_ten(
+    served, smtp_env
+):
     smtp, env = smtp_env
     server = served(workers=4, env_overrides={**env, "RATE_LIMIT_SUBSCRIBE": "10/h"})
     # All at once, so that every worker serves some of them at the same time.
@@ -47,7 +53,9 @@ def test_twelve_subscriptions_from_one_address_under_four_workers_accept_exactly
 
 def test_behind_a_proxy_each_client_has_its_own_budget_and_a_forged_hop_buys_none(served, smtp_env):
     smtp, env = smtp_env
-    server = served(workers=2, env_overrides={**env, "BEHIND_PROXY": "1", "RATE_LIMIT_SUBSCRIBE": "3/h"})
+    server = served(
+        workers=2, env_overrides={**env, "BEHIND_PROXY": "1", "RATE_LIMIT_SUBSCRIBE": "3/h"}
+    )
     ada, bob = "203.0.113.5", "198.51.100.7"
     assert [subscribe(server, n, ada)[0] for n in range(3)] == [200, 200, 200]
     assert subscribe(server, 3, ada)[0] == 429
@@ -67,7 +75,11 @@ def _login_attempt(server, forwarded_for):
     cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     form = {"csrfmiddlewaretoken": token, "login": "nobody", "password": "wrong-password-123"}
-    headers = {**headers, "Cookie": f"csrftoken={cookie}", "Origin": f"http://127.0.0.1:{server.port}"}
+    headers = {
+        **headers,
+        "Cookie": f"csrftoken={cookie}",
+        "Origin": f"http://127.0.0.1:{server.port}",
+    }
     return server.request("POST", "/accounts/login/", form=form, headers=headers)[0]
 
 
@@ -82,7 +94,9 @@ def test_allauths_limits_hold_across_workers_and_count_the_client_behind_the_pro
 
 
 def _redis_url():
-    redis = pytest.importorskip("redis", reason="the redis package is not installed (pip install 'dailypapers[redis]')")
+    redis = pytest.importorskip(
+        "redis", reason="the redis package is not installed (pip install 'dailypapers[redis]')"
+    )
     url = "redis://127.0.0.1:6379/15"
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=1)
@@ -96,10 +110,16 @@ def _redis_url():
 def test_with_cache_url_the_limits_are_counted_in_redis_across_workers(served, smtp_env):
     smtp, env = smtp_env
     url = _redis_url()
-    server = served(workers=4, env_overrides={**env, "CACHE_URL": url, "RATE_LIMIT_SUBSCRIBE": "10/h"})
+    server = served(
+        workers=4, env_overrides={**env, "CACHE_URL": url, "RATE_LIMIT_SUBSCRIBE": "10/h"}
+    )
     with ThreadPoolExecutor(max_workers=12) as pool:
-        statuses = sorted(status for status, _ in pool.map(lambda n: subscribe(server, n), range(12)))
+        statuses = sorted(
+            status for status, _ in pool.map(lambda n: subscribe(server, n), range(12))
+        )
     assert statuses == [200] * 10 + [429] * 2, server.output()
     import redis
 
-    assert any(b"digests.subscribe" in key or b"rl:" in key for key in redis.Redis.from_url(url).keys())
+    assert any(
+        b"digests.subscribe" in key or b"rl:" in key for key in redis.Redis.from_url(url).keys()
+    )

@@ -65,5 +65,7 @@ def test_extract_links_searches_abstract_then_comment():
 
 
 def test_it_does_not_take_file_downloads_for_project_pages():
-    comment = "postscript at http://www.example.edu/~a/paper.ps.gz; data https://example.org/data.zip"
+    comment = (
+        "postscript at http://www.example.edu/~a/paper.ps.gz; data https://example.org/data.zip"
+    )
     assert project_page(comment) is None

@@ -103,7 +103,11 @@ def test_it_imports_every_record_of_a_multi_page_list_once(oai_server):
     assert Paper.objects.count() == 6
     assert set(Paper.objects.values_list("arxiv_id", flat=True)) >= HEP_EX_IDS
     first, second = server.requests
-    assert first.query == {"verb": ["ListRecords"], "metadataPrefix": ["arXiv"], "set": ["physics:hep-ex"]}
+    assert first.query == {
+        "verb": ["ListRecords"],
+        "metadataPrefix": ["arXiv"],
+        "set": ["physics:hep-ex"],
+    }
     assert second.query == {"verb": ["ListRecords"], "resumptionToken": ["tok-1"]}
     paper = Paper.objects.get(arxiv_id="1706.05371")
     assert paper.title.startswith("Evaluation of Silicon Photomultipliers")
@@ -180,7 +184,9 @@ def test_it_keeps_to_the_request_interval(oai_server, settings):
 def test_the_request_interval_is_shared_with_the_arxiv_api(settings, monkeypatch):
     from dailypapers.ingest.arxiv_api import fetch_records
 
-    with FakeServer(lambda request: Reply(body='<feed xmlns="http://www.w3.org/2005/Atom"></feed>')) as server:
+    with FakeServer(
+        lambda request: Reply(body='<feed xmlns="http://www.w3.org/2005/Atom"></feed>')
+    ) as server:
         settings.ARXIV_API_URL = server.url + "/api/query"
         settings.ARXIV_OAI_URL = server.url + "/oai"
         settings.ARXIV_REQUEST_INTERVAL = 3600
@@ -272,7 +278,10 @@ HTML_PAGE = "<!DOCTYPE html><html><head><title>Service Unavailable</title></head
 @pytest.mark.parametrize(
     "reply, message",
     [
-        (Reply(body=HTML_PAGE, headers={"Content-Type": "text/html"}), "an HTML page instead of OAI-PMH XML"),
+        (
+            Reply(body=HTML_PAGE, headers={"Content-Type": "text/html"}),
+            "an HTML page instead of OAI-PMH XML",
+        ),
         ("truncated", "malformed or truncated XML"),
         (Reply(status=404, body=HTML_PAGE), "HTTP 404"),
         ("no such id", "OAI-PMH error idDoesNotExist: Identifier 'oai:arXiv.org:1305.9999'"),
@@ -306,7 +315,7 @@ def test_no_records_match_means_nothing_new(oai_server):
 def test_a_record_missing_its_title_is_skipped_and_the_rest_loaded(oai_server):
     xml = fixture(HEP_EX)
     start = xml.index("<title>")
-    xml = xml[:start] + xml[xml.index("</title>") + len("</title>"):]
+    xml = xml[:start] + xml[xml.index("</title>") + len("</title>") :]
     oai_server(lambda request: Reply(body=xml))
     result = oai.harvest("physics:hep-ex")
     assert result.error is None
@@ -320,7 +329,9 @@ def test_the_command_prints_pages_and_a_summary(oai_server):
     call_command("harvest", "--set", "physics:hep-ex", stdout=out)
     lines = out.getvalue().splitlines()
     assert "physics:hep-ex: page 1: 3 records, 0 skipped of 6" in lines
-    assert lines[-1] == "physics:hep-ex: 2 pages, papers: 6 created, 0 updated, 0 unchanged, 0 skipped"
+    assert (
+        lines[-1] == "physics:hep-ex: 2 pages, papers: 6 created, 0 updated, 0 unchanged, 0 skipped"
+    )
 
 
 def test_the_command_fails_clearly_when_a_set_cannot_be_harvested(oai_server):
@@ -371,7 +382,9 @@ def sqlite_snapshot(data_dir):
     return papers, states
 
 
-def test_a_harvest_process_killed_mid_request_and_run_again_ends_like_an_uninterrupted_one(tmp_path):
+def test_a_harvest_process_killed_mid_request_and_run_again_ends_like_an_uninterrupted_one(
+    tmp_path,
+):
     fixture(HEP_EX)
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     whole.mkdir(), killed.mkdir()
@@ -428,16 +441,26 @@ def _closed_port():
 
 
 def test_without_network_each_retry_says_what_it_waits_for_and_the_waiting_is_capped(monkeypatch):
-    monkeypatch.setattr(arxiv_http, "RETRY_DELAYS", (100, 100, 100))  # more than MAX_NETWORK_WAIT allows
+    monkeypatch.setattr(
+        arxiv_http, "RETRY_DELAYS", (100, 100, 100)
+    )  # more than MAX_NETWORK_WAIT allows
     sleeps, notes = [], []
     client = oai.Client(
-        base_url=f"http://127.0.0.1:{_closed_port()}/oai", interval=0, sleep=sleeps.append, notice=notes.append
+        base_url=f"http://127.0.0.1:{_closed_port()}/oai",
+        interval=0,
+        sleep=sleeps.append,
+        notice=notes.append,
     )
-    with pytest.raises(oai.HarvestError, match=r"arXiv OAI-PMH not answering \(network error: .*refused.*\).*giving up after 2 attempts"):
+    with pytest.raises(
+        oai.HarvestError,
+        match=r"arXiv OAI-PMH not answering \(network error: .*refused.*\).*giving up after 2 attempts",
+    ):
         client.get({"verb": "Identify"})
     assert sleeps == [100] and sum(sleeps) <= arxiv_http.MAX_NETWORK_WAIT
     [note] = notes
-    assert note.startswith("arXiv OAI-PMH not answering (network error: ") and note.endswith("; retry 1/3 in 100 s")
+    assert note.startswith("arXiv OAI-PMH not answering (network error: ") and note.endswith(
+        "; retry 1/3 in 100 s"
+    )
 
 
 def test_the_command_shows_each_retry_on_stderr_and_fails_with_the_reason(settings):
@@ -447,8 +470,13 @@ def test_the_command_shows_each_retry_on_stderr_and_fails_with_the_reason(settin
     with pytest.raises(CommandError, match="harvest incomplete for: cs"):
         call_command("harvest", "--set", "cs", stdout=out, stderr=err)
     lines = err.getvalue().splitlines()
-    assert [line.rpartition(";")[2] for line in lines[:2]] == [" retry 1/2 in 0 s", " retry 2/2 in 0 s"]
-    assert all(line.startswith("cs: arXiv OAI-PMH not answering (network error: ") for line in lines[:2])
+    assert [line.rpartition(";")[2] for line in lines[:2]] == [
+        " retry 1/2 in 0 s",
+        " retry 2/2 in 0 s",
+    ]
+    assert all(
+        line.startswith("cs: arXiv OAI-PMH not answering (network error: ") for line in lines[:2]
+    )
     assert "cs: harvest stopped: arXiv OAI-PMH not answering" in lines[2]
     assert "giving up after 3 attempts" in lines[2] and "The next run resumes" in lines[2]
     assert f"harvesting arXiv records from {settings.ARXIV_OAI_URL}" in out.getvalue()

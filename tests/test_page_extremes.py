@@ -8,8 +8,7 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
-from tests.community_helpers import make_user
-from tests.factories import make_entry, make_paper
+from tests.factories import make_entry, make_paper, make_user
 
 EXTREMES = [
     "0001-01-01", "9999-12-31", "0000-00-00", "10000-01-01", "2025-02-30",

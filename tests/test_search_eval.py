@@ -11,12 +11,20 @@ from django.core.management import CommandError, call_command
 
 from dailypapers.search import embedding
 from dailypapers.search.evaluation import load_collection, ndcg, recall, summarise
-from tests.test_search_semantic import embedder  # noqa: F401 (fixture)
 
 DOCS = {
-    "d1": ("Predicting protein folding structures", "Three-dimensional structure of proteins from their sequences."),
-    "d2": ("Semantic image segmentation", "We label every pixel of a photograph with its object class."),
-    "d3": ("Reinforcement learning for legged robots", "A quadruped robot learns locomotion policies in simulation."),
+    "d1": (
+        "Predicting protein folding structures",
+        "Three-dimensional structure of proteins from their sequences.",
+    ),
+    "d2": (
+        "Semantic image segmentation",
+        "We label every pixel of a photograph with its object class.",
+    ),
+    "d3": (
+        "Reinforcement learning for legged robots",
+        "A quadruped robot learns locomotion policies in simulation.",
+    ),
     "d4": ("End-to-end speech recognition", "We transcribe spoken audio into text."),
     "d5": ("Sorting algorithms", "Quicksort and mergesort compared on large arrays."),
     "d6": ("Volcanic eruptions", "Magma chambers and ash clouds."),
@@ -38,10 +46,14 @@ def write_collection(directory, qrels=True, header=True, corpus_lines=None):
         for k, (t, x) in DOCS.items()
     ]
     (directory / "corpus.jsonl").write_text("\n".join(lines) + "\n")
-    (directory / "queries.jsonl").write_text("\n".join(json.dumps({"_id": k, "text": v}) for k, v in QUERIES.items()))
+    (directory / "queries.jsonl").write_text(
+        "\n".join(json.dumps({"_id": k, "text": v}) for k, v in QUERIES.items())
+    )
     if qrels:
         (directory / "qrels").mkdir()
-        rows = (["query-id\tcorpus-id\tscore"] if header else []) + [f"{q}\t{d}\t{s}" for q, d, s in QRELS]
+        rows = (["query-id\tcorpus-id\tscore"] if header else []) + [
+            f"{q}\t{d}\t{s}" for q, d, s in QRELS
+        ]
         (directory / "qrels" / "test.tsv").write_text("\n".join(rows) + "\n")
     return directory
 
@@ -90,8 +102,14 @@ def test_recall_on_hand_computed_examples():
 
 def test_summarise_averages_over_the_judged_queries():
     qrels = {"q1": {"a": 1}, "q2": {"b": 1}}
-    assert summarise({"q1": ["a"], "q2": ["x", "y", "z"]}, qrels) == {"ndcg@10": 0.5, "recall@100": 0.5}
-    assert summarise({"q1": ["a"]}, qrels) == {"ndcg@10": 0.5, "recall@100": 0.5}  # q2 found nothing
+    assert summarise({"q1": ["a"], "q2": ["x", "y", "z"]}, qrels) == {
+        "ndcg@10": 0.5,
+        "recall@100": 0.5,
+    }
+    assert summarise({"q1": ["a"]}, qrels) == {
+        "ndcg@10": 0.5,
+        "recall@100": 0.5,
+    }  # q2 found nothing
 
 
 # --- Loading a collection --------------------------------------------------------------------
@@ -113,7 +131,9 @@ def test_a_missing_qrels_file_is_a_clear_command_error(tmp_path):
 def test_a_missing_directory_or_a_broken_corpus_is_a_clear_command_error(tmp_path):
     with pytest.raises(CommandError, match="no such directory"):
         run(tmp_path / "absent")
-    broken = write_collection(tmp_path / "broken", corpus_lines=['{"_id": "d1", "title": "A"}', "{not json"])
+    broken = write_collection(
+        tmp_path / "broken", corpus_lines=['{"_id": "d1", "title": "A"}', "{not json"]
+    )
     with pytest.raises(CommandError, match=r"corpus\.jsonl:2: not JSON"):
         run(broken)
 

@@ -9,7 +9,7 @@ from huggingface_hub.utils import close_session
 
 from dailypapers.search import service
 from tests.factories import make_paper
-from tests.test_search_semantic import MEANINGS, TOPICS, embedder, make_topics  # noqa: F401 (fixture)
+from tests.test_search_semantic import MEANINGS, TOPICS, make_topics
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,12 +24,17 @@ def hf(live_server):
 
 def test_list_papers_returns_our_results_in_our_order(hf, client, embedder):
     papers = make_topics()
-    graph = [make_paper(title=f"Graph networks for robot control, part {n}", abstract="Graphs.") for n in range(3)]
+    graph = [
+        make_paper(title=f"Graph networks for robot control, part {n}", abstract="Graphs.")
+        for n in range(3)
+    ]
     found = list(hf.list_papers(query="robot locomotion", limit=4))
     assert all(isinstance(p, PaperInfo) for p in found)
     ours = client.get("/api/papers/search?q=robot%20locomotion&limit=4").json()
     assert [p.id for p in found] == [item["paper"]["id"] for item in ours]
-    assert [p.id for p in found] == [h.paper.arxiv_id for h in service.search("robot locomotion", limit=4).hits]
+    assert [p.id for p in found] == [
+        h.paper.arxiv_id for h in service.search("robot locomotion", limit=4).hits
+    ]
     assert found[0].id == papers["robots"].arxiv_id and found[0].title == TOPICS["robots"][0]
     by_id = {p.arxiv_id: p for p in list(papers.values()) + graph}
     assert [p.title for p in found] == [by_id[p.id].title for p in found]
@@ -53,7 +58,9 @@ def test_list_papers_honours_the_limit_and_hides_hidden_papers(hf):
     assert ids == {p.arxiv_id for p in shown} and hidden.arxiv_id not in ids
 
 
-@pytest.mark.parametrize("text", ['"unbalanced AND (', "NEAR(a b) OR NOT *", "深度学习 🤖", "x" * 250])
+@pytest.mark.parametrize(
+    "text", ['"unbalanced AND (', "NEAR(a b) OR NOT *", "深度学习 🤖", "x" * 250]
+)
 def test_list_papers_accepts_odd_queries(hf, text):
     make_paper(title="Graph networks")
     assert isinstance(list(hf.list_papers(query=text, limit=5)), list)

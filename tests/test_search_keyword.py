@@ -15,7 +15,7 @@ from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def found(text, filters=keyword.NO_FILTERS, limit=50):
@@ -56,13 +56,13 @@ def test_words_match_their_other_forms():
 
 
 def test_author_names_are_searchable():
-    hopper = make_paper(title="Compilers", abstract="Translating programs.", authors=["Grace Hopper", "Jean Sammet"])
+    hopper = make_paper(
+        title="Compilers", abstract="Translating programs.", authors=["Grace Hopper", "Jean Sammet"]
+    )
     make_paper(title="Engines", abstract="Computing machines.", authors=["Ada Lovelace"])
     assert found("Hopper") == [hopper.arxiv_id]
     assert found("grace hopper") == [hopper.arxiv_id]
     assert found("sammet") == [hopper.arxiv_id]
-
-
 
 
 def test_a_paper_with_the_phrase_ranks_above_one_with_the_words_apart():
@@ -75,7 +75,9 @@ def test_a_paper_with_the_phrase_ranks_above_one_with_the_words_apart():
 
 
 def test_a_paper_matching_more_words_ranks_higher():
-    both = make_paper(title="Sparse attention", abstract="A transformer with sparse attention heads.")
+    both = make_paper(
+        title="Sparse attention", abstract="A transformer with sparse attention heads."
+    )
     one = make_paper(title="Sparse coding", abstract="Dictionaries for images.")
     assert found("sparse attention")[:2] == [both.arxiv_id, one.arxiv_id]
 
@@ -88,7 +90,9 @@ def test_a_query_that_matches_nothing_returns_nothing():
 
 def test_hidden_papers_are_never_returned():
     shown = make_paper(title="Diffusion models for audio", abstract="Sound generation.")
-    hidden = make_paper(title="Diffusion models for video", abstract="Sound generation too.", hidden=True)
+    hidden = make_paper(
+        title="Diffusion models for video", abstract="Sound generation too.", hidden=True
+    )
     assert found("diffusion") == [shown.arxiv_id]
     assert found("diffusion", Filters(category="cs.LG")) == [shown.arxiv_id]
     assert keyword_page("diffusion video") == [shown.arxiv_id]
@@ -119,7 +123,9 @@ def test_a_query_of_only_common_words_finds_papers_with_those_words():
 
 @pytest.mark.xfail(connection.vendor == "postgresql", strict=True, reason=BUG_PG_WORDS)
 def test_a_word_typed_without_its_accents_finds_the_accented_spelling():
-    paper = make_paper(title="Solving the Schrödinger equation with neural networks", abstract="Quantum.")
+    paper = make_paper(
+        title="Solving the Schrödinger equation with neural networks", abstract="Quantum."
+    )
     assert found("schrodinger") == [paper.arxiv_id]
     assert found("Schrödinger") == [paper.arxiv_id]
 
@@ -128,17 +134,27 @@ def test_a_word_typed_without_its_accents_finds_the_accented_spelling():
 
 
 def test_the_category_filter_uses_every_category_of_a_paper():
-    nlp = make_paper(title="Parsing with transformers", categories=["cs.CL"], primary_category="cs.CL")
-    cross = make_paper(title="Transformers for images", categories=["cs.CV", "cs.CL"], primary_category="cs.CV")
+    nlp = make_paper(
+        title="Parsing with transformers", categories=["cs.CL"], primary_category="cs.CL"
+    )
+    cross = make_paper(
+        title="Transformers for images", categories=["cs.CV", "cs.CL"], primary_category="cs.CV"
+    )
     vision = make_paper(title="Transformers see", categories=["cs.CV"], primary_category="cs.CV")
-    assert sorted(found("transformers", Filters(category="cs.CL"))) == sorted([nlp.arxiv_id, cross.arxiv_id])
-    assert sorted(found("transformers", Filters(category="cs.CV"))) == sorted([cross.arxiv_id, vision.arxiv_id])
+    assert sorted(found("transformers", Filters(category="cs.CL"))) == sorted(
+        [nlp.arxiv_id, cross.arxiv_id]
+    )
+    assert sorted(found("transformers", Filters(category="cs.CV"))) == sorted(
+        [cross.arxiv_id, vision.arxiv_id]
+    )
     assert found("transformers", Filters(category="math.AG")) == []
 
 
 def test_the_date_filter_includes_both_ends_of_the_range_by_day():
     def paper(when):
-        return make_paper(title="Graph networks", published=dt.datetime.fromisoformat(when).replace(tzinfo=UTC))
+        return make_paper(
+            title="Graph networks", published=dt.datetime.fromisoformat(when).replace(tzinfo=UTC)
+        )
 
     before = paper("2025-02-28T23:59:59")
     first = paper("2025-03-01T00:00:00")
@@ -163,8 +179,12 @@ def test_a_paper_without_a_publication_time_is_dated_by_its_listing_day():
 
 def test_category_and_dates_combine():
     march = dt.datetime(2025, 3, 5, tzinfo=UTC)
-    wanted = make_paper(title="Speech models", categories=["eess.AS"], primary_category="eess.AS", published=march)
-    make_paper(title="Speech models", categories=["cs.CL"], primary_category="cs.CL", published=march)
+    wanted = make_paper(
+        title="Speech models", categories=["eess.AS"], primary_category="eess.AS", published=march
+    )
+    make_paper(
+        title="Speech models", categories=["cs.CL"], primary_category="cs.CL", published=march
+    )
     make_paper(title="Speech models", categories=["eess.AS"], primary_category="eess.AS",
                published=dt.datetime(2024, 3, 5, tzinfo=UTC))  # fmt: skip
     filters = Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31), "eess.AS")
@@ -191,7 +211,9 @@ def test_a_title_changed_through_save_is_found_by_its_new_words_only():
 
 def test_a_title_changed_through_a_queryset_update_is_found_by_its_new_words_only():
     paper = make_paper(title="Ocean currents", abstract="Fluids.", authors=["Ada Lovelace"])
-    Paper.objects.filter(pk=paper.pk).update(title="Glacier retreat", abstract="Ice.", authors=["Grace Hopper"])
+    Paper.objects.filter(pk=paper.pk).update(
+        title="Glacier retreat", abstract="Ice.", authors=["Grace Hopper"]
+    )
     assert found("glacier") == [paper.arxiv_id]
     assert found("ice") == [paper.arxiv_id]
     assert found("hopper") == [paper.arxiv_id]
@@ -221,7 +243,9 @@ def test_hiding_a_paper_removes_it_and_showing_it_brings_it_back():
     assert found("ocean") == [paper.arxiv_id]
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps the FTS5 table up to date with triggers")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite keeps the FTS5 table up to date with triggers"
+)
 def test_ensure_index_restores_dropped_triggers_and_rebuilds_the_index():
     paper = make_paper(title="Ocean currents", abstract="Fluids.")
     assert keyword.ensure_index() is False  # all in place: nothing to do
@@ -246,7 +270,13 @@ def test_papers_an_importer_inserts_in_bulk_are_indexed_and_later_writes_too():
     from dailypapers.ingest.records import PaperRecord
 
     records = [
-        PaperRecord(arxiv_id=f"2611.{n:05d}", title=f"Glacier survey {n}", abstract="Ice.", authors=["Ann Snow"], source="arxiv")
+        PaperRecord(
+            arxiv_id=f"2611.{n:05d}",
+            title=f"Glacier survey {n}",
+            abstract="Ice.",
+            authors=["Ann Snow"],
+            source="arxiv",
+        )
         for n in range(1, 1201)  # more than one statement's worth of ids
     ]
     loader = Loader(batch_size=500)
@@ -255,7 +285,9 @@ def test_papers_an_importer_inserts_in_bulk_are_indexed_and_later_writes_too():
     assert len(found("glacier", limit=2000)) == 1200 and len(found("snow", limit=2000)) == 1200
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {keyword.FTS_TABLE}({keyword.FTS_TABLE}) VALUES ('integrity-check')")
+            cursor.execute(
+                f"INSERT INTO {keyword.FTS_TABLE}({keyword.FTS_TABLE}) VALUES ('integrity-check')"
+            )
             cursor.execute(f"SELECT count(*) FROM {keyword._DEFER_TABLE}")
             assert cursor.fetchone() == (0,)  # the insert trigger is back for everyone else
     # Writes outside an import are still indexed by the database.
@@ -264,7 +296,9 @@ def test_papers_an_importer_inserts_in_bulk_are_indexed_and_later_writes_too():
     assert found("fjord") == [added.arxiv_id] and found("moraine") == ["2611.00001"]
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps the FTS5 table up to date with triggers")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite keeps the FTS5 table up to date with triggers"
+)
 def test_a_failed_bulk_insert_leaves_the_insert_trigger_working():
     def insert():
         raise RuntimeError("the batch failed")
@@ -275,18 +309,24 @@ def test_a_failed_bulk_insert_leaves_the_insert_trigger_working():
     assert found("fjord") == [added.arxiv_id]
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps the FTS5 table up to date with triggers")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite keeps the FTS5 table up to date with triggers"
+)
 def test_ensure_index_replaces_a_trigger_of_an_earlier_version():
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TRIGGER {keyword.FTS_TABLE}_ai")
-        cursor.execute(f"CREATE TRIGGER {keyword.FTS_TABLE}_ai AFTER INSERT ON papers_paper BEGIN {keyword._NEW} END")
+        cursor.execute(
+            f"CREATE TRIGGER {keyword.FTS_TABLE}_ai AFTER INSERT ON papers_paper BEGIN {keyword._NEW} END"
+        )
     assert keyword.ensure_index() is True
     assert keyword.ensure_index() is False
     added = make_paper(title="Fjord lakes", abstract="Water.")
     assert found("fjord") == [added.arxiv_id]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL keeps a generated tsvector column")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL keeps a generated tsvector column"
+)
 def test_ensure_index_restores_a_dropped_search_column():
     paper = make_paper(title="Ocean currents", abstract="Fluids.")
     assert keyword.ensure_index() is False
@@ -304,11 +344,14 @@ def newer_matches(count=keyword.SCAN_LIMIT, **fields):
     """`count` papers newer than any before, all matching "graph"."""
     start = Paper.objects.count() + 1
     Paper.objects.bulk_create(
-        Paper(arxiv_id=f"2601.{start + n:05d}", title=f"Graph networks {n}", abstract="Graphs.", **fields)
+        Paper(
+            arxiv_id=f"2601.{start + n:05d}",
+            title=f"Graph networks {n}",
+            abstract="Graphs.",
+            **fields,
+        )
         for n in range(count)
     )
-
-
 
 
 def test_a_date_filter_finds_old_matches_behind_many_newer_ones():

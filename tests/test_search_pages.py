@@ -17,7 +17,7 @@ from dailypapers.search.indexing import embed_pending
 from dailypapers.search.views import PER_PAGE
 from tests.factories import make_paper
 from tests.test_search_query import HOSTILE
-from tests.test_search_semantic import embedder, make_topics  # noqa: F401 (fixture)
+from tests.test_search_semantic import make_topics
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,9 @@ def url(path, text, **params):
 def result_ids(response):
     """arXiv ids of the result cards, in page order."""
     assert response.status_code == 200, response.content[:500]
-    return re.findall(r'<h2 id="r-\d+" class="title"><a href="/papers/([^"]+)"', response.content.decode())
+    return re.findall(
+        r'<h2 id="r-\d+" class="title"><a href="/papers/([^"]+)"', response.content.decode()
+    )
 
 
 def api_ids(response):
@@ -55,9 +57,15 @@ def notices(response):
 def corpus(embedder):
     """Embedded papers, papers not embedded yet, and a hidden one."""
     papers = make_topics()
-    papers["fresh"] = make_paper(title="Attention routing in sparse transformers", abstract="Not embedded yet.")
-    papers["quoted"] = make_paper(title='The "NEAR" operator AND (other) words: * ^ - +', abstract="Café 深度学习 🤖.")
-    papers["hidden"] = make_paper(title="Hidden attention routing", abstract="Never shown.", hidden=True)
+    papers["fresh"] = make_paper(
+        title="Attention routing in sparse transformers", abstract="Not embedded yet."
+    )
+    papers["quoted"] = make_paper(
+        title='The "NEAR" operator AND (other) words: * ^ - +', abstract="Café 深度学习 🤖."
+    )
+    papers["hidden"] = make_paper(
+        title="Hidden attention routing", abstract="Never shown.", hidden=True
+    )
     return papers
 
 
@@ -87,7 +95,10 @@ def test_hostile_queries_get_the_search_page(client, corpus):
     for text in HOSTILE:
         response = client.get(url("/search", text))
         too_long = len(text.replace("\x00", "")) > MAX_QUERY_CHARS
-        assert response.status_code == (400 if too_long else 200), (repr(text[:40]), response.content[:300])
+        assert response.status_code == (400 if too_long else 200), (
+            repr(text[:40]),
+            response.content[:300],
+        )
         assert response["Content-Type"].startswith("text/html")
         assert too_long or hidden not in result_ids(response)
         assert "<script>alert(1)" not in response.content.decode()
@@ -104,7 +115,9 @@ def test_malformed_query_strings_are_answered(client, corpus, raw):
 def test_operator_words_are_found_as_words(client, corpus):
     quoted = corpus["quoted"].arxiv_id
     assert result_ids(client.get(url("/search", "NEAR", mode="keyword"))) == [quoted]
-    assert api_ids(client.get(url("/api/papers/search", '"NEAR" operator', mode="keyword"))) == [quoted]
+    assert api_ids(client.get(url("/api/papers/search", '"NEAR" operator', mode="keyword"))) == [
+        quoted
+    ]
     assert api_ids(client.get(url("/api/papers/search", "深度学习", mode="keyword"))) == [quoted]
 
 
@@ -113,7 +126,10 @@ def test_a_query_longer_than_250_characters_is_a_400_on_the_api_and_the_page(cli
     text = "graph " * 20_000  # 120,000 characters
     response = client.get(url("/api/papers/search", text))
     assert response.status_code == 400 and "error" in response.json()
-    assert client.get(url("/api/papers/search", text[:MAX_QUERY_CHARS], mode="keyword")).status_code == 200
+    assert (
+        client.get(url("/api/papers/search", text[:MAX_QUERY_CHARS], mode="keyword")).status_code
+        == 200
+    )
     page = client.get(url("/search", text, mode="keyword"))
     assert page.status_code == 400 and "graph " * 42 not in page.content.decode()
 
@@ -136,7 +152,9 @@ def test_matched_words_are_marked_in_the_title_and_the_snippet(client):
 
 
 def test_results_found_by_meaning_are_shown_with_their_abstract(client, corpus):
-    html = client.get(url("/search", "teaching machines to walk with trial and error rewards", mode="semantic"))
+    html = client.get(
+        url("/search", "teaching machines to walk with trial and error rewards", mode="semantic")
+    )
     assert result_ids(html)[0] == corpus["robots"].arxiv_id
     assert "quadruped robot learns locomotion" in html.content.decode()
     assert "meaning #1" in html.content.decode()
@@ -171,11 +189,17 @@ def pager(response):
     html = response.content.decode()
     prev = re.search(r'<a rel="prev" href="([^"]+)"', html)
     nxt = re.search(r'<a rel="next" href="([^"]+)"', html)
-    return (htmllib.unescape(prev.group(1)) if prev else None, htmllib.unescape(nxt.group(1)) if nxt else None)
+    return (
+        htmllib.unescape(prev.group(1)) if prev else None,
+        htmllib.unescape(nxt.group(1)) if nxt else None,
+    )
 
 
 def test_results_come_in_pages_with_next_and_previous_links(client):
-    papers = [make_paper(title=f"Graph networks, part {n}", abstract="Graphs.") for n in range(PER_PAGE + 5)]
+    papers = [
+        make_paper(title=f"Graph networks, part {n}", abstract="Graphs.")
+        for n in range(PER_PAGE + 5)
+    ]
     first = client.get("/search?q=graph&mode=keyword")
     assert len(result_ids(first)) == PER_PAGE
     prev, nxt = pager(first)
@@ -207,13 +231,15 @@ def test_a_bad_page_number_is_answered(client, page):
 
 
 def test_filters_narrow_the_page(client):
-    old = make_paper(title="Graph networks", published=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc))
+    old = make_paper(title="Graph networks", published=dt.datetime(2024, 5, 1, tzinfo=dt.UTC))
     new = make_paper(title="Graph networks", categories=["cs.CL"], primary_category="cs.CL",
-                     published=dt.datetime(2025, 5, 1, tzinfo=dt.timezone.utc))  # fmt: skip
+                     published=dt.datetime(2025, 5, 1, tzinfo=dt.UTC))  # fmt: skip
     assert result_ids(client.get("/search?q=graph&mode=keyword&from=2025-01-01")) == [new.arxiv_id]
     assert result_ids(client.get("/search?q=graph&mode=keyword&to=2024-12-31")) == [old.arxiv_id]
     assert result_ids(client.get("/search?q=graph&mode=keyword&category=cs.CL")) == [new.arxiv_id]
-    assert api_ids(client.get("/api/papers/search?q=graph&mode=keyword&from=2025-01-01")) == [new.arxiv_id]
+    assert api_ids(client.get("/api/papers/search?q=graph&mode=keyword&from=2025-01-01")) == [
+        new.arxiv_id
+    ]
     assert api_ids(client.get("/api/papers/search?q=graph&category=cs.LG")) == [old.arxiv_id]
 
 
@@ -224,11 +250,14 @@ def test_filters_narrow_the_page(client):
         ("to=2025-13-45", "“2025-13-45” is not a date (to: use YYYY-MM-DD); ignored."),
         ("category=!!", "“!!” is not an arXiv category (e.g. cs.CL); ignored."),
         ("category=%3Cscript%3E", "“<script>” is not an arXiv category (e.g. cs.CL); ignored."),
-        ("from=2025-12-31&to=2025-01-01", "The “from” date is after the “to” date; they were swapped."),
+        (
+            "from=2025-12-31&to=2025-01-01",
+            "The “from” date is after the “to” date; they were swapped.",
+        ),
     ],
 )
 def test_bad_filter_values_are_ignored_with_a_notice(client, params, notice):
-    paper = make_paper(title="Graph networks", published=dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc))
+    paper = make_paper(title="Graph networks", published=dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
     response = client.get(f"/search?q=graph&mode=keyword&{params}")
     assert response.status_code == 200
     assert notice in notices(response)
@@ -236,7 +265,9 @@ def test_bad_filter_values_are_ignored_with_a_notice(client, params, notice):
     assert "<script>" not in response.content.decode()
 
 
-@pytest.mark.parametrize("params", ["from=notadate", "to=2025-02-30", "category=!!", "mode=fuzzy", "limit=0"])
+@pytest.mark.parametrize(
+    "params", ["from=notadate", "to=2025-02-30", "category=!!", "mode=fuzzy", "limit=0"]
+)
 def test_the_api_answers_bad_filter_values_with_a_400(client, params):
     response = client.get(f"/api/papers/search?q=graph&{params}")
     assert response.status_code == 400 and "error" in response.json()
@@ -282,7 +313,9 @@ def test_without_the_model_the_page_shows_keyword_results_and_says_so(client, se
     for mode in service.MODES:
         response = client.get(f"/search?q=graph&mode={mode}")
         assert result_ids(response) == [paper.arxiv_id], mode
-        assert "Semantic search is off on this site: results match your words only." in notices(response)
+        assert "Semantic search is off on this site: results match your words only." in notices(
+            response
+        )
         assert "(keywords)" in response.content.decode() and "words #1" in response.content.decode()
     assert embedding.unavailable_reason().startswith(semantic_off)
 
@@ -310,4 +343,6 @@ def test_without_the_model_similar_papers_come_from_title_words(client, semantic
     make_paper(title="Protein folding")
     html = client.get(paper.get_absolute_url()).content.decode()
     assert "Similar papers" in html and f'href="/papers/{other.arxiv_id}"' in html
-    assert [p["id"] for p in client.get(f"/api/papers/{paper.arxiv_id}/similar").json()] == [other.arxiv_id]
+    assert [p["id"] for p in client.get(f"/api/papers/{paper.arxiv_id}/similar").json()] == [
+        other.arxiv_id
+    ]

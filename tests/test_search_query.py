@@ -7,7 +7,13 @@ import sqlite3
 
 import pytest
 
-from dailypapers.lib.searchquery import MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_TERMS, fts5_match, parse_query
+from dailypapers.lib.searchquery import (
+    MAX_PHRASE_WORDS,
+    MAX_QUERY_CHARS,
+    MAX_TERMS,
+    fts5_match,
+    parse_query,
+)
 from dailypapers.search.keyword import TOKENIZER
 
 # What people (and scripts, and attackers) type into search boxes. Shared with the page
@@ -93,7 +99,10 @@ def matching(db, text):
     match = fts5_match(parse_query(text))
     if not match:
         return []
-    return [t for (t,) in db.execute("SELECT title FROM docs WHERE docs MATCH ? ORDER BY rowid", (match,))]
+    return [
+        t
+        for (t,) in db.execute("SELECT title FROM docs WHERE docs MATCH ? ORDER BY rowid", (match,))
+    ]
 
 
 # --- Words, stopwords, phrases --------------------------------------------------------------
@@ -144,7 +153,10 @@ def test_words_lists_terms_and_phrase_words_once_each_for_highlighting():
 
 
 def test_the_text_for_embedding_is_the_query_as_written_with_whitespace_collapsed():
-    assert parse_query("  How do   transformers\n route tokens?  ").text == "How do transformers route tokens?"
+    assert (
+        parse_query("  How do   transformers\n route tokens?  ").text
+        == "How do transformers route tokens?"
+    )
 
 
 def test_terms_are_capped_keeping_the_first():
@@ -171,18 +183,35 @@ def test_fts5_operators_typed_alone_are_searched_as_words(operator):
     db = fts5_table()
     db.executemany(
         "INSERT INTO docs(title) VALUES (?)",
-        [("rock and roll",), ("either or",), ("not a drill",), ("near the river",), ("unrelated words",)],
+        [
+            ("rock and roll",),
+            ("either or",),
+            ("not a drill",),
+            ("near the river",),
+            ("unrelated words",),
+        ],
     )
-    expected = {"AND": "rock and roll", "OR": "either or", "NOT": "not a drill", "NEAR": "near the river"}
+    expected = {
+        "AND": "rock and roll",
+        "OR": "either or",
+        "NOT": "not a drill",
+        "NEAR": "near the river",
+    }
     assert matching(db, operator) == [expected[operator]]
 
 
 def test_operators_between_words_do_not_change_the_query():
     db = fts5_table()
-    db.executemany("INSERT INTO docs(title) VALUES (?)", [("attention heads",), ("transformer layers",), ("graphs",)])
+    db.executemany(
+        "INSERT INTO docs(title) VALUES (?)",
+        [("attention heads",), ("transformer layers",), ("graphs",)],
+    )
     # "NOT transformer" would exclude transformers if it were read as FTS5; it is two words.
     assert matching(db, "attention NOT transformer") == ["attention heads", "transformer layers"]
-    assert matching(db, "NEAR(attention transformer, 2)") == ["attention heads", "transformer layers"]
+    assert matching(db, "NEAR(attention transformer, 2)") == [
+        "attention heads",
+        "transformer layers",
+    ]
     assert matching(db, "title:graphs") == ["graphs"]
 
 
@@ -200,7 +229,9 @@ def test_hostile_input_parses_and_its_fts5_expression_runs(text):
     matching(db, text)  # FTS5 accepts the expression (raises sqlite3.OperationalError if not)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\t\n", '"', '""', "()", "🤖", "\ud83d", "\x00", "* ^ : - +"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "\t\n", '"', '""', "()", "🤖", "\ud83d", "\x00", "* ^ : - +"]
+)
 def test_input_without_words_is_an_empty_query(text):
     query = parse_query(text)
     assert query.empty and query.terms == () and query.phrases == ()

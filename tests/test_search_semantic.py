@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dailypapers.papers.models import Paper
-from dailypapers.search import embedding, service
+from dailypapers.search import service
 from dailypapers.search.indexing import embed_pending, pending
 from dailypapers.search.keyword import Filters
 from dailypapers.search.models import PaperEmbedding
@@ -43,14 +43,6 @@ MEANINGS = [
     ("coloring each dot in a picture by what thing it belongs to", "segmentation"),
     ("how molecules of life take their shape", "protein"),
 ]
-
-
-@pytest.fixture(scope="session")
-def embedder():
-    found = embedding.get_embedder()
-    if found is None:
-        pytest.fail(f"the embedding model must be installed for these tests: {embedding.unavailable_reason()}")
-    return found
 
 
 def make_topics(embed=True, **fields):
@@ -184,7 +176,9 @@ def test_embed_command_limit_embeds_at_most_that_many(embedder):
     make_topics(embed=False)
     out = io.StringIO()
     call_command("embed", "--no-progress", "--limit", "1", stdout=out)
-    assert out.getvalue().startswith(f"1 paper(s) embedded with {embedder.name}, 0 already up to date")
+    assert out.getvalue().startswith(
+        f"1 paper(s) embedded with {embedder.name}, 0 already up to date"
+    )
     assert PaperEmbedding.objects.count() == 1
     with pytest.raises(CommandError, match="--limit must not be negative"):
         call_command("embed", "--limit", "-1")
@@ -232,7 +226,9 @@ def test_similar_papers_never_include_hidden_ones(embedder):
     assert len(similar) == len(TOPICS) - 1
 
 
-def test_similar_papers_are_cached_but_a_paper_hidden_since_is_left_out(embedder, django_assert_num_queries):
+def test_similar_papers_are_cached_but_a_paper_hidden_since_is_left_out(
+    embedder, django_assert_num_queries
+):
     papers = make_topics()
     twin = make_paper(title=FOLDING[0], abstract=FOLDING[1])
     embed_pending()
@@ -258,13 +254,15 @@ def test_the_paper_page_lists_the_nearest_paper_as_similar(client, embedder):
     embed_pending()
     html = client.get(papers["protein"].get_absolute_url()).content.decode()
     assert "Similar papers" in html
-    section = html[html.index("Similar papers"):]
+    section = html[html.index("Similar papers") :]
     assert section.index(twin.title) < section.index(papers["segmentation"].title)
     assert f'href="/papers/{twin.arxiv_id}"' in section
     assert f'href="/papers/{papers["protein"].arxiv_id}"' not in section
 
 
-def test_the_similar_api_returns_at_most_limit_papers_never_the_paper_or_hidden_ones(client, embedder):
+def test_the_similar_api_returns_at_most_limit_papers_never_the_paper_or_hidden_ones(
+    client, embedder
+):
     papers = make_topics()
     twin = make_paper(title=FOLDING[0], abstract=FOLDING[1])
     embed_pending()

@@ -18,7 +18,7 @@ from dailypapers.search.keyword import Filters
 from dailypapers.search.models import PaperEmbedding
 from dailypapers.search.vectors import ExactIndex, VectorStore, build_ann
 from tests.factories import make_paper
-from tests.test_search_semantic import MEANINGS, TOPICS, embedder, make_topics  # noqa: F401 (fixture)
+from tests.test_search_semantic import MEANINGS, TOPICS, make_topics
 
 # Vectors stored under a model name of their own, so these tests need no model.
 SYNTHETIC = "synthetic-test-model"
@@ -32,7 +32,9 @@ def unit(*components):
 def store_vector(paper, vector, model=SYNTHETIC):
     """One embedding row, as indexing.store writes it (replacing any earlier one)."""
     PaperEmbedding.objects.filter(paper=paper).delete()
-    return PaperEmbedding.objects.create(paper=paper, model=model, text_hash="-", vector=PaperEmbedding.pack(vector))
+    return PaperEmbedding.objects.create(
+        paper=paper, model=model, text_hash="-", vector=PaperEmbedding.pack(vector)
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -139,7 +141,10 @@ def test_the_store_search_filters_to_allowed_keys(index_dir):
     for paper, v in zip(papers, [unit(1, 0), unit(1, 0.1), unit(0, 1)]):
         store_vector(paper, v)
     allowed = np.array(sorted([papers[1].pk, papers[2].pk]), dtype=np.int64)
-    assert [k for k, _ in VectorStore(SYNTHETIC).search(unit(1, 0), 5, allowed)] == [papers[1].pk, papers[2].pk]
+    assert [k for k, _ in VectorStore(SYNTHETIC).search(unit(1, 0), 5, allowed)] == [
+        papers[1].pk,
+        papers[2].pk,
+    ]
 
 
 # --- The persisted HNSW file ------------------------------------------------------------------
@@ -152,7 +157,11 @@ def test_build_ann_does_nothing_below_the_threshold_unless_forced(index_dir):
     assert result["built"] is False and "VECTOR_ANN_THRESHOLD" in result["reason"]
     assert not index_dir.exists()
     assert build_ann(SYNTHETIC, force=True)["built"] is True
-    assert build_ann(SYNTHETIC, force=True) == {"built": False, "vectors": 1, "reason": "already up to date"}
+    assert build_ann(SYNTHETIC, force=True) == {
+        "built": False,
+        "vectors": 1,
+        "reason": "already up to date",
+    }
 
 
 @pytest.mark.django_db
@@ -190,7 +199,8 @@ def test_rows_newer_than_the_file_are_searched_beside_it(index_dir, embedder):
     store.search(embedder.embed_query("anything"), 1)
     assert store.ann is not None
     cooking = make_paper(
-        title="Cooking with neural networks", abstract="We generate recipes for baking bread and cakes."
+        title="Cooking with neural networks",
+        abstract="We generate recipes for baking bread and cakes.",
     )
     embed_pending()
     query = embedder.embed_query("how to bake a loaf at home")
@@ -207,7 +217,9 @@ def test_rows_newer_than_the_file_are_searched_beside_it(index_dir, embedder):
     assert found[0] != robots.pk
     assert len(found) == len(set(found)) == len(TOPICS) + 1
     # The site's search uses the same store.
-    assert [h.paper for h in service.search("how to bake a loaf at home", mode="semantic").hits][:2] in (
+    assert [h.paper for h in service.search("how to bake a loaf at home", mode="semantic").hits][
+        :2
+    ] in (
         [cooking, robots],
         [robots, cooking],
     )
@@ -278,10 +290,11 @@ def test_a_model_name_cannot_leave_the_index_directory(index_dir):
             assert path.parent == index_dir, name
 
 
-
-
 def test_each_model_has_its_own_index_file(index_dir):
-    int8, fp32 = vectors._index_paths("bge-small-en-v1.5-int8"), vectors._index_paths("bge-small-en-v1.5")
+    int8, fp32 = (
+        vectors._index_paths("bge-small-en-v1.5-int8"),
+        vectors._index_paths("bge-small-en-v1.5"),
+    )
     assert int8[0].name == "bge-small-en-v1.5-int8.usearch"
     assert int8 != fp32
 
@@ -294,8 +307,6 @@ def test_a_store_never_serves_another_models_file(index_dir):
     build_ann("synthetic-v1.5-int8", force=True)
     build_ann("synthetic-v1.5", force=True)  # overwrites the int8 model's file
     assert [k for k, _ in VectorStore("synthetic-v1.5-int8").search(unit(1, 0), 5)] == [old.pk]
-
-
 
 
 @pytest.mark.django_db
@@ -327,20 +338,23 @@ def test_loading_the_model_after_an_index_file_was_opened_does_not_crash(index_d
     assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr[-2000:]
 
 
-
-
 @pytest.mark.django_db
-def test_a_filtered_semantic_search_finds_allowed_papers_beyond_the_files_first_answers(index_dir, settings):
+def test_a_filtered_semantic_search_finds_allowed_papers_beyond_the_files_first_answers(
+    index_dir, settings
+):
     settings.EMBEDDING_MODEL_NAME = SYNTHETIC
     rng = np.random.default_rng(3)
     start = Paper.objects.count() + 1
     crowd = Paper.objects.bulk_create(
-        Paper(arxiv_id=f"2602.{start + n:05d}", title=f"Paper {n}", categories=["cs.LG"]) for n in range(1200)
+        Paper(arxiv_id=f"2602.{start + n:05d}", title=f"Paper {n}", categories=["cs.LG"])
+        for n in range(1200)
     )
     near = rng.normal(0, 0.05, size=(len(crowd), 8)).astype(np.float32)
     near[:, 0] = 1.0
     PaperEmbedding.objects.bulk_create(
-        PaperEmbedding(paper=p, model=SYNTHETIC, text_hash="-", vector=PaperEmbedding.pack(unit(*v)))
+        PaperEmbedding(
+            paper=p, model=SYNTHETIC, text_hash="-", vector=PaperEmbedding.pack(unit(*v))
+        )
         for p, v in zip(crowd, near)
     )
     robotics = make_paper(title="Robots", categories=["cs.RO"], primary_category="cs.RO")
@@ -360,7 +374,9 @@ def test_warming_up_loads_the_index_file_and_the_newer_vectors(index_dir, embedd
     memory-mapped file and every vector, and the first search reads nothing more."""
     make_topics()
     build_ann(embedder.name, force=True)
-    extra = make_paper(title="A paper embedded after the file was built", abstract="Speech to text.")
+    extra = make_paper(
+        title="A paper embedded after the file was built", abstract="Speech to text."
+    )
     embed_pending()
 
     service.warm()

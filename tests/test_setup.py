@@ -20,7 +20,13 @@ def run(args, env_overrides, tmp_path, **kwargs):
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL")}
     env.update({"DATA_DIR": str(tmp_path / "data"), **env_overrides})
     return subprocess.run(
-        DAILYPAPERS + args, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, **kwargs
+        DAILYPAPERS + args,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
     )
 
 
@@ -105,7 +111,9 @@ def test_serve_runs_the_production_server_with_static_files(tmp_path):
         html = None
         for _ in range(100):
             try:
-                html = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
+                html = (
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
+                )
                 break
             except OSError:
                 time.sleep(0.2)

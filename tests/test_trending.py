@@ -10,7 +10,7 @@ from tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db
 
-NOON = dt.datetime(2025, 3, 14, 12, 0, tzinfo=dt.timezone.utc)
+NOON = dt.datetime(2025, 3, 14, 12, 0, tzinfo=dt.UTC)
 
 
 def trending_ids(client):

@@ -21,7 +21,9 @@ class Site:
 
 
 def current_site():
-    return Site(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc or settings.SITE_URL)
+    return Site(
+        name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc or settings.SITE_URL
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -55,13 +55,17 @@ def _each_allowed(modeladmin, request, queryset, change):
 @admin.action(description="Suspend selected users (they can read but not take part)")
 def suspend_users(modeladmin, request, queryset):
     reason = f"suspended by {request.user.username}"
-    done = _each_allowed(modeladmin, request, queryset, lambda user: services.suspend(request.user, user, reason))
+    done = _each_allowed(
+        modeladmin, request, queryset, lambda user: services.suspend(request.user, user, reason)
+    )
     modeladmin.message_user(request, f"{done} user(s) suspended.", messages.SUCCESS)
 
 
 @admin.action(description="Unsuspend selected users")
 def unsuspend_users(modeladmin, request, queryset):
-    done = _each_allowed(modeladmin, request, queryset, lambda user: services.unsuspend(request.user, user))
+    done = _each_allowed(
+        modeladmin, request, queryset, lambda user: services.unsuspend(request.user, user)
+    )
     modeladmin.message_user(request, f"{done} user(s) unsuspended.", messages.SUCCESS)
 
 
@@ -74,7 +78,15 @@ def is_suspended(user):
 class DailypapersUserAdmin(UserAdmin):
     inlines = [ProfileInline, ApiTokenInline]
     actions = [suspend_users, unsuspend_users]
-    list_display = ["username", "email", "is_active", "is_staff", is_suspended, "date_joined", "last_login"]
+    list_display = [
+        "username",
+        "email",
+        "is_active",
+        "is_staff",
+        is_suspended,
+        "date_joined",
+        "last_login",
+    ]
     list_filter = [*UserAdmin.list_filter, "profile__suspended_at"]
     list_select_related = ["profile"]
     # What makes an account more powerful: set by superusers only, so that no member of

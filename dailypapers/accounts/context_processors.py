@@ -16,4 +16,7 @@ def accounts(request):
             request._staff_powers = has_staff_powers(getattr(request, "user", None))
         return request._staff_powers
 
-    return {"staff_powers": staff_powers, "mail_on_console": settings.EMAIL_BACKEND == CONSOLE_BACKEND}
+    return {
+        "staff_powers": staff_powers,
+        "mail_on_console": settings.EMAIL_BACKEND == CONSOLE_BACKEND,
+    }

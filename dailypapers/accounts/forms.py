@@ -5,7 +5,8 @@ from dailypapers.core.forms import TextField
 
 class TokenForm(forms.Form):
     name = TextField(
-        max_length=100, required=False,
+        max_length=100,
+        required=False,
         help_text="What the token is for, e.g. “my script”. Optional.",
     )
 

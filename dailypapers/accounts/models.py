@@ -15,7 +15,9 @@ from django.utils import timezone
 class Profile(models.Model):
     """One per user, created on demand (`Profile.of(user)`)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     # A suspended user can read and log in but cannot vote, submit, comment or report.
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=500, blank=True)
@@ -63,7 +65,9 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A bearer token for the write API (`Authorization: Bearer dp_…`), stored hashed."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     # The token's first characters, to tell tokens apart on the profile page.

@@ -52,7 +52,9 @@ def export_user_data(user):
                 "upvotes": entry.upvotes,
             }
             # Hidden entries are the person's data too.
-            for entry in FeedEntry.objects.filter(submitted_by=user).select_related("paper").order_by("day", "id")
+            for entry in FeedEntry.objects.filter(submitted_by=user)
+            .select_related("paper")
+            .order_by("day", "id")
         ],
         "api_tokens": [
             {
@@ -85,7 +87,7 @@ def delete_account(user):
        tokens, email addresses and profile. Reports they
        made stay for the moderators, without their name.
     """
-    from dailypapers.digests import services as digests
+    from dailypapers.digests import subscriptions as digests
     from dailypapers.discussion import services as discussion
 
     with transaction.atomic():

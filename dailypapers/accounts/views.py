@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from dailypapers.accounts import services
 from dailypapers.accounts.decorators import staff_powers_required
 from dailypapers.accounts.forms import DeleteAccountForm, SuspendForm, TokenForm
-from dailypapers.accounts.rules import Refused, has_staff_powers, may_act_on
-from dailypapers.digests import services as digests
+from dailypapers.accounts.rules import has_staff_powers, may_act_on
+from dailypapers.digests import subscriptions as digests
 from dailypapers.digests.forms import PreferencesForm
 
 PROFILE_ENTRIES = 30
@@ -27,7 +27,9 @@ def profile(request, username):
     if not staff:
         people = people.filter(is_active=True)
     profile_user = get_object_or_404(people, username=username)
-    page = Paginator(services.submitted_entries(profile_user), PROFILE_ENTRIES).get_page(request.GET.get("page"))
+    page = Paginator(services.submitted_entries(profile_user), PROFILE_ENTRIES).get_page(
+        request.GET.get("page")
+    )
     context = {
         "profile_user": profile_user,
         "entries": page,
@@ -44,16 +46,15 @@ def profile(request, username):
 def suspension(request, username):
     profile_user = get_object_or_404(get_user_model(), username=username)
     form = SuspendForm(request.POST)
-    try:
-        if request.POST.get("action") == "unsuspend":
-            services.unsuspend(request.user, profile_user)
-            messages.success(request, f"{profile_user.username} is no longer suspended.")
-        elif form.is_valid():
-            services.suspend(request.user, profile_user, form.cleaned_data["reason"])
-            messages.success(request, f"{profile_user.username} is suspended: they can read but not take part.")
-    except Refused as refusal:
-        context = {"message": refusal.message, "profile_user": profile_user}
-        return render(request, "accounts/refused.html", context, status=refusal.status)
+    # services.Refused (oneself, a superuser) answers its page (accounts/middleware.py).
+    if request.POST.get("action") == "unsuspend":
+        services.unsuspend(request.user, profile_user)
+        messages.success(request, f"{profile_user.username} is no longer suspended.")
+    elif form.is_valid():
+        services.suspend(request.user, profile_user, form.cleaned_data["reason"])
+        messages.success(
+            request, f"{profile_user.username} is suspended: they can read but not take part."
+        )
     return redirect("accounts:profile", profile_user.username)
 
 
@@ -61,7 +62,12 @@ def _settings_context(request, digest_form=None, **extra):
     # The digest subscriptions of the member's verified addresses, each with its form
     # (prefixed: a member may have more than one address).
     subscriptions = [
-        (s, digest_form if digest_form and digest_form.prefix == f"digest-{s.pk}" else _digest_form(s))
+        (
+            s,
+            digest_form
+            if digest_form and digest_form.prefix == f"digest-{s.pk}"
+            else _digest_form(s),
+        )
         for s in digests.subscriptions_of(request.user)
     ]
     return {
@@ -87,7 +93,12 @@ def settings_page(request):
 def token_create(request):
     form = TokenForm(request.POST)
     if not form.is_valid():
-        return render(request, "accounts/settings.html", _settings_context(request, token_form=form), status=400)
+        return render(
+            request,
+            "accounts/settings.html",
+            _settings_context(request, token_form=form),
+            status=400,
+        )
     row, token = services.create_token(request.user, form.cleaned_data["name"])
     # The token text exists only in this response: it is not stored, and the page is
     # not kept by the browser's cache either.
@@ -101,17 +112,26 @@ def token_create(request):
 def digest(request, subscription_id):
     """Change, cancel or resume the digest subscription of one of the member's verified
     addresses (the account page's "Email digest" section)."""
-    subscription = next((s for s in digests.subscriptions_of(request.user) if s.pk == subscription_id), None)
+    subscription = next(
+        (s for s in digests.subscriptions_of(request.user) if s.pk == subscription_id), None
+    )
     if subscription is None:
         raise Http404("No such subscription.")
     action = request.POST.get("action")
     if action == "unsubscribe":
         digests.unsubscribe(subscription)
-        messages.success(request, f"{subscription.email} is unsubscribed: no more digests are sent to it.")
+        messages.success(
+            request, f"{subscription.email} is unsubscribed: no more digests are sent to it."
+        )
         return redirect("accounts:settings")
     form = _digest_form(subscription, request.POST)
     if not form.is_valid():
-        return render(request, "accounts/settings.html", _settings_context(request, digest_form=form), status=400)
+        return render(
+            request,
+            "accounts/settings.html",
+            _settings_context(request, digest_form=form),
+            status=400,
+        )
     if action == "resubscribe":
         digests.resubscribe(subscription, form.preferences(), user=request.user)
         messages.success(request, f"{subscription.email} is subscribed again.")
@@ -135,9 +155,12 @@ def token_revoke(request, token_id):
 def export(request):
     data = services.export_user_data(request.user)
     response = HttpResponse(
-        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+        json.dumps(data, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="dailypapers-{request.user.username}.json"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="dailypapers-{request.user.username}.json"'
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -148,7 +171,12 @@ def delete(request):
     form = DeleteAccountForm(request.user, request.POST)
     if not form.is_valid():
         messages.error(request, "Your account was not deleted: the password did not match.")
-        return render(request, "accounts/settings.html", _settings_context(request, delete_form=form), status=400)
+        return render(
+            request,
+            "accounts/settings.html",
+            _settings_context(request, delete_form=form),
+            status=400,
+        )
     user = request.user
     logout(request)
     services.delete_account(user)

@@ -1,5 +1,6 @@
-"""The public JSON API, compatible with Hugging Face's papers API (huggingface_hub's
-HfApi.list_daily_papers, paper_info, list_papers and read_paper work against it).
+"""The catalogue's endpoints of the JSON API (api/main.py mounts them with the apps'),
+compatible with Hugging Face's papers API (huggingface_hub's HfApi.list_daily_papers,
+paper_info, list_papers and read_paper work against it).
 
 Each endpoint: validate the query (ninja schema; our period parsers) → a query from
 api/queries.py → serialise in HF's shape (api/serializers.py) → respond with the HTTP
@@ -13,12 +14,11 @@ import json
 from typing import Literal
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from ninja import Field, NinjaAPI, Query, Router, Schema
-from ninja.errors import HttpError, ValidationError
+from ninja import Field, Query, Router, Schema
 
 from dailypapers.api import queries, serializers
 from dailypapers.api.http import (
@@ -28,7 +28,6 @@ from dailypapers.api.http import (
     error_response,
 )
 from dailypapers.api.serializers import DailyPaperOut, ErrorOut, FlatPaperOut
-from dailypapers.core.ratelimits import Limited, too_many
 from dailypapers.lib.arxiv_ids import is_arxiv_category
 from dailypapers.lib.periods import PARSERS, InvalidPeriod
 from dailypapers.lib.searchquery import MAX_QUERY_CHARS
@@ -40,49 +39,8 @@ MAX_PAGE = 10_000  # keeps OFFSET within what every database accepts
 # Longer search text is refused with a 400 (Hugging Face caps `q` at 250 characters too).
 MAX_QUERY_LENGTH = MAX_QUERY_CHARS
 
-api = NinjaAPI(
-    title="dailypapers API",
-    version="1.0",
-    description=(
-        "Compatible with Hugging Face's papers API: the responses have the shape of "
-        "`https://huggingface.co/api/daily_papers`, and `huggingface_hub`'s "
-        "`HfApi(endpoint=…)` works against it. Reading is public; submitting, voting and "
-        "commenting take an API token (`Authorization: Bearer dp_…`, created on /account/). "
-        "Errors are `{\"error\": \"…\"}`."
-    ),
-    urls_namespace="api",
-)
-
-
-@api.exception_handler(ApiError)
-def _api_error(request, exc):
-    return error_response(exc.message, exc.status)
-
-
-@api.exception_handler(Limited)
-def _rate_limited(request, exc):
-    # The community's write endpoints count against the site's rate limits
-    # (dailypapers/core/ratelimits.py): the same 429 and message as the pages.
-    return too_many(request, exc.group)
-
-
-@api.exception_handler(ValidationError)
-def _validation_error(request, exc):
-    problems = []
-    for error in exc.errors:
-        name = ".".join(str(part) for part in error.get("loc", ())[1:]) or "request"
-        problems.append(f"{name}: {error.get('msg', 'invalid')}")
-    return error_response("; ".join(problems) or "bad request", 400)
-
-
-@api.exception_handler(Http404)
-def _not_found(request, exc):
-    return error_response(str(exc) or "not found", 404)
-
-
-@api.exception_handler(HttpError)
-def _http_error(request, exc):
-    return error_response(str(exc), exc.status_code)
+# The catalogue's read endpoints; mounted with the apps' routers in api/main.py.
+router = Router()
 
 
 # --- GET /api/daily_papers ----------------------------------------------------------------
@@ -92,7 +50,9 @@ class DailyPapersQuery(Schema):
     date: str = Field(None, description="a feed day, `YYYY-MM-DD`", examples=["2026-08-21"])
     week: str = Field(None, description="an ISO week, `YYYY-Www`", examples=["2026-W34"])
     month: str = Field(None, description="a month, `YYYY-MM`", examples=["2026-08"])
-    submitter: str = Field(None, max_length=150, description="only papers this local account submitted")
+    submitter: str = Field(
+        None, max_length=150, description="only papers this local account submitted"
+    )
     sort: Literal["publishedAt", "trending"] = Field(
         "publishedAt",
         description="`publishedAt`: the feed's order (upvotes, then order of submission); "
@@ -124,7 +84,7 @@ def _next_page_url(request, query):
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
-@api.get(
+@router.get(
     "/daily_papers",
     response={200: list[DailyPaperOut], 400: ErrorOut},
     by_alias=True,
@@ -162,7 +122,9 @@ def daily_papers(request, query: Query[DailyPapersQuery]):
 
     def build():
         if query.sort == "trending":
-            rows, more = queries.trending_page(first, last, reference, query.submitter, offset, query.limit)
+            rows, more = queries.trending_page(
+                first, last, reference, query.submitter, offset, query.limit
+            )
         else:
             rows, more = queries.ranked_page(first, last, query.submitter, offset, query.limit)
         return [serializers.daily_entry(e) for e in rows], more
@@ -190,7 +152,7 @@ def _catalogue_response(request, after, limit, next_link):
     return built_response(request, body, "application/json", max(stamps, default=None), link, 60)
 
 
-@api.get(
+@router.get(
     "/papers",
     response={200: list[FlatPaperOut], 400: ErrorOut},
     by_alias=True,
@@ -220,19 +182,25 @@ class SearchQuery(Schema):
     q: str = Field(
         None,
         max_length=MAX_QUERY_LENGTH,
-        description="what to look for: words, \"a phrase\", an author, or a description "
+        description='what to look for: words, "a phrase", an author, or a description '
         f"(at most {MAX_QUERY_CHARS} characters). Without it: the newest papers of the catalogue",
     )
     limit: int = Field(50, ge=1, le=100)
     mode: Literal["hybrid", "keyword", "semantic"] = Field(
         "hybrid", description="ranking: keywords and meaning fused (default), or one of them"
     )
-    category: str = Field(None, max_length=32, description="only papers in this arXiv category, e.g. cs.CL")
-    date_from: dt.date = Field(None, alias="from", description="only papers published on or after (YYYY-MM-DD)")
-    date_to: dt.date = Field(None, alias="to", description="only papers published on or before (YYYY-MM-DD)")
+    category: str = Field(
+        None, max_length=32, description="only papers in this arXiv category, e.g. cs.CL"
+    )
+    date_from: dt.date = Field(
+        None, alias="from", description="only papers published on or after (YYYY-MM-DD)"
+    )
+    date_to: dt.date = Field(
+        None, alias="to", description="only papers published on or before (YYYY-MM-DD)"
+    )
 
 
-@api.get(
+@router.get(
     "/papers/search",
     response={200: list[DailyPaperOut], 400: ErrorOut},
     by_alias=True,
@@ -249,7 +217,9 @@ def papers_search(request, query: Query[SearchQuery]):
         raise ApiError("category: not an arXiv category (e.g. cs.CL)")
     filters = Filters(query.date_from, query.date_to, query.category or "")
     if query.q and query.q.strip():
-        results = search_service.search(query.q, mode=query.mode, filters=filters, limit=query.limit, highlight=False)
+        results = search_service.search(
+            query.q, mode=query.mode, filters=filters, limit=query.limit, highlight=False
+        )
         papers, ran = [hit.paper for hit in results.hits], results.ran
     else:
         papers, ran = search_service.newest(query.limit, filters), "newest"
@@ -261,9 +231,7 @@ def papers_search(request, query: Query[SearchQuery]):
     return response
 
 
-# GET /api/papers/{id}[/similar] take any path under /api/papers/ (`path:`, for old-style
-# ids with a slash): they are mounted last, after the apps' routes such as
-# /api/papers/submit and /api/papers/{id}/upvote, which would never be reached otherwise.
+# GET /api/papers/{id}[/similar] take any path under /api/papers/: mounted last (api/main.py).
 paper_routes = Router()
 
 
@@ -285,7 +253,9 @@ def similar_papers(request, arxiv_id: str, query: Query[SimilarQuery]):
         raise ApiError("no such paper", 404)
     papers = search_service.similar(found[0], query.limit)
     features = queries.features_of(papers)
-    body = json.dumps([serializers.flat_paper(p, features[p.id]) for p in papers], ensure_ascii=False)
+    body = json.dumps(
+        [serializers.flat_paper(p, features[p.id]) for p in papers], ensure_ascii=False
+    )
     return built_response(request, body, "application/json", max_age=60)
 
 
@@ -326,14 +296,3 @@ def paper_markdown(request, arxiv_id):
 @csrf_exempt
 def not_found(request, rest=""):
     return error_response("no such API route (the API is described at /api/docs)", 404)
-
-
-
-# The community's write endpoints (bearer tokens), registered on the same API so that
-# they share its error shape and OpenAPI schema.
-from dailypapers.community.api import router as community_router  # noqa: E402
-from dailypapers.discussion.api import router as discussion_router  # noqa: E402
-
-api.add_router("", community_router)
-api.add_router("", discussion_router)
-api.add_router("", paper_routes)

@@ -1,6 +1,6 @@
-"""HTTP manners of the read-only API: conditional GET, caching headers, JSON errors, CORS.
+"""HTTP manners of the API: conditional GET, caching headers, JSON errors, CORS.
 
-Every API response is public and the same for every reader, so it carries an ETag (and
+Every read the API answers is public and the same for every reader, so it carries an ETag (and
 a Last-Modified where we know one), `Cache-Control: public`, and answers a matching
 If-None-Match / If-Modified-Since with 304.
 """
@@ -81,7 +81,9 @@ def cached_list(request, key, last_modified, build, next_url):
     return _conditional(request, respond, etag, last_modified, LIST_MAX_AGE)
 
 
-def built_response(request, body, content_type, last_modified=None, link=None, max_age=PAPER_MAX_AGE):
+def built_response(
+    request, body, content_type, last_modified=None, link=None, max_age=PAPER_MAX_AGE
+):
     """A response whose body is already built (a paper, a catalogue page): the ETag is a
     hash of the body."""
 
@@ -96,9 +98,10 @@ def built_response(request, body, content_type, last_modified=None, link=None, m
 
 
 # --- CORS ---------------------------------------------------------------------------------
-# The API is public, read-only and uses no cookies or credentials, so every origin may
-# read it: `Access-Control-Allow-Origin: *`. A dozen lines scoped to the API paths do
-# that; django-cors-headers would add a dependency and per-origin settings we don't need.
+# The API's reads are public and its writes take a bearer token, never a cookie, so every
+# origin may read it: `Access-Control-Allow-Origin: *` (preflights allow reads only). A
+# dozen lines scoped to the API paths do that; django-cors-headers would add a dependency
+# and per-origin settings we don't need.
 CORS_PATHS = re.compile(r"^/(?:api/|papers/.+\.md$)")
 
 
@@ -143,7 +146,9 @@ class JsonErrorsMiddleware:
             return response
         if response.status_code == 405:
             allowed = response.get("Allow", "")
-            message = f"{request.method} is not allowed here" + (f" (allowed: {allowed})" if allowed else "")
+            message = f"{request.method} is not allowed here" + (
+                f" (allowed: {allowed})" if allowed else ""
+            )
         else:
             message = response.reason_phrase or "the request was refused"
         replaced = error_response(message, response.status_code)

@@ -18,7 +18,11 @@ class BadCursor(ValueError):
 
 def feed_entries(first_day, last_day, submitter=""):
     """Visible entries of a range of feed days with their papers, unordered."""
-    entries = FeedEntry.objects.visible().select_related("paper").filter(day__gte=first_day, day__lte=last_day)
+    entries = (
+        FeedEntry.objects.visible()
+        .select_related("paper")
+        .filter(day__gte=first_day, day__lte=last_day)
+    )
     if submitter:
         # Local accounts only, by the account (not the stored name): imported entries
         # have no submitter, and a new account taking a deleted one's name matches
@@ -107,6 +111,8 @@ def catalogue_page(after, limit):
 def features_of(papers):
     """{paper id: its visible feed entries, oldest first} for a page of papers, in one query."""
     features = {p.id: [] for p in papers}
-    for entry in FeedEntry.objects.visible().filter(paper_id__in=list(features)).order_by("day", "id"):
+    for entry in (
+        FeedEntry.objects.visible().filter(paper_id__in=list(features)).order_by("day", "id")
+    ):
         features[entry.paper_id].append(entry)
     return features

@@ -24,7 +24,7 @@ CLIENT_TOP_LEVEL_COPIES = ("ai_summary", "ai_keywords", "projectPage", "githubRe
 
 def hf_timestamp(value):
     """`2026-08-21T00:00:00.000Z`: UTC, milliseconds, a Z."""
-    value = value.astimezone(dt.timezone.utc)
+    value = value.astimezone(dt.UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
@@ -169,7 +169,7 @@ def paper_markdown(paper, page_url):
     if paper.authors:
         lines += [f"**Authors:** {', '.join(paper.authors)}", ""]
     if paper.published:
-        lines += [f"**Published:** {paper.published.astimezone(dt.timezone.utc):%Y-%m-%d}", ""]
+        lines += [f"**Published:** {paper.published.astimezone(dt.UTC):%Y-%m-%d}", ""]
     if paper.abstract:
         lines += ["## Abstract", "", paper.abstract, ""]
     if paper.ai_summary:
@@ -218,11 +218,16 @@ class PaperOut(Schema):
 
 
 _NUM_COMMENTS = Field(
-    ..., description="as on Hugging Face, the size of the paper's discussion: the comments it had on "
-    "Hugging Face (as last imported) plus those posted here"
+    ...,
+    description="as on Hugging Face, the size of the paper's discussion: the comments it had on "
+    "Hugging Face (as last imported) plus those posted here",
 )
-_NUM_HERE = Field(..., description="comments posted here that people can see (GET /api/papers/{id}/comments)")
-_NUM_HF = Field(..., description="comments on the paper's Hugging Face page, as last imported (not shown here)")
+_NUM_HERE = Field(
+    ..., description="comments posted here that people can see (GET /api/papers/{id}/comments)"
+)
+_NUM_HF = Field(
+    ..., description="comments on the paper's Hugging Face page, as last imported (not shown here)"
+)
 
 
 class FlatPaperOut(PaperOut):

@@ -3,12 +3,13 @@
 from django.urls import path, re_path
 
 from dailypapers.api import endpoints
+from dailypapers.api.main import api
 from dailypapers.lib.arxiv_ids import URL_PATTERN
 
 urlpatterns = [
     # Before ninja's own root view, which answers /api/ with an HTML 404 (or, in DEBUG, a redirect).
     re_path(r"^api/?$", endpoints.not_found),
-    path("api/", endpoints.api.urls),
+    path("api/", api.urls),
     re_path(rf"^papers/{URL_PATTERN}\.md$", endpoints.paper_markdown, name="paper-markdown"),
     # Anything else under /api/ is a JSON 404, not the site's HTML page (newlines included:
     # ninja's `path:` converter stops at them).

@@ -24,7 +24,11 @@ def export_user_data(user):
                 "created_at": c.created_at.isoformat(),
                 "updated_at": c.updated_at.isoformat(),
                 "papers": [
-                    {"arxiv_id": item.paper.arxiv_id, "note": item.note, "added_at": item.added_at.isoformat()}
+                    {
+                        "arxiv_id": item.paper.arxiv_id,
+                        "note": item.note,
+                        "added_at": item.added_at.isoformat(),
+                    }
                     for item in c.items.all()
                 ],
             }

@@ -21,7 +21,9 @@ NOTE_MAX = 500
 
 
 class Collection(models.Model):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="paper_collections")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="paper_collections"
+    )
     name = models.CharField(max_length=NAME_MAX)
     # Made from the name when the collection is created and kept when it is renamed, so
     # that links and feed subscriptions keep working (services.unique_slug).
@@ -49,7 +51,9 @@ class Collection(models.Model):
         return f"{self.name} ({self.owner_id})"
 
     def get_absolute_url(self):
-        return reverse("collections:detail", kwargs={"username": self.owner.username, "slug": self.slug})
+        return reverse(
+            "collections:detail", kwargs={"username": self.owner.username, "slug": self.slug}
+        )
 
 
 class CollectionItem(models.Model):
@@ -63,7 +67,9 @@ class CollectionItem(models.Model):
         constraints = [
             # A paper is in a collection once; services.add_paper turns a violation
             # (a double click, two tabs) into a clear message.
-            models.UniqueConstraint(fields=["collection", "paper"], name="collectionitem_collection_paper_unique"),
+            models.UniqueConstraint(
+                fields=["collection", "paper"], name="collectionitem_collection_paper_unique"
+            ),
         ]
         indexes = [
             # A collection's page and feed: its items, newest added first.

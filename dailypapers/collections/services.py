@@ -3,7 +3,7 @@
 Every change is a post in the community's sense: it goes through
 accounts.rules.check_participation first, so a suspended person cannot make or change
 collections (their existing public ones stay readable). A refused change raises
-CollectionError with the message to show.
+accounts.rules.Refused with the message to show.
 
 Limits (constants, not settings: they bound abuse, they are not tuning knobs):
 MAX_COLLECTIONS per person and MAX_ITEMS per collection. Each is checked while holding
@@ -33,23 +33,19 @@ MAX_ITEMS = 5000  # per collection
 SLUG_ATTEMPTS = 5  # retries when a concurrent request takes the slug first
 
 
-# A refused change; str() is the message for the person who asked.
-CollectionError = Refused
-
-
 def _clean_name(name):
     name = " ".join(xml_safe(name or "").split())
     if not name:
-        raise CollectionError("A collection needs a name.")
+        raise Refused("A collection needs a name.")
     if len(name) > NAME_MAX:
-        raise CollectionError(f"A collection name has at most {NAME_MAX} characters.")
+        raise Refused(f"A collection name has at most {NAME_MAX} characters.")
     return name
 
 
 def _clean_description(description):
     description = xml_safe(description or "").strip()
     if len(description) > DESCRIPTION_MAX:
-        raise CollectionError(f"A description has at most {DESCRIPTION_MAX} characters.")
+        raise Refused(f"A description has at most {DESCRIPTION_MAX} characters.")
     return description
 
 
@@ -79,7 +75,7 @@ def create_collection(owner, name, description="", public=False):
                 # Lock the owner's row: the count below stays true until commit.
                 get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
                 if Collection.objects.filter(owner=owner).count() >= MAX_COLLECTIONS:
-                    raise CollectionError(f"You have {MAX_COLLECTIONS} collections, the most one can have.")
+                    raise Refused(f"You have {MAX_COLLECTIONS} collections, the most one can have.")
                 return Collection.objects.create(
                     owner=owner,
                     name=name,
@@ -90,7 +86,7 @@ def create_collection(owner, name, description="", public=False):
         except IntegrityError:
             # Another request took this slug between our read and our insert: pick again.
             continue
-    raise CollectionError("Could not name the collection; please try again.")
+    raise Refused("Could not name the collection; please try again.")
 
 
 def update_collection(user, collection, name, description, public):
@@ -116,10 +112,10 @@ def add_paper(user, arxiv_id, collection=None, new_name="", note=""):
     check_participation(user)
     paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).first()
     if paper is None:
-        raise CollectionError("No such paper.")
+        raise Refused("No such paper.")
     note = xml_safe(note or "").strip()
     if len(note) > NOTE_MAX:
-        raise CollectionError(f"A note has at most {NOTE_MAX} characters.")
+        raise Refused(f"A note has at most {NOTE_MAX} characters.")
     with transaction.atomic():
         if collection is None:
             collection = create_collection(user, new_name)
@@ -127,13 +123,15 @@ def add_paper(user, arxiv_id, collection=None, new_name="", note=""):
         # Lock the collection's row: the item count below stays true until commit.
         Collection.objects.select_for_update().filter(pk=collection.pk).exists()
         if collection.items.count() >= MAX_ITEMS:
-            raise CollectionError(f"“{collection.name}” holds {MAX_ITEMS} papers, the most a collection can.")
+            raise Refused(
+                f"“{collection.name}” holds {MAX_ITEMS} papers, the most a collection can."
+            )
         try:
             with transaction.atomic():
                 item = CollectionItem.objects.create(collection=collection, paper=paper, note=note)
         except IntegrityError:
             # collectionitem_collection_paper_unique: already there (a double click, two tabs).
-            raise CollectionError(f"This paper is already in “{collection.name}”.") from None
+            raise Refused(f"This paper is already in “{collection.name}”.") from None
         _touch(collection)
     return item
 
@@ -143,7 +141,9 @@ def remove_paper(user, collection, arxiv_id):
     check_participation(user)
     _require_owner(user, collection)
     with transaction.atomic():
-        deleted, _ = CollectionItem.objects.filter(collection=collection, paper__arxiv_id=arxiv_id).delete()
+        deleted, _ = CollectionItem.objects.filter(
+            collection=collection, paper__arxiv_id=arxiv_id
+        ).delete()
         if deleted:
             _touch(collection)
     return deleted > 0
@@ -153,7 +153,7 @@ def _require_owner(user, collection):
     # Views look collections up among the requester's own, so this is a second guard
     # for callers that are not views (the shell, future API endpoints).
     if collection.owner_id != user.pk:
-        raise CollectionError("That collection is not yours.")
+        raise Refused("That collection is not yours.")
 
 
 def _touch(collection):
@@ -167,7 +167,11 @@ def viewable(viewer, username, slug):
     """The collection at /u/<username>/collections/<slug> if `viewer` may see it, else
     None. Private ones are their owner's alone; public ones of inactive accounts are
     shown to staff only (as their profile pages are)."""
-    collection = Collection.objects.select_related("owner").filter(owner__username=username, slug=slug).first()
+    collection = (
+        Collection.objects.select_related("owner")
+        .filter(owner__username=username, slug=slug)
+        .first()
+    )
     if collection is None:
         return None
     is_owner = viewer.is_authenticated and viewer.pk == collection.owner_id
@@ -204,7 +208,11 @@ def items_for(collection, include_hidden=False):
 def collections_with_paper(user, paper):
     """`user`'s collections (one query), each with `has_paper` set when it holds `paper`."""
     holding = CollectionItem.objects.filter(collection=OuterRef("pk"), paper=paper)
-    return list(Collection.objects.filter(owner=user).annotate(has_paper=Exists(holding)).order_by("name", "id"))
+    return list(
+        Collection.objects.filter(owner=user)
+        .annotate(has_paper=Exists(holding))
+        .order_by("name", "id")
+    )
 
 
 def profile_collections(viewer, owner):
@@ -215,7 +223,9 @@ def profile_collections(viewer, owner):
     if not (viewer.is_authenticated and viewer.pk == owner.pk):
         collections = collections.filter(public=True)
     counted = Q() if has_staff_powers(viewer) else Q(items__paper__hidden=False)
-    collections = collections.select_related("owner").annotate(num_papers=Count("items", filter=counted))
+    collections = collections.select_related("owner").annotate(
+        num_papers=Count("items", filter=counted)
+    )
     return list(collections.order_by("name", "id"))
 
 

@@ -54,7 +54,7 @@ def create(request):
     if form.is_valid():
         try:
             collection = services.create_collection(request.user, **form.cleaned_data)
-        except services.CollectionError as exc:
+        except services.Refused as exc:
             messages.error(request, str(exc))
             return redirect("collections:index")
         messages.success(request, f"Collection “{collection.name}” created.")
@@ -73,7 +73,9 @@ def add(request):
     form = AddPaperForm(request.POST)
     arxiv_id = request.POST.get("arxiv_id", "")
     fallback = (
-        reverse("papers:paper", kwargs={"arxiv_id": arxiv_id}) if is_arxiv_id(arxiv_id) else reverse("collections:index")
+        reverse("papers:paper", kwargs={"arxiv_id": arxiv_id})
+        if is_arxiv_id(arxiv_id)
+        else reverse("collections:index")
     )
     if not form.is_valid():
         messages.error(request, _form_error(form))
@@ -89,9 +91,13 @@ def add(request):
             raise Http404("no such collection")
     try:
         item = services.add_paper(
-            request.user, data["arxiv_id"], collection=collection, new_name=data["new_name"], note=data["note"]
+            request.user,
+            data["arxiv_id"],
+            collection=collection,
+            new_name=data["new_name"],
+            note=data["note"],
         )
-    except services.CollectionError as exc:
+    except services.Refused as exc:
         messages.error(request, str(exc))
         return _back(request, fallback)
     messages.success(request, f"Added to “{item.collection.name}”.")
@@ -121,7 +127,9 @@ def rss(request, username, slug):
         raise Http404("no such feed")
     # Feed readers are anonymous: hidden papers are left out whoever asks.
     items = list(services.items_for(collection, include_hidden=False)[:FEED_ITEMS])
-    description = collection.description or f"Papers collected by {collection.owner.username} on dailypapers."
+    description = (
+        collection.description or f"Papers collected by {collection.owner.username} on dailypapers."
+    )
     content = FeedContent(
         title=f"{collection.name} · {collection.owner.username} · dailypapers",
         description=description,
@@ -152,14 +160,20 @@ def edit(request, username, slug):
         if form.is_valid():
             try:
                 services.update_collection(request.user, collection, **form.cleaned_data)
-            except services.CollectionError as exc:
+            except services.Refused as exc:
                 messages.error(request, str(exc))
                 return redirect(collection)
             messages.success(request, "Collection saved.")
             return redirect(collection)
-        return render(request, "collections/edit.html", {"collection": collection, "form": form}, status=400)
+        return render(
+            request, "collections/edit.html", {"collection": collection, "form": form}, status=400
+        )
     form = CollectionForm(
-        initial={"name": collection.name, "description": collection.description, "public": collection.public}
+        initial={
+            "name": collection.name,
+            "description": collection.description,
+            "public": collection.public,
+        }
     )
     return render(request, "collections/edit.html", {"collection": collection, "form": form})
 
@@ -171,7 +185,7 @@ def delete(request, username, slug):
     if request.method == "POST":
         try:
             services.delete_collection(request.user, collection)
-        except services.CollectionError as exc:
+        except services.Refused as exc:
             messages.error(request, str(exc))
             return redirect(collection)
         messages.success(request, f"Collection “{collection.name}” deleted.")
@@ -186,7 +200,7 @@ def remove(request, username, slug):
     arxiv_id = request.POST.get("arxiv_id", "")
     try:
         removed = services.remove_paper(request.user, collection, arxiv_id)
-    except services.CollectionError as exc:
+    except services.Refused as exc:
         messages.error(request, str(exc))
         return _back(request, collection.get_absolute_url())
     if removed:

@@ -13,7 +13,7 @@ suspended account), 404 no such paper, 409 already featured, 429 too many.
 from django.http import JsonResponse
 from ninja import Field, Router, Schema
 
-from dailypapers.accounts.rules import participation_error
+from dailypapers.accounts.rules import check_participation
 from dailypapers.accounts.tokens import bearer
 from dailypapers.api import serializers
 from dailypapers.api.http import error_response
@@ -33,22 +33,22 @@ class VoteOut(Schema):
 
 
 class SubmitIn(Schema):
-    paper_id: str = Field(..., max_length=300, description="an arXiv id (2501.01234) or arxiv.org link")
-    comment: str = Field("", max_length=10_000, description="optional: starts the paper's discussion")
+    paper_id: str = Field(
+        ..., max_length=300, description="an arXiv id (2501.01234) or arxiv.org link"
+    )
+    comment: str = Field(
+        "", max_length=10_000, description="optional: starts the paper's discussion"
+    )
 
 
 def _vote(request, paper_id, on):
-    error = participation_error(request.auth)
-    if error is not None:
-        return error_response(error, 403)
-    check(request, "vote")  # over the rate: 429 (api/endpoints.py)
+    check_participation(request.auth)  # a suspended account is refused before the rate counts
+    check(request, "vote")  # over the rate: 429 (api/main.py)
     if not is_arxiv_id(paper_id):
         return error_response("not an arXiv id", 404)
-    try:
-        paper = services.votable_paper(paper_id)
-        voted, upvotes = services.set_vote(request.auth, paper, on)
-    except services.Refused as refusal:
-        return error_response(refusal.message, refusal.status)
+    # A refusal (services.Refused) answers its message and status (api/main.py).
+    paper = services.votable_paper(paper_id)
+    voted, upvotes = services.set_vote(request.auth, paper, on)
     return {"upvotes": upvotes, "voted": voted}
 
 
@@ -82,18 +82,15 @@ def remove_upvote(request, paper_id: str):
     auth=bearer,
     summary="Submit a paper to today's feed",
     description=(
-        "Like Hugging Face's: the body is `{\"paper_id\": …, \"comment\": …}`. A paper unknown "
+        'Like Hugging Face\'s: the body is `{"paper_id": …, "comment": …}`. A paper unknown '
         "here is fetched from arXiv. Refused (with the reason) when the paper is older than "
         "the submission window, already featured, or the daily limit is reached."
     ),
 )
 def submit(request, body: SubmitIn):
-    error = participation_error(request.auth)
-    if error is not None:
-        return error_response(error, 403)
+    check_participation(request.auth)  # a suspended account is refused before the rate counts
     check(request, "submit")
-    try:
-        entry = services.submit(request.auth, body.paper_id, body.comment)
-    except services.Refused as refusal:
-        return error_response(refusal.message, refusal.status)
-    return JsonResponse(serializers.daily_entry(entry), status=201, json_dumps_params={"ensure_ascii": False})
+    entry = services.submit(request.auth, body.paper_id, body.comment)
+    return JsonResponse(
+        serializers.daily_entry(entry), status=201, json_dumps_params={"ensure_ascii": False}
+    )

@@ -16,7 +16,9 @@ class Upvote(models.Model):
     requests race (set_vote relies on it).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upvotes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upvotes"
+    )
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="upvote_rows")
     created_at = models.DateTimeField(auto_now_add=True)
 

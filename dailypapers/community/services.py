@@ -13,11 +13,15 @@ from django.db.models import Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from dailypapers.accounts.rules import Refused, check_participation, check_staff_powers, has_staff_powers
+from dailypapers.accounts.rules import (
+    Refused,
+    check_participation,
+    check_staff_powers,
+    has_staff_powers,
+)
 from dailypapers.community.models import Upvote
 from dailypapers.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from dailypapers.papers.models import FeedEntry, Paper
-
 
 # --- Upvotes -------------------------------------------------------------------------------
 
@@ -41,7 +45,11 @@ def voted_paper_ids(user, paper_ids):
     """Which of `paper_ids` `user` has upvoted: one query, for a page of cards."""
     if not user.is_authenticated or not paper_ids:
         return set()
-    return set(Upvote.objects.filter(user=user, paper_id__in=list(paper_ids)).values_list("paper_id", flat=True))
+    return set(
+        Upvote.objects.filter(user=user, paper_id__in=list(paper_ids)).values_list(
+            "paper_id", flat=True
+        )
+    )
 
 
 def set_vote(user, paper, on):
@@ -89,7 +97,6 @@ class SubmitRefused(Refused):
         self.next_steps = list(next_steps)
 
 
-
 def feed_today():
     """Today's feed day (a calendar day in FEED_TIME_ZONE, which is TIME_ZONE)."""
     return timezone.localdate()
@@ -110,7 +117,9 @@ def find_paper(text):
     try:
         arxiv_id, _version = parse_arxiv_id(text)
     except InvalidArxivId:
-        raise SubmitRefused("Give an arXiv id (such as 2501.01234) or an arxiv.org link.", 400) from None
+        raise SubmitRefused(
+            "Give an arXiv id (such as 2501.01234) or an arxiv.org link.", 400
+        ) from None
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is not None:
         return paper
@@ -147,7 +156,9 @@ def oldest_submittable():
 
 def first_featured(paper):
     """The first feed day `paper` was featured on, or None."""
-    return FeedEntry.objects.filter(paper=paper).order_by("day").values_list("day", flat=True).first()
+    return (
+        FeedEntry.objects.filter(paper=paper).order_by("day").values_list("day", flat=True).first()
+    )
 
 
 def _already_featured(paper, day):
@@ -180,7 +191,9 @@ def submission_refusal(user, paper):
 
 
 def _hidden(paper):
-    return SubmitRefused(f"{paper.arxiv_id} was hidden by the site's moderators and cannot be submitted.", 403)
+    return SubmitRefused(
+        f"{paper.arxiv_id} was hidden by the site's moderators and cannot be submitted.", 403
+    )
 
 
 def _too_old(paper, published):

@@ -33,12 +33,6 @@ def _safe_next(request, fallback):
     return fallback
 
 
-def _refused(request, refusal):
-    if wants_json(request):
-        return JsonResponse({"error": refusal.message}, status=refusal.status)
-    return render(request, "community/refused.html", {"message": refusal.message}, status=refusal.status)
-
-
 # --- Upvotes -------------------------------------------------------------------------------
 
 
@@ -62,20 +56,22 @@ def upvote(request, arxiv_id):
 @csrf_protect
 @limited("vote")
 def _upvote(request, arxiv_id, paper_url):
-    try:
-        paper = services.votable_paper(arxiv_id)
-        action = request.POST.get("action")
-        if action in ("up", "down"):
-            voted, upvotes = services.set_vote(request.user, paper, action == "up")
-        else:
-            voted, upvotes = services.toggle_vote(request.user, paper)
-    except services.Refused as refusal:
-        return _refused(request, refusal)
+    # A refusal (services.Refused) answers as a page or JSON (accounts/middleware.py).
+    paper = services.votable_paper(arxiv_id)
+    action = request.POST.get("action")
+    if action in ("up", "down"):
+        voted, upvotes = services.set_vote(request.user, paper, action == "up")
+    else:
+        voted, upvotes = services.toggle_vote(request.user, paper)
     if wants_json(request):
         # A card shows its own feed day's count (a paper featured twice has two).
         entry_id = request.POST.get("entry", "")
         if entry_id.isdigit():
-            entry = FeedEntry.objects.filter(pk=int(entry_id), paper=paper).values_list("upvotes", flat=True).first()
+            entry = (
+                FeedEntry.objects.filter(pk=int(entry_id), paper=paper)
+                .values_list("upvotes", flat=True)
+                .first()
+            )
             if entry is not None:
                 upvotes = entry
         return JsonResponse({"voted": voted, "upvotes": upvotes})
@@ -89,7 +85,9 @@ class SubmitForm(forms.Form):
     paper = TextField(
         label="arXiv id or link",
         max_length=300,
-        widget=forms.TextInput(attrs={"placeholder": "2501.01234 or https://arxiv.org/abs/2501.01234"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "2501.01234 or https://arxiv.org/abs/2501.01234"}
+        ),
     )
     comment = TextField(
         label="Comment (optional)",
@@ -115,7 +113,9 @@ def _submit_signed_out(request):
         "signup_url": f"{reverse('account_signup')}?{urlencode({'next': here})}",
         **_rules(),
     }
-    return render(request, "community/submit.html", context, status=200 if request.method == "GET" else 401)
+    return render(
+        request, "community/submit.html", context, status=200 if request.method == "GET" else 401
+    )
 
 
 def _rules():
@@ -134,7 +134,9 @@ def _submit(request):
         form = SubmitForm(request.POST)
         if form.is_valid():
             try:
-                entry = services.submit(request.user, form.cleaned_data["paper"], form.cleaned_data["comment"])
+                entry = services.submit(
+                    request.user, form.cleaned_data["paper"], form.cleaned_data["comment"]
+                )
             except services.Refused as refusal:
                 form.add_error("paper", refusal.message)
                 status = refusal.status
@@ -166,5 +168,8 @@ def hide(request, arxiv_id):
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     hidden = request.POST.get("hidden") == "1"
     services.set_hidden(request.user, paper, hidden)
-    messages.success(request, "The paper is hidden from everyone but staff." if hidden else "The paper is visible again.")
+    messages.success(
+        request,
+        "The paper is hidden from everyone but staff." if hidden else "The paper is visible again.",
+    )
     return redirect(paper)

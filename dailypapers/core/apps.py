@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Site-wide pieces: base templates, static files, the `serve` and `load-demo` commands."""
+    """Site-wide infrastructure every app may import (it imports none of them): the shared
+    cache, rate limits, security middleware, the demo-data banner, static files."""
 
     name = "dailypapers.core"
     label = "core"

@@ -23,7 +23,7 @@ SQLite the IMMEDIATE transaction takes the write lock at BEGIN).
 
 import base64
 import pickle
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -49,7 +49,7 @@ class AtomicDatabaseCache(DatabaseCache):
         if timeout is None:
             expires = datetime.max
         else:
-            expires = datetime.fromtimestamp(timeout, tz=timezone.utc if settings.USE_TZ else None)
+            expires = datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
         expires = expires.replace(microsecond=0)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
@@ -80,11 +80,14 @@ class AtomicDatabaseCache(DatabaseCache):
         now = ops.adapt_datetimefield_value(tz_now().replace(microsecond=0))
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT value FROM {table} WHERE cache_key = %s AND expires >= %s{lock}", [key, now]
+                f"SELECT value FROM {table} WHERE cache_key = %s AND expires >= %s{lock}",
+                [key, now],
             )
             row = cursor.fetchone()
             if row is None:
                 raise ValueError(f"Key '{key}' not found")
             value = pickle.loads(base64.b64decode(ops.process_clob(row[0]).encode())) + delta
-            cursor.execute(f"UPDATE {table} SET value = %s WHERE cache_key = %s", [self._encode(value), key])
+            cursor.execute(
+                f"UPDATE {table} SET value = %s WHERE cache_key = %s", [self._encode(value), key]
+            )
         return value

@@ -1,8 +1,9 @@
-"""The bundled demo data: loaded only into an empty catalogue (or on request), and announced
-on every page while the site shows it (context_processors.demo_data, templates/base.html).
+"""The bundled demo data, site-wide: whether the site shows it, announced on every page
+while it does (context_processors.site, templates/base.html).
 
-The DemoData row is the record of it: load-demo writes it, the first import of real data
-deletes it (ingest/loader.py), in the transaction of that import's first write.
+The DemoData row is the record of it: load-demo writes it (processes/demo.py decides when
+it loads), the first import of real data deletes it (ingest/loader.py), in the transaction
+of that import's first write.
 """
 
 from django.core.cache import caches
@@ -10,7 +11,6 @@ from django.db import transaction
 from django.utils.connection import ConnectionProxy
 
 from dailypapers.core.models import DemoData
-from dailypapers.papers.models import FeedEntry, Paper
 
 # Pages read the flag through the per-process page cache (no query per page); a change in
 # this process shows at once, one made by another process (a command) within this many
@@ -25,21 +25,6 @@ def state():
     return DemoData.objects.first()
 
 
-def should_load(force=False):
-    """(load?, reason). The demo goes into an empty catalogue, completes its own
-    interrupted load, and otherwise only on request."""
-    if force:
-        return True, "requested with --force"
-    row = state()
-    if row is not None and not row.complete:
-        return True, "completing an interrupted demo load"
-    if row is not None:
-        return False, "the demo data is already loaded"
-    if Paper.objects.exists() or FeedEntry.objects.exists():
-        return False, "the catalogue already holds papers (load-demo --force adds the demo days anyway)"
-    return True, "the catalogue is empty"
-
-
 def begin():
     with transaction.atomic():
         DemoData.objects.update_or_create(singleton=True, defaults={"complete": False})
@@ -47,7 +32,9 @@ def begin():
 
 
 def finish(first_day, last_day):
-    DemoData.objects.filter(singleton=True).update(complete=True, first_day=first_day, last_day=last_day)
+    DemoData.objects.filter(singleton=True).update(
+        complete=True, first_day=first_day, last_day=last_day
+    )
     cache.delete(CACHE_KEY)
 
 

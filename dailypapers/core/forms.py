@@ -24,7 +24,10 @@ class TextField(forms.CharField):
 def _text_overrides():
     from django.db import models
 
-    return {models.CharField: {"form_class": TextField}, models.TextField: {"form_class": TextField}}
+    return {
+        models.CharField: {"form_class": TextField},
+        models.TextField: {"form_class": TextField},
+    }
 
 
 # ModelAdmin.formfield_overrides for admin pages where staff edit text shown in feeds.

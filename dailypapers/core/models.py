@@ -35,7 +35,9 @@ class DemoData(models.Model):
 
     class Meta:
         verbose_name_plural = "demo data"
-        constraints = [models.CheckConstraint(condition=models.Q(singleton=True), name="demo_data_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(singleton=True), name="demo_data_singleton")
+        ]
 
     def __str__(self):
         return f"demo data ({self.first_day} – {self.last_day})"

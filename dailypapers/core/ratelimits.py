@@ -80,7 +80,9 @@ def check(request, group, key=None):
     """Count one `group` action for `request` (by `key`, default the user or the
     address); raise Limited when over the rate."""
     key_fn = (lambda g, r: key) if key is not None else _key
-    if is_ratelimited(request, group=group, key=key_fn, rate=rate_for(group), method=ALL, increment=True):
+    if is_ratelimited(
+        request, group=group, key=key_fn, rate=rate_for(group), method=ALL, increment=True
+    ):
         raise Limited(group)
 
 
@@ -105,11 +107,17 @@ def message(group):
 
 
 def wants_json(request):
-    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
 
 
 def too_many(request, group):
-    text = message(group) if group in ACTIONS else "Too many requests in a short time. Please wait a little and try again."
+    text = (
+        message(group)
+        if group in ACTIONS
+        else "Too many requests in a short time. Please wait a little and try again."
+    )
     if wants_json(request):
         response = JsonResponse({"error": text}, status=429)
     else:

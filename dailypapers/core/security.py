@@ -10,7 +10,9 @@ class PermissionsPolicyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.value = ", ".join(f"{feature}=()" for feature in getattr(settings, "PERMISSIONS_POLICY", []))
+        self.value = ", ".join(
+            f"{feature}=()" for feature in getattr(settings, "PERMISSIONS_POLICY", [])
+        )
 
     def __call__(self, request):
         response = self.get_response(request)
@@ -66,7 +68,9 @@ class RefuseLargeBodyMiddleware:
             return _refusal(request, 400, "The Content-Length header is not a number.")
         if limit is not None and length > limit:
             return _refusal(
-                request, 413, f"The request body is too large ({length:,} bytes; at most {limit:,})."
+                request,
+                413,
+                f"The request body is too large ({length:,} bytes; at most {limit:,}).",
             )
         return self.get_response(request)
 

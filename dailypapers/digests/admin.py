@@ -1,5 +1,5 @@
 """Staff views of subscriptions and the outbox: read-mostly; state changes go through
-the pages, the commands and services.py."""
+the pages, the commands and subscriptions.py, outbox.py, sending.py."""
 
 from django.contrib import admin
 
@@ -8,10 +8,25 @@ from dailypapers.digests.models import OutboxMessage, Subscription
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["email", "frequency", "status", "confirmed_at", "hard_bounces", "disabled_at", "created_at"]
+    list_display = [
+        "email",
+        "frequency",
+        "status",
+        "confirmed_at",
+        "hard_bounces",
+        "disabled_at",
+        "created_at",
+    ]
     list_filter = ["status", "frequency"]
     search_fields = ["email"]
-    readonly_fields = ["nonce", "confirmed_at", "confirmation_sent_at", "hard_bounces", "created_at", "updated_at"]
+    readonly_fields = [
+        "nonce",
+        "confirmed_at",
+        "confirmation_sent_at",
+        "hard_bounces",
+        "created_at",
+        "updated_at",
+    ]
     raw_id_fields = ["user"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -22,7 +37,15 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["period", "subscription", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    list_display = [
+        "period",
+        "subscription",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    ]
     list_filter = ["status", "period"]
     search_fields = ["subscription__email", "message_id"]
     raw_id_fields = ["subscription"]

@@ -50,7 +50,18 @@ def candidates(first_day, last_day):
     site = settings.SITE_URL
     result = []
     for row, community in zip(kept, scores):
-        entry_id, upvotes, _, arxiv_id, title, authors, abstract, ai_summary, ai_keywords, categories = row
+        (
+            entry_id,
+            upvotes,
+            _,
+            arxiv_id,
+            title,
+            authors,
+            abstract,
+            ai_summary,
+            ai_keywords,
+            categories,
+        ) = row
         authors = tuple(authors or ())
         result.append(
             Candidate(

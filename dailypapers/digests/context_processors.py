@@ -7,7 +7,7 @@ def digests(request):
     def my_digest():
         if not hasattr(request, "_my_digest"):
             from dailypapers.digests.models import Subscription
-            from dailypapers.digests.services import subscriptions_of
+            from dailypapers.digests.subscriptions import subscriptions_of
 
             user = getattr(request, "user", None)
             active = []

@@ -66,7 +66,9 @@ def render(name, context):
 def build(name, to, context, headers=None):
     context = {"site_url": settings.SITE_URL, **context}
     subject, text, html = render(name, context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {})
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {}
+    )
     message.attach_alternative(html, "text/html")
     return message
 
@@ -94,7 +96,7 @@ def manage_link_message(subscription, asked="subscribe"):
 
 
 def digest_message_id(row):
-    """Stable per outbox row: a copy sent twice (see services.deliver) has the same id."""
+    """Stable per outbox row: a copy sent twice (see sending.Sender.deliver) has the same id."""
     return f"<digest.{row.pk}.{row.period.replace(':', '.')}@{from_domain()}>"
 
 

@@ -1,10 +1,10 @@
 """This app's part of a person's data export (the profile page's JSON download)."""
 
-from dailypapers.digests.services import account_subscriptions
+from dailypapers.digests.subscriptions import account_subscriptions
 
 
 def export_user_data(user):
-    """`user`'s digest subscriptions (digests.services.account_subscriptions) with their choices."""
+    """`user`'s digest subscriptions (digests.subscriptions.account_subscriptions) with their choices."""
     return {
         "subscriptions": [
             {

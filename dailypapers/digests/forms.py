@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator
 
 from dailypapers.core.forms import TextField
 from dailypapers.digests.models import Subscription
-from dailypapers.digests.services import Preferences
+from dailypapers.digests.subscriptions import Preferences
 
 _CATEGORY = re.compile(r"[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?", re.ASCII)
 MAX_ITEMS = 20
@@ -30,16 +30,24 @@ class ListField(TextField):
             raise forms.ValidationError(f"At most {MAX_ITEMS} items.")
         for item in value:
             if len(item) > MAX_ITEM_CHARS:
-                raise forms.ValidationError(f"“{item[:30]}…” is longer than {MAX_ITEM_CHARS} characters.")
+                raise forms.ValidationError(
+                    f"“{item[:30]}…” is longer than {MAX_ITEM_CHARS} characters."
+                )
 
     def prepare_value(self, value):
         return ", ".join(value) if isinstance(value, list) else value
 
 
 class PreferencesForm(forms.Form):
-    frequency = forms.ChoiceField(choices=Subscription.FREQUENCIES, initial=Subscription.DAILY, widget=forms.RadioSelect)
-    categories = ListField(required=False, help_text="arXiv categories, e.g. cs.CL, cs.LG (or cs for all of cs)")
-    keywords = ListField(required=False, help_text="Words or phrases in the title or abstract, comma-separated")
+    frequency = forms.ChoiceField(
+        choices=Subscription.FREQUENCIES, initial=Subscription.DAILY, widget=forms.RadioSelect
+    )
+    categories = ListField(
+        required=False, help_text="arXiv categories, e.g. cs.CL, cs.LG (or cs for all of cs)"
+    )
+    keywords = ListField(
+        required=False, help_text="Words or phrases in the title or abstract, comma-separated"
+    )
     authors = ListField(required=False, help_text="Author names, comma-separated")
     max_papers = forms.IntegerField(min_value=1, initial=10, label="Papers per email")
 
@@ -53,12 +61,20 @@ class PreferencesForm(forms.Form):
         categories = self.cleaned_data["categories"]
         for category in categories:
             if not _CATEGORY.fullmatch(category):
-                raise forms.ValidationError(f"“{category}” is not an arXiv category (like cs.CL or math).")
+                raise forms.ValidationError(
+                    f"“{category}” is not an arXiv category (like cs.CL or math)."
+                )
         return categories
 
     def preferences(self):
         data = self.cleaned_data
-        return Preferences(data["frequency"], data["categories"], data["keywords"], data["authors"], data["max_papers"])
+        return Preferences(
+            data["frequency"],
+            data["categories"],
+            data["keywords"],
+            data["authors"],
+            data["max_papers"],
+        )
 
     @classmethod
     def for_subscription(cls, subscription, data=None, **kwargs):

@@ -3,11 +3,12 @@
 A Subscription is one email address (unique, lower-cased) with its choices. The outbox
 holds one OutboxMessage per subscription and period, unique in the database: building a
 period twice, or two builders at once, never queues a second digest
-(services.build_outbox relies on the constraint). Senders claim outbox rows with a
-conditional UPDATE and a lease (services.claim_batch); a row whose lease has run out is
+(outbox.build_outbox relies on the constraint). Senders claim outbox rows with a
+conditional UPDATE and a lease (sending.claim_batch); a row whose lease has run out is
 claimable again, which is how the rows of a killed sender are picked up.
 """
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -19,16 +20,33 @@ def new_nonce():
     return secrets.token_urlsafe(12)
 
 
+class SubscriptionQuerySet(models.QuerySet):
+    def receiving(self, frequency):
+        """The subscriptions of `frequency` that receive mail (Subscription.receives_mail):
+        active and not disabled after bounces."""
+        return self.filter(
+            frequency=frequency, status=Subscription.ACTIVE, disabled_at__isnull=True
+        )
+
+
 class Subscription(models.Model):
     DAILY, WEEKLY = "daily", "weekly"
     FREQUENCIES = [(DAILY, "Daily (weekdays)"), (WEEKLY, "Weekly")]
     PENDING, ACTIVE, UNSUBSCRIBED = "pending", "active", "unsubscribed"
-    STATUSES = [(PENDING, "Waiting for confirmation"), (ACTIVE, "Active"), (UNSUBSCRIBED, "Unsubscribed")]
+    STATUSES = [
+        (PENDING, "Waiting for confirmation"),
+        (ACTIVE, "Active"),
+        (UNSUBSCRIBED, "Unsubscribed"),
+    ]
 
-    # Normalised (services.normalise_email) before it is stored: one row per address.
+    # Normalised (subscriptions.normalise_email) before it is stored: one row per address.
     email = models.EmailField(max_length=254, unique=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="digest_subscriptions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="digest_subscriptions",
     )
     frequency = models.CharField(max_length=8, choices=FREQUENCIES, default=DAILY)
     # Filters: papers in these arXiv categories, or with these words in the title or
@@ -42,7 +60,7 @@ class Subscription(models.Model):
     # When the address was last sent a confirmation or manage link (the resend throttle).
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     # Signed confirm and manage links carry this nonce: changing it revokes them all
-    # (services.revoke_links, dailypapers/digests/tokens.py).
+    # (subscriptions.revoke_links, dailypapers/digests/tokens.py).
     nonce = models.CharField(max_length=32, default=new_nonce)
     # Consecutive permanent delivery failures; at DIGEST_MAX_HARD_BOUNCES the address is
     # disabled (disabled_at) and receives nothing more. A delivery resets the count.
@@ -50,6 +68,8 @@ class Subscription(models.Model):
     disabled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -67,9 +87,20 @@ class Subscription(models.Model):
     @property
     def awaiting_first_confirmation(self):
         """Asked for and never confirmed: its choices are nobody's yet, so a newer request
-        may replace them (services.subscribe). Every other subscription is changed only by
+        may replace them (subscriptions.subscribe). Every other subscription is changed only by
         its owner."""
         return self.status == self.PENDING and self.confirmed_at is None
+
+
+class OutboxMessageQuerySet(models.QuerySet):
+    def due(self, now):
+        """The rows a sender may claim at `now`: queued and due, or "sending" with a lease
+        (DIGEST_SEND_LEASE_SECONDS) that has run out."""
+        lease = dt.timedelta(seconds=settings.DIGEST_SEND_LEASE_SECONDS)
+        return self.filter(
+            Q(status=OutboxMessage.QUEUED, next_attempt_at__lte=now)
+            | Q(status=OutboxMessage.SENDING, claimed_at__lt=now - lease)
+        )
 
 
 class OutboxMessage(models.Model):
@@ -86,18 +117,22 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     # The lease: who claimed the row and when. A row "sending" with claimed_at older than
-    # DIGEST_SEND_LEASE_SECONDS is claimable again (services.claim_batch).
+    # DIGEST_SEND_LEASE_SECONDS is claimable again (sending.claim_batch).
     claimed_by = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # Stable per row (services.message_id): a duplicate after a crash is recognisable.
+    # Stable per row (emails.digest_message_id): a duplicate after a crash is recognisable.
     message_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = OutboxMessageQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["subscription", "period"], name="digest_outbox_one_per_period"),
+            models.UniqueConstraint(
+                fields=["subscription", "period"], name="digest_outbox_one_per_period"
+            ),
         ]
         indexes = [
             # claim_batch: rows due for sending, oldest first. Partial, so it stays the size

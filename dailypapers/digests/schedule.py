@@ -25,7 +25,9 @@ def daily_period(today):
         return None
     back = 3 if today.weekday() == 0 else 1
     first, last = today - dt.timedelta(days=back), today - dt.timedelta(days=1)
-    label = last.strftime("%A, %B %-d, %Y") if first == last else f"{first:%B %-d} – {last:%B %-d, %Y}"
+    label = (
+        last.strftime("%A, %B %-d, %Y") if first == last else f"{first:%B %-d} – {last:%B %-d, %Y}"
+    )
     return DigestPeriod("daily", f"daily:{today.isoformat()}", first, last, label)
 
 

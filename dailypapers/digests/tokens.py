@@ -9,7 +9,7 @@
 
 Each purpose has its own salt, so one kind of token is never accepted for another. The
 payload is the subscription's id, and for confirm and manage its nonce: those stop
-working when the nonce is changed (services.revoke_links). Unsubscribe tokens name the
+working when the nonce is changed (subscriptions.revoke_links). Unsubscribe tokens name the
 row only (older ones carry a nonce too, ignored); a row's address never changes (the
 admin shows it read-only), and a token for a deleted subscription finds nothing.
 """

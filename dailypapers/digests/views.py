@@ -1,4 +1,4 @@
-"""Subscribe, confirm, manage and unsubscribe pages. Logic is in services.py.
+"""Subscribe, confirm, manage and unsubscribe pages. Logic is in subscriptions.py.
 
 /subscribe accepts the footer's form from any page. Pages served to anonymous readers
 come from a shared cache (dailypapers/core/pagecache.py) and must not carry a CSRF
@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from dailypapers.digests import services, tokens
+from dailypapers.digests import subscriptions, tokens
 from dailypapers.digests.forms import PreferencesForm, SubscribeForm
 
 BAD_TOKEN = {
@@ -34,7 +34,7 @@ BAD_MANAGE_TOKEN = {
     "expired": "This link has expired: links to change your choices work for {days} days after they are sent.",
     "revoked": "This link no longer works: the links sent to this address were signed out, or it was unsubscribed.",
 }
-# What services.subscribe did, for requests that prove nothing about the address: one
+# What subscriptions.subscribe did, for requests that prove nothing about the address: one
 # page for all, so that it never tells whether an address is subscribed (the email does).
 EMAILED = {"confirm", "manage", "throttled"}
 
@@ -43,12 +43,14 @@ def _bad_token(request, error, purpose=None, token=None):
     context = {"message": BAD_TOKEN[error.reason]}
     if purpose == "manage" and error.reason in BAD_MANAGE_TOKEN:
         context = {
-            "message": BAD_MANAGE_TOKEN[error.reason].format(days=settings.DIGEST_MANAGE_MAX_AGE_DAYS),
+            "message": BAD_MANAGE_TOKEN[error.reason].format(
+                days=settings.DIGEST_MANAGE_MAX_AGE_DAYS
+            ),
             "fresh_link_token": token,
         }
         # Unsubscribing needs no fresh link: the email this one came in has a permanent
         # unsubscribe link anyway.
-        subscription = services.named_by(token)
+        subscription = subscriptions.named_by(token)
         if subscription is not None and subscription.receives_mail:
             context["unsubscribe_token"] = tokens.make("unsubscribe", subscription)
     return render(request, "digests/bad_token.html", context, status=400)
@@ -60,8 +62,17 @@ def _csrf_rejected(request):
 
 
 def _rate_limited(request):
-    if is_ratelimited(request, group="digests.subscribe", key="ip", rate=settings.RATE_LIMIT_SUBSCRIBE, method="POST", increment=True):
-        message = "Too many subscription requests in a short time. Please wait a little and try again."
+    if is_ratelimited(
+        request,
+        group="digests.subscribe",
+        key="ip",
+        rate=settings.RATE_LIMIT_SUBSCRIBE,
+        method="POST",
+        increment=True,
+    ):
+        message = (
+            "Too many subscription requests in a short time. Please wait a little and try again."
+        )
         return render(request, "429.html", {"message": message}, status=429)
     return None
 
@@ -72,7 +83,10 @@ def subscribe(request):
     user = request.user if request.user.is_authenticated else None
     if request.method == "GET":
         initial = {"email": user.email} if user else {}
-        context = {"form": SubscribeForm(initial=initial), "own": services.subscriptions_of(user) if user else []}
+        context = {
+            "form": SubscribeForm(initial=initial),
+            "own": subscriptions.subscriptions_of(user) if user else [],
+        }
         return render(request, "digests/subscribe.html", context)
     if user is not None and (rejected := _csrf_rejected(request)):
         return rejected
@@ -84,14 +98,20 @@ def subscribe(request):
     form = SubscribeForm(data)
     if not form.is_valid():
         return render(request, "digests/subscribe.html", {"form": form}, status=400)
-    email = services.normalise_email(form.cleaned_data["email"])
+    email = subscriptions.normalise_email(form.cleaned_data["email"])
     try:
-        subscription, outcome = services.subscribe(email, form.preferences(), user=user)
-    except services.SendFailed:
-        return render(request, "digests/subscribe.html", {"form": form, "send_failed": True}, status=503)
+        subscription, outcome = subscriptions.subscribe(email, form.preferences(), user=user)
+    except subscriptions.SendFailed:
+        return render(
+            request, "digests/subscribe.html", {"form": form, "send_failed": True}, status=503
+        )
     if outcome in EMAILED:
         return render(request, "digests/subscribed.html", {"email": email})
-    return render(request, "digests/subscribed_member.html", {"subscription": subscription, "outcome": outcome})
+    return render(
+        request,
+        "digests/subscribed_member.html",
+        {"subscription": subscription, "outcome": outcome},
+    )
 
 
 @require_POST
@@ -102,11 +122,16 @@ def fresh_link(request):
         return limited
     token = request.POST.get("token", "")
     try:
-        subscription, _ = services.send_fresh_link(token)
+        subscription, _ = subscriptions.send_fresh_link(token)
     except tokens.BadToken as error:
         return _bad_token(request, error)
-    except services.SendFailed:
-        return render(request, "digests/bad_token.html", {"message": SEND_FAILED, "fresh_link_token": token}, status=503)
+    except subscriptions.SendFailed:
+        return render(
+            request,
+            "digests/bad_token.html",
+            {"message": SEND_FAILED, "fresh_link_token": token},
+            status=503,
+        )
     return render(request, "digests/subscribed.html", {"email": subscription.email})
 
 
@@ -116,12 +141,15 @@ SEND_FAILED = "We could not send the email just now. Please try again in a few m
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     try:
-        subscription = services.subscription_for("confirm", token)
+        subscription = subscriptions.subscription_for("confirm", token)
     except tokens.BadToken as error:
         return _bad_token(request, error)
     if request.method == "POST":
-        subscription = services.confirm(token)
-        context = {"subscription": subscription, "manage_token": tokens.make("manage", subscription)}
+        subscription = subscriptions.confirm(token)
+        context = {
+            "subscription": subscription,
+            "manage_token": tokens.make("manage", subscription),
+        }
         return render(request, "digests/confirmed.html", context)
     return render(request, "digests/confirm.html", {"subscription": subscription, "token": token})
 
@@ -129,7 +157,7 @@ def confirm(request, token):
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
     try:
-        subscription = services.subscription_for("manage", token)
+        subscription = subscriptions.subscription_for("manage", token)
     except tokens.BadToken as error:
         return _bad_token(request, error, "manage", token)
     form = PreferencesForm.for_subscription(subscription)
@@ -137,17 +165,17 @@ def manage(request, token):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "unsubscribe":
-            subscription = services.unsubscribe(subscription)
+            subscription = subscriptions.unsubscribe(subscription)
             return render(request, "digests/unsubscribed.html", {"subscription": subscription})
         if action == "revoke":
-            services.revoke_links(subscription)
+            subscriptions.revoke_links(subscription)
             return render(request, "digests/links_revoked.html", {"subscription": subscription})
         form = PreferencesForm.for_subscription(subscription, request.POST)
         if form.is_valid():
             if action == "resubscribe":
-                subscription = services.resubscribe(subscription, form.preferences())
+                subscription = subscriptions.resubscribe(subscription, form.preferences())
             else:
-                subscription = services.save_preferences(subscription, form.preferences())
+                subscription = subscriptions.save_preferences(subscription, form.preferences())
             saved = True
     context = {
         "subscription": subscription, "form": form, "token": token, "saved": saved,
@@ -160,10 +188,12 @@ def manage(request, token):
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     try:
-        subscription = services.subscription_for("unsubscribe", token)
+        subscription = subscriptions.subscription_for("unsubscribe", token)
     except tokens.BadToken as error:
         return _bad_token(request, error)
     if request.method == "POST":
-        subscription = services.unsubscribe(subscription)
+        subscription = subscriptions.unsubscribe(subscription)
         return render(request, "digests/unsubscribed.html", {"subscription": subscription})
-    return render(request, "digests/unsubscribe.html", {"subscription": subscription, "token": token})
+    return render(
+        request, "digests/unsubscribe.html", {"subscription": subscription, "token": token}
+    )

@@ -3,8 +3,8 @@ from collections import Counter
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.db import router
-from django.db.models.deletion import Collector
 from django.db.models import Count, Q
+from django.db.models.deletion import Collector
 from django.utils.text import Truncator
 
 from dailypapers.core.forms import ADMIN_TEXT_OVERRIDES
@@ -15,7 +15,16 @@ from dailypapers.discussion.models import Comment, Report
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     formfield_overrides = ADMIN_TEXT_OVERRIDES  # what XML cannot hold is removed
-    list_display = ["id", "excerpt", "user", "paper", "created_at", "hidden", "is_deleted", "open_reports"]
+    list_display = [
+        "id",
+        "excerpt",
+        "user",
+        "paper",
+        "created_at",
+        "hidden",
+        "is_deleted",
+        "open_reports",
+    ]
     list_filter = ["hidden", ("deleted_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["body", "user__username", "paper__arxiv_id"]
     list_select_related = ["user", "paper"]
@@ -25,8 +34,10 @@ class CommentAdmin(admin.ModelAdmin):
     actions = ["hide", "unhide"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            _open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
         )
 
     @admin.display(description="comment")
@@ -49,7 +60,11 @@ class CommentAdmin(admin.ModelAdmin):
         except services.Refused as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        self.message_user(request, f"{queryset.count()} comment(s) {'hidden' if hidden else 'shown'}.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"{queryset.count()} comment(s) {'hidden' if hidden else 'shown'}.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Hide selected comments")
     def hide(self, request, queryset):
@@ -86,7 +101,9 @@ class CommentAdmin(admin.ModelAdmin):
             model._meta.verbose_name
             for model in counts
             if model in self.admin_site._registry
-            and not request.user.has_perm(f"{model._meta.app_label}.{get_permission_codename('delete', model._meta)}")
+            and not request.user.has_perm(
+                f"{model._meta.app_label}.{get_permission_codename('delete', model._meta)}"
+            )
         }
         model_count = {model._meta.verbose_name_plural: n for model, n in counts.items() if n}
         return listed, model_count, perms_needed, []
@@ -109,7 +126,17 @@ class OpenFilter(admin.SimpleListFilter):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["id", "comment_excerpt", "reporter", "reason", "details", "created_at", "resolved_at", "resolved_by", "comment_hidden"]
+    list_display = [
+        "id",
+        "comment_excerpt",
+        "reporter",
+        "reason",
+        "details",
+        "created_at",
+        "resolved_at",
+        "resolved_by",
+        "comment_hidden",
+    ]
     list_filter = [OpenFilter, "reason"]
     search_fields = ["comment__body", "reporter__username", "details"]
     list_select_related = ["comment", "reporter", "resolved_by"]

@@ -28,7 +28,9 @@ router = Router(tags=["discussion"])
 class CommentOut(Schema):
     id: int
     parentId: int | None = Field(..., description="the comment this one answers")
-    author: str | None = Field(..., description="username; null when deleted or hidden, or the account is gone")
+    author: str | None = Field(
+        ..., description="username; null when deleted or hidden, or the account is gone"
+    )
     createdAt: dt.datetime
     editedAt: dt.datetime | None
     # A placeholder keeps the place of a deleted comment (or one removed by moderators)
@@ -38,7 +40,8 @@ class CommentOut(Schema):
     bodyHtml: str = Field(..., description="sanitised HTML, as on the paper page")
     replies: list["CommentOut"]
     moreReplies: bool = Field(
-        ..., description="some replies to this comment are not in this response (too deep, or the "
+        ...,
+        description="some replies to this comment are not in this response (too deep, or the "
         "response is full): ask for them with `?parentId=` this comment's id",
     )
 
@@ -49,9 +52,14 @@ CommentOut.model_rebuild()
 class CommentsQuery(Schema):
     p: int = Field(0, ge=0, le=services.MAX_PAGE, description="page of top-level comments, from 0")
     limit: int = Field(
-        services.ROOTS_PER_PAGE, ge=1, le=services.ROOTS_PER_PAGE, description="top-level comments per page"
+        services.ROOTS_PER_PAGE,
+        ge=1,
+        le=services.ROOTS_PER_PAGE,
+        description="top-level comments per page",
     )
-    parentId: int = Field(None, ge=1, le=2**63 - 1, description="the replies to this comment instead")
+    parentId: int = Field(
+        None, ge=1, le=2**63 - 1, description="the replies to this comment instead"
+    )
 
 
 class CommentIn(Schema):
@@ -89,7 +97,9 @@ def _tree_json(nodes):
 
 
 def _json(data, status=200):
-    response = JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+    )
     response["Cache-Control"] = "no-cache"
     return response
 
@@ -120,13 +130,22 @@ def comments(request, paper_id: str, query: Query[CommentsQuery]):
     if thread.has_next:
         params = request.GET.copy()
         params["p"] = str(query.p + 1)
-        response["Link"] = f'<{request.build_absolute_uri(f"{request.path}?{params.urlencode()}")}>; rel="next"'
+        response["Link"] = (
+            f'<{request.build_absolute_uri(f"{request.path}?{params.urlencode()}")}>; rel="next"'
+        )
     return response
 
 
 @router.post(
     "/papers/{path:paper_id}/comments",
-    response={201: CommentOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    response={
+        201: CommentOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        429: ErrorOut,
+    },
     auth=bearer,
     summary="Comment on a paper",
     description="Markdown, at most 10,000 characters. With `parentId`, a reply.",
@@ -141,11 +160,9 @@ def post_comment(request, paper_id: str, data: CommentIn):
         parent = Comment.objects.filter(pk=data.parentId, paper=paper).first()
         if parent is None or not parent.visible_to(user):
             return error_response("no such comment on this paper", 404)
-    try:
-        # Refusals (suspended account, empty text) before counting against the rate.
-        services.check_participation(user)
-        check(request, "comment")  # over the rate: 429 (api/endpoints.py)
-        comment = services.post_comment(user, paper, data.body, parent=parent)
-    except services.Refused as refusal:
-        return error_response(refusal.message, refusal.status)
+    # Refusals (suspended account, empty text) answer their message and status (api/main.py),
+    # a suspended account before counting against the rate.
+    services.check_participation(user)
+    check(request, "comment")  # over the rate: 429 (api/main.py)
+    comment = services.post_comment(user, paper, data.body, parent=parent)
     return _json(_one_json(services.Node(comment, 0, True)), status=201)

@@ -23,7 +23,12 @@ def export_user_data(user):
             for c in comments
         ],
         "reports": [
-            {"comment_id": r.comment_id, "reason": r.reason, "details": r.details, "created_at": r.created_at.isoformat()}
+            {
+                "comment_id": r.comment_id,
+                "reason": r.reason,
+                "details": r.details,
+                "created_at": r.created_at.isoformat(),
+            }
             for r in reports
         ],
     }

@@ -45,11 +45,17 @@ class Comment(models.Model):
     paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="comments")
     # Kept when the account is deleted: the comment stays, shown without a name.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
     )
     # A reply. A reply's paper is its parent's (services.post_comment checks it). Deleted
     # comments are soft-deleted, so a parent row outlives its replies' display.
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=cascade_replies, related_name="replies")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=cascade_replies, related_name="replies"
+    )
     body = models.TextField(max_length=MAX_BODY_LENGTH, help_text="Markdown source")
     # Sanitised HTML rendered from `body` by services.render_markdown at each write; the
     # templates print it as is, so nothing else may write it.
@@ -94,7 +100,10 @@ class Report(models.Model):
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="comment_reports"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="comment_reports",
     )
     reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.OTHER)
     details = models.CharField(max_length=1000, blank=True)
@@ -106,7 +115,9 @@ class Report(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["comment", "reporter"], name="report_comment_reporter_unique"),
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="report_comment_reporter_unique"
+            ),
         ]
         indexes = [
             # The admin's list of open reports, newest first.

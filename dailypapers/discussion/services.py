@@ -75,7 +75,9 @@ def _clean_body(body):
     if not body:
         raise Refused("A comment cannot be empty.")
     if len(body) > MAX_BODY_LENGTH:
-        raise Refused(f"A comment can be at most {MAX_BODY_LENGTH:,} characters long (this one has {len(body):,}).")
+        raise Refused(
+            f"A comment can be at most {MAX_BODY_LENGTH:,} characters long (this one has {len(body):,})."
+        )
     return body
 
 
@@ -98,7 +100,9 @@ def post_comment(user, paper, body, parent=None):
             raise Refused("This comment was deleted: it cannot be answered.")
         if parent.hidden and not has_staff_powers(user):
             raise Refused("This comment cannot be answered.")
-    return Comment.objects.create(paper=paper, user=user, parent=parent, body=body, body_html=render_markdown(body))
+    return Comment.objects.create(
+        paper=paper, user=user, parent=parent, body=body, body_html=render_markdown(body)
+    )
 
 
 def _own_live_comment(user, comment):
@@ -162,7 +166,9 @@ def report_comment(user, comment, reason, details=""):
     details = (details or "").strip()[:1000]
     try:
         with transaction.atomic():
-            report = Report.objects.create(comment=comment, reporter=user, reason=reason, details=details)
+            report = Report.objects.create(
+                comment=comment, reporter=user, reason=reason, details=details
+            )
     except IntegrityError:
         return Report.objects.get(comment=comment, reporter=user), False
     return report, True
@@ -172,7 +178,9 @@ def resolve_reports(staff, reports):
     """Mark open reports resolved by `staff`; the number resolved."""
     if not has_staff_powers(staff):
         raise Forbidden("Only moderators can resolve reports.")
-    return reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=staff)
+    return reports.filter(resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=staff
+    )
 
 
 # --- Reads ----------------------------------------------------------------------------------
@@ -264,7 +272,9 @@ def thread(paper, viewer=None, *, parent=None, page=1, per_page=ROOTS_PER_PAGE,
     total = tops.count()
     pages = max(1, -(-total // per_page))
     offset = (page - 1) * per_page
-    first = list(tops.select_related("user").thread_order()[offset : offset + min(per_page, max_comments)])
+    first = list(
+        tops.select_related("user").thread_order()[offset : offset + min(per_page, max_comments)]
+    )
     roots = [Node(c, base, _shown(c, is_staff)) for c in first]
     levels = [roots]
     budget = max_comments - len(roots)
@@ -277,7 +287,9 @@ def thread(paper, viewer=None, *, parent=None, page=1, per_page=ROOTS_PER_PAGE,
             break
         by_id = {n.comment.pk: n for n in above}
         replies = list(
-            Comment.objects.filter(parent_id__in=list(by_id)).select_related("user").thread_order()[: budget + 1]
+            Comment.objects.filter(parent_id__in=list(by_id))
+            .select_related("user")
+            .thread_order()[: budget + 1]
         )
         if len(replies) > budget:
             replies = replies[:budget]
@@ -336,7 +348,9 @@ def location(comment, viewer=None):
         return _page_of(comment, is_staff), None
     top, depth = comment, 0
     while top.parent_id is not None and depth < MAX_DEPTH:
-        top = Comment.objects.only("id", "paper_id", "parent_id", "created_at").get(pk=top.parent_id)
+        top = Comment.objects.only("id", "paper_id", "parent_id", "created_at").get(
+            pk=top.parent_id
+        )
         depth += 1
     if top.parent_id is None and depth < MAX_DEPTH:
         return _page_of(top, is_staff), None
@@ -355,7 +369,9 @@ def flatten(nodes):
 def recent_comments(user, limit=20):
     """`user`'s latest comments that everyone can see, with their papers."""
     return list(
-        Comment.objects.filter(user=user, deleted_at__isnull=True, hidden=False, paper__hidden=False)
+        Comment.objects.filter(
+            user=user, deleted_at__isnull=True, hidden=False, paper__hidden=False
+        )
         .select_related("paper")
         .only("id", "body_html", "created_at", "paper__arxiv_id", "paper__title")
         .order_by("-created_at")[:limit]

@@ -28,7 +28,9 @@ def _comment_url(comment, viewer=None):
     return f"{comment.paper.get_absolute_url()}{query}#c{comment.pk}"
 
 
-def _refused(request, exc, template="discussion/refused.html", **context):
+def _refused(request, exc, template, **context):
+    """A refused post or edit, on its form with the text kept (other refusals answer
+    through accounts/middleware.py)."""
     return render(request, template, {"message": exc.message, **context}, status=exc.status)
 
 
@@ -65,7 +67,9 @@ def post(request, arxiv_id):
     parent = None
     parent_id = form.cleaned_data.get("parent")
     if parent_id:
-        parent = get_object_or_404(Comment.objects.select_related("user"), pk=parent_id, paper=paper)
+        parent = get_object_or_404(
+            Comment.objects.select_related("user"), pk=parent_id, paper=paper
+        )
     try:
         comment = services.post_comment(request.user, paper, body, parent=parent)
     except services.Refused as exc:
@@ -91,7 +95,7 @@ def edit(request, pk):
         messages.success(request, "Your comment is updated.")
         return redirect(_comment_url(comment, request.user))
     if comment.user_id != request.user.pk or comment.deleted:
-        return _refused(request, services.Forbidden("You can only change your own comments."))
+        raise services.Forbidden("You can only change your own comments.")
     form = CommentForm(initial={"body": comment.body})
     return render(request, "discussion/comment_form.html",
                   {"form": form, "paper": comment.paper, "comment": comment, "action": "edit"})  # fmt: skip
@@ -101,15 +105,14 @@ def edit(request, pk):
 def delete(request, pk):
     comment = _visible_comment(request, pk)
     if request.method == "POST":
-        try:
-            services.delete_comment(request.user, comment)
-        except services.Refused as exc:
-            return _refused(request, exc)
+        services.delete_comment(request.user, comment)  # refusals: accounts/middleware.py
         messages.success(request, "Your comment is deleted.")
         return redirect(_comment_url(comment, request.user))
     if comment.user_id != request.user.pk or comment.deleted:
-        return _refused(request, services.Forbidden("You can only change your own comments."))
-    return render(request, "discussion/comment_delete.html", {"comment": comment, "paper": comment.paper})
+        raise services.Forbidden("You can only change your own comments.")
+    return render(
+        request, "discussion/comment_delete.html", {"comment": comment, "paper": comment.paper}
+    )
 
 
 @login_required
@@ -119,12 +122,9 @@ def report(request, pk):
     if request.method == "POST":
         form = ReportForm(request.POST)
         if form.is_valid():
-            try:
-                _, created = services.report_comment(
-                    request.user, comment, form.cleaned_data["reason"], form.cleaned_data["details"]
-                )
-            except services.Refused as exc:
-                return _refused(request, exc)
+            _, created = services.report_comment(
+                request.user, comment, form.cleaned_data["reason"], form.cleaned_data["details"]
+            )
             if created:
                 messages.success(request, "Thank you: the comment is reported to the moderators.")
             else:
@@ -142,9 +142,6 @@ def report(request, pk):
 def hide(request, pk):
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
     hidden = request.POST.get("action") != "unhide"
-    try:
-        services.hide_comment(request.user, comment, hidden=hidden)
-    except services.Refused as exc:
-        return _refused(request, exc)
+    services.hide_comment(request.user, comment, hidden=hidden)
     messages.success(request, "The comment is hidden." if hidden else "The comment is shown again.")
     return redirect(_comment_url(comment, request.user))

@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.templatetags.static import static
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SimplerXMLGenerator, Stylesheet, get_tag_uri
+from django.utils.feedgenerator import (
+    Atom1Feed,
+    Rss201rev2Feed,
+    SimplerXMLGenerator,
+    Stylesheet,
+    get_tag_uri,
+)
 from django.utils.html import escape
 from django.utils.text import Truncator
 

@@ -63,7 +63,9 @@ def request_feed(id_list, timeout=None):
             raise ArxivApiError(f"arXiv refused the query (HTTP {exc.status}): {message}") from None
         raise ArxivApiError(f"arXiv API answered HTTP {exc.status} {exc.reason}") from None
     except arxiv_http.TooLarge as exc:
-        raise ArxivApiError(f"response larger than {exc.limit // (1024 * 1024)} MB, refused") from None
+        raise ArxivApiError(
+            f"response larger than {exc.limit // (1024 * 1024)} MB, refused"
+        ) from None
     except arxiv_http.Unreachable as exc:
         raise ArxivApiError(f"cannot reach the arXiv API: {exc.reason}") from None
     except arxiv_http.TimedOut as exc:
@@ -249,7 +251,9 @@ def _fetch_chunk(chunk, loader_class, timeout=None):
     loader = loader_class()
     with transaction.atomic():
         stored = dict(
-            Paper.objects.filter(arxiv_id__in=set(bases.values())).values_list("arxiv_id", "version")
+            Paper.objects.filter(arxiv_id__in=set(bases.values())).values_list(
+                "arxiv_id", "version"
+            )
         )
         for query_id in chunk:
             base = bases[query_id]
@@ -258,7 +262,9 @@ def _fetch_chunk(chunk, loader_class, timeout=None):
                 if base in problem_ids:
                     out[query_id] = FetchResult(query_id, base, "error", problem_ids[base])
                 else:
-                    out[query_id] = FetchResult(query_id, base, "not found", "arXiv has no such paper")
+                    out[query_id] = FetchResult(
+                        query_id, base, "not found", "arXiv has no such paper"
+                    )
                 continue
             loaded = loader.load_papers([record])[record.arxiv_id]
             outcome = loaded.outcome

@@ -22,7 +22,6 @@ GET at a time needs nothing more.
 """
 
 import datetime as dt
-import socket
 import threading
 import time
 import urllib.error
@@ -175,7 +174,15 @@ class Client:
     """
 
     def __init__(
-        self, name, base_url, *, max_bytes, agent="dailypapers", interval=None, retry=False, notice=None,
+        self,
+        name,
+        base_url,
+        *,
+        max_bytes,
+        agent="dailypapers",
+        interval=None,
+        retry=False,
+        notice=None,
         sleep=time.sleep,
     ):
         self.name = name
@@ -198,7 +205,9 @@ class Client:
         return self._get_retrying(url, budget)
 
     def _wait_turn(self, budget, url):
-        interval = float(settings.ARXIV_REQUEST_INTERVAL if self.interval is None else self.interval)
+        interval = float(
+            settings.ARXIV_REQUEST_INTERVAL if self.interval is None else self.interval
+        )
         THROTTLE.wait_turn(interval, budget, self.sleep, url)
 
     def _get_retrying(self, url, budget):
@@ -256,14 +265,16 @@ class Client:
             raise HTTPStatusError(url, exc.code, exc.reason, exc.headers, body) from None
         except urllib.error.URLError as exc:
             raise Unreachable(url, exc.reason) from None
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             if budget.deadline is not None:
                 raise budget.exceeded(url) from None
             raise TimedOut(url, TIMEOUT, exc) from None
         except IncompleteRead:
             raise CutShort(url) from None
         except (OSError, HTTPException) as exc:
-            raise NetworkError(url, getattr(exc, "reason", None) or exc or type(exc).__name__) from None
+            raise NetworkError(
+                url, getattr(exc, "reason", None) or exc or type(exc).__name__
+            ) from None
 
     def _read(self, response, budget, url):
         limit = self.max_bytes
@@ -302,7 +313,7 @@ def _retry_after(value):
         else:
             try:
                 when = fields.timestamp(value)
-                delay = (when - dt.datetime.now(dt.timezone.utc)).total_seconds()
+                delay = (when - dt.datetime.now(dt.UTC)).total_seconds()
             except RecordError:
                 pass
     return min(max(delay, 0.0), MAX_RETRY_AFTER)

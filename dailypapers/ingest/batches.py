@@ -125,7 +125,9 @@ def from_child(generator, args, queue_size=2):
     context = multiprocessing.get_context("spawn")
     results = context.Queue(maxsize=queue_size)
     child = context.Process(
-        target=_run_in_child, args=(generator, args, results, os.getpid()), name="dailypapers-parse",
+        target=_run_in_child,
+        args=(generator, args, results, os.getpid()),
+        name="dailypapers-parse",
         daemon=True,
     )
     child.start()
@@ -135,7 +137,9 @@ def from_child(generator, args, queue_size=2):
                 item = results.get(timeout=1)
             except queue.Empty:
                 if not child.is_alive():
-                    raise RuntimeError(f"the parser process stopped (exit code {child.exitcode})") from None
+                    raise RuntimeError(
+                        f"the parser process stopped (exit code {child.exitcode})"
+                    ) from None
                 continue
             if item is None:
                 return

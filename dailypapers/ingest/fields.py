@@ -73,8 +73,8 @@ def timestamp(value):
         except (TypeError, ValueError):
             raise RecordError(f"bad timestamp {value!r}") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
 
 
 def count(value, limit=MAX_INT):

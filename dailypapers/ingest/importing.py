@@ -58,7 +58,13 @@ class ImportReport:
 
 
 def import_hf_daily(
-    paths, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None, demo=False, should_stop=None
+    paths,
+    *,
+    progress=False,
+    batch_size=DEFAULT_BATCH_SIZE,
+    parallel=None,
+    demo=False,
+    should_stop=None,
 ):
     """Import Hugging Face `api/daily_papers` responses (files or directories).
 
@@ -71,7 +77,9 @@ def import_hf_daily(
     if parallel is None:
         parallel = sum(_size(path) for path in files) >= PARALLEL_MIN_BYTES
     # Day files are small: let many wait, as the writer takes them in batches.
-    results = from_child(parse_hf_files, (files,), queue_size=256) if parallel else parse_hf_files(files)
+    results = (
+        from_child(parse_hf_files, (files,), queue_size=256) if parallel else parse_hf_files(files)
+    )
     try:
         _load_hf_results(report, results, len(files), progress, batch_size)
     except KeyboardInterrupt:
@@ -106,7 +114,9 @@ def _load_hf_results(report, results, count, progress, batch_size):
         loader.flush_entries(pending)
 
 
-def import_arxiv_jsonl(path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None, should_stop=None):
+def import_arxiv_jsonl(
+    path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, parallel=None, should_stop=None
+):
     """Import arXiv metadata JSONL (bulk-snapshot or listing format, plain or gzip).
 
     `parallel` parses in a child process (None: when the file is large); `should_stop()`
@@ -122,15 +132,23 @@ def import_arxiv_jsonl(path, *, progress=False, batch_size=DEFAULT_BATCH_SIZE, p
         return report
     if parallel is None:
         parallel = total >= PARALLEL_MIN_BYTES
-    batches = from_child(parse_jsonl_batches, (path, batch_size)) if parallel else parse_jsonl_batches(path, batch_size)
+    batches = (
+        from_child(parse_jsonl_batches, (path, batch_size))
+        if parallel
+        else parse_jsonl_batches(path, batch_size)
+    )
     failure = None
     try:
-        with tqdm(total=total, desc=path.name, unit="B", unit_scale=True, disable=not progress) as bar:
+        with tqdm(
+            total=total, desc=path.name, unit="B", unit_scale=True, disable=not progress
+        ) as bar:
             for batch in batches:
                 loader.check_stop()
                 if batch.bad_count:
                     loader.papers.skip("malformed line", batch.bad_count)
-                report.bad_lines.extend((path, number, reason) for number, reason in batch.bad_lines)
+                report.bad_lines.extend(
+                    (path, number, reason) for number, reason in batch.bad_lines
+                )
                 report.records_read += len(batch.records)
                 loader.papers_in_batches(batch.records)
                 bar.update(max(0, batch.position - bar.n))

@@ -121,7 +121,9 @@ def _count_update_sql():
         sets.append(f"{shown} = {shown} - {imported} + %s")
     sets += [f"{quote(imported)} = %s" for imported in COUNT_FIELDS.values()]
     sets.append(f"{quote('updated_at')} = %s")
-    return f"UPDATE {quote(FeedEntry._meta.db_table)} SET {', '.join(sets)} WHERE {quote('id')} = %s"
+    return (
+        f"UPDATE {quote(FeedEntry._meta.db_table)} SET {', '.join(sets)} WHERE {quote('id')} = %s"
+    )
 
 
 class Interrupted(KeyboardInterrupt):
@@ -172,7 +174,9 @@ class Loader:
         outcomes = {}
         now = timezone.now()
         known = ids_for(Paper, "arxiv_id", merged)
-        existing = {p.arxiv_id: p for p in Paper.objects.filter(pk__in=known.values())} if known else {}
+        existing = (
+            {p.arxiv_id: p for p in Paper.objects.filter(pk__in=known.values())} if known else {}
+        )
         to_create, to_update, recategorised = [], [], []
         for arxiv_id, record in merged.items():
             values = _paper_values(record)
@@ -220,7 +224,9 @@ class Loader:
             # The keyword index takes the batch in one statement (search/keyword.py).
             ids.update(keyword.inserting_papers(insert))
             self.papers.add("created", len(to_create))
-            outcomes.update((arxiv_id, Loaded(ids[arxiv_id], "created")) for arxiv_id, _ in to_create)
+            outcomes.update(
+                (arxiv_id, Loaded(ids[arxiv_id], "created")) for arxiv_id, _ in to_create
+            )
         if to_update:
             self._update_paper.update(to_update)
             self.papers.add("updated", len(to_update))
@@ -297,7 +303,9 @@ class Loader:
                 entry.updated_at = now
                 to_update.append(entry)
             if recounted:
-                recount.append([*counts, *counts, connection.ops.adapt_datetimefield_value(now), entry.pk])
+                recount.append(
+                    [*counts, *counts, connection.ops.adapt_datetimefield_value(now), entry.pk]
+                )
             self.entries.add("updated")
         if to_create or to_update or recount:
             self._wrote()

@@ -27,7 +27,9 @@ class HarvestState(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["set_spec", "metadata_prefix"], name="harvest_state_unique"),
+            models.UniqueConstraint(
+                fields=["set_spec", "metadata_prefix"], name="harvest_state_unique"
+            ),
         ]
 
     def __str__(self):

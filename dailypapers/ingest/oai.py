@@ -88,7 +88,7 @@ def _text_of(element, name):
 
 
 def _midnight(day):
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc) if day else None
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
 
 
 def _categories(text):
@@ -162,14 +162,18 @@ def _from_arxiv_raw(meta):
 
 def _from_oai_dc(meta, identifier):
     """Dublin Core: the id comes from the OAI identifier; subjects are prose, not categories."""
-    arxiv_id, _ = fields.arxiv_id(identifier.rsplit(":", 1)[-1] if identifier.startswith("oai:") else identifier)
+    arxiv_id, _ = fields.arxiv_id(
+        identifier.rsplit(":", 1)[-1] if identifier.startswith("oai:") else identifier
+    )
     authors = []
     for creator in _children(meta, "creator"):
         last, _, first = collapse("".join(creator.itertext())).partition(", ")
         name = f"{first} {last}".strip()
         if name:
             authors.append(name)
-    dates = sorted(d for d in (fields.date("".join(e.itertext())) for e in _children(meta, "date")) if d)
+    dates = sorted(
+        d for d in (fields.date("".join(e.itertext())) for e in _children(meta, "date")) if d
+    )
     return PaperRecord(
         arxiv_id=arxiv_id,
         title=fields.title(_text_of(meta, "title")),
@@ -231,7 +235,9 @@ def parse_page(body):
     if container is None:
         raise HarvestError("an OAI-PMH response without ListRecords or GetRecord")
     for position, record in enumerate(_children(container, "record"), 1):
-        identifier = collapse(_text_of(_child(record, "header"), "identifier")) or f"record {position}"
+        identifier = (
+            collapse(_text_of(_child(record, "header"), "identifier")) or f"record {position}"
+        )
         try:
             paper, datestamp = parse_record(record)
         except RecordError as exc:
@@ -300,7 +306,14 @@ class HarvestResult:
 
 
 def harvest(
-    set_spec, prefix="arXiv", from_=None, until=None, client=None, log=None, should_stop=None, notice=None
+    set_spec,
+    prefix="arXiv",
+    from_=None,
+    until=None,
+    client=None,
+    log=None,
+    should_stop=None,
+    notice=None,
 ):
     """Harvest one set; see the module docstring. Never raises HarvestError: a run that
     cannot go on is returned with `error` set, its checkpoint at the last good page.
@@ -340,7 +353,16 @@ def harvest(
                 log(f"{set_spec}: the checkpoint's token has expired; restarting the run")
                 state.resumption_token = ""
                 state.save()
-                return harvest(set_spec, prefix, state.run_from, state.run_until, client, log, should_stop, notice)
+                return harvest(
+                    set_spec,
+                    prefix,
+                    state.run_from,
+                    state.run_until,
+                    client,
+                    log,
+                    should_stop,
+                    notice,
+                )
             result.error = str(exc)
             return result
         except HarvestError as exc:
@@ -354,12 +376,16 @@ def harvest(
         try:
             with transaction.atomic():
                 result.loader.load_papers(page.records)
-                if page.datestamp and (state.run_datestamp is None or page.datestamp > state.run_datestamp):
+                if page.datestamp and (
+                    state.run_datestamp is None or page.datestamp > state.run_datestamp
+                ):
                     state.run_datestamp = page.datestamp
                 state.resumption_token = page.token or ""
                 if not page.token:
                     # Step 4: the list is complete.
-                    newest = max(filter(None, (state.last_datestamp, state.run_datestamp)), default=None)
+                    newest = max(
+                        filter(None, (state.last_datestamp, state.run_datestamp)), default=None
+                    )
                     state.last_datestamp = newest
                     state.run_from = state.run_until = state.run_datestamp = None
                 state.save()
@@ -376,7 +402,34 @@ def harvest(
         result.pages += 1
         result.records += len(page.records)
         total = f" of {page.complete_size}" if page.complete_size else ""
-        log(f"{set_spec}: page {result.pages}: {len(page.records)} records, {len(page.skipped)} skipped{total}")
+        log(
+            f"{set_spec}: page {result.pages}: {len(page.records)} records, {len(page.skipped)} skipped{total}"
+        )
         if not page.token:
             return result
         params = {"verb": "ListRecords", "resumptionToken": page.token}
+
+
+def harvest_sets(*, log=None, warn=None, should_stop=None, sleep=time.sleep):
+    """The worker's harvest: every set of ARXIV_HARVEST_SETS in turn, through one client,
+    so arXiv's request interval holds across sets. Its waits are `sleep` (the worker's
+    Event.wait ends them on a stop). A set that fails (the database down) is reported on
+    `warn` and the next one harvested: the worker tries again at its next harvest.
+    Returns the HarvestResults of the sets harvested."""
+    log = log or (lambda message: None)
+    warn = warn or log
+    client = Client(log=log, sleep=sleep)
+    results = []
+    for set_spec in settings.ARXIV_HARVEST_SETS:
+        if should_stop and should_stop():
+            break
+        try:
+            result = harvest(set_spec, client=client, log=log, should_stop=should_stop)
+        except Exception as exc:
+            warn(f"{set_spec}: harvest failed: {type(exc).__name__}: {exc}")
+            continue
+        log(f"{set_spec}: {result.pages} pages, " + result.loader.papers.line("papers"))
+        if result.error:
+            warn(f"{set_spec}: harvest stopped: {result.error}")
+        results.append(result)
+    return results

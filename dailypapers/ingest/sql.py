@@ -24,7 +24,9 @@ class RowInserter:
         fields = [model._meta.get_field(name) for name in columns]
         ops = connections[using].ops
         # COPY reads JSON columns as text, so there plain JSON strings do.
-        self.converters = _converters(fields, ops, json_as_text=ops.connection.vendor in ("sqlite", "postgresql"))
+        self.converters = _converters(
+            fields, ops, json_as_text=ops.connection.vendor in ("sqlite", "postgresql")
+        )
         quote = ops.quote_name
         table = quote(model._meta.db_table)
         names = ", ".join(quote(f.column) for f in fields)
@@ -136,7 +138,9 @@ class RowUpdater:
             quote = ops.quote_name
             meta = self.model._meta
             # Bound parameters of an UPDATE: JSON as the backend's adapter wants it.
-            converters = _converters([meta.get_field(n) for n in names], ops, ops.connection.vendor == "sqlite")
+            converters = _converters(
+                [meta.get_field(n) for n in names], ops, ops.connection.vendor == "sqlite"
+            )
             sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in names)
             sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
             self._inserters[names] = (converters, sql)

@@ -87,7 +87,9 @@ def matches(candidate, filters):
 
 
 def score(candidate, matched, personal=0.0):
-    return candidate.community + MATCH_WEIGHT * (1.0 if matched else 0.0) + PERSONAL_WEIGHT * personal
+    return (
+        candidate.community + MATCH_WEIGHT * (1.0 if matched else 0.0) + PERSONAL_WEIGHT * personal
+    )
 
 
 def no_personal_score(candidate):
@@ -103,6 +105,14 @@ def rank(candidates, filters, limit, personal=no_personal_score):
     scored = []
     for index, candidate in enumerate(candidates):
         matched = matches(candidate, filters) if filters else set()
-        scored.append((-score(candidate, matched, personal(candidate)), not matched, index, candidate, matched))
+        scored.append(
+            (
+                -score(candidate, matched, personal(candidate)),
+                not matched,
+                index,
+                candidate,
+                matched,
+            )
+        )
     scored.sort(key=lambda item: item[:3])
     return [(candidate, matched) for *_, candidate, matched in scored[:limit]]

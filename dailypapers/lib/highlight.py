@@ -11,9 +11,27 @@ import re
 from html import escape
 
 _WORD = re.compile(r"[^\W_]+")
-_ENDINGS = ("ations", "ation", "ings", "ing", "ers", "ies", "ied", "ed", "es", "er", "ly", "s", "e", "y")
+_ENDINGS = (
+    "ations",
+    "ation",
+    "ings",
+    "ing",
+    "ers",
+    "ies",
+    "ied",
+    "ed",
+    "es",
+    "er",
+    "ly",
+    "s",
+    "e",
+    "y",
+)
 # What may follow a stem in a marked word.
-_TAILS = frozenset(_ENDINGS + ("", "ion", "ions", "al", "ment", "ments", "ness", "ity", "ities", "ive", "or", "ors"))
+_TAILS = frozenset(
+    _ENDINGS
+    + ("", "ion", "ions", "al", "ment", "ments", "ness", "ity", "ities", "ive", "or", "ors")
+)
 SNIPPET_WORDS = 40
 
 

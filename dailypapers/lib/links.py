@@ -78,7 +78,9 @@ def project_page(text):
     lowered = text.lower()
     if "://" not in text and ".github.io" not in lowered:  # most abstracts: no link at all
         return None
-    pages = [_trim(m.group("url")) for m in _PAGES.finditer(text)] if ".github.io" in lowered else []
+    pages = (
+        [_trim(m.group("url")) for m in _PAGES.finditer(text)] if ".github.io" in lowered else []
+    )
     if pages:
         url = pages[0]
         return url if url.lower().startswith(("http://", "https://")) else "https://" + url

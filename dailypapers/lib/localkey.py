@@ -3,7 +3,8 @@ database, so that `make run`'s development server and the `dailypapers` commands
 the same checkout sign (sessions, digest links, confirmation links) with the same key.
 
 Used by settings.py only when SECRET_KEY is unset and the configuration is not a production
-one; `dailypapers serve` still refuses to run on such a key (core/management/commands/serve.py).
+one; `dailypapers serve` still refuses to run on such a key
+(processes/management/commands/serve.py).
 """
 
 import os

@@ -23,7 +23,13 @@ class PaperAdmin(admin.ModelAdmin):
     search_fields = ("=arxiv_id", "title")
     # Categories come from arXiv with their PaperCategory rows (written by the importers);
     # editing the list here would leave those rows behind.
-    readonly_fields = ("categories", "primary_category", "metadata_source", "created_at", "updated_at")
+    readonly_fields = (
+        "categories",
+        "primary_category",
+        "metadata_source",
+        "created_at",
+        "updated_at",
+    )
     inlines = [FeedEntryInline]
     actions = ["hide", "unhide"]
     show_full_result_count = False  # COUNT(*) over a large catalogue on every list page

@@ -52,7 +52,9 @@ class Paper(models.Model):
     # any number of times, settles on arXiv's text (dailypapers/ingest/loader.py).
     metadata_source = models.CharField(max_length=16, blank=True)
 
-    hidden = models.BooleanField(default=False, help_text="Hidden papers appear nowhere on the site.")
+    hidden = models.BooleanField(
+        default=False, help_text="Hidden papers appear nowhere on the site."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Set on every change, including bulk updates by the importers: page caches are keyed
     # on it (dailypapers/papers/selectors.py).

@@ -107,7 +107,7 @@ def _as_datetime(value):
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value
 
 
@@ -137,6 +137,8 @@ def trending(reference, first_day, limit=50):
     for entry in entries:
         start = dt.datetime.combine(entry.day, dt.time(), tzinfo=tz)
         age_hours = (reference - start).total_seconds() / 3600
-        scored.append((entry, trending_score(entry.upvotes, age_hours, settings.TRENDING_HALF_LIFE_HOURS)))
+        scored.append(
+            (entry, trending_score(entry.upvotes, age_hours, settings.TRENDING_HALF_LIFE_HOURS))
+        )
     scored.sort(key=lambda pair: (-pair[1].score, -pair[0].upvotes, pair[0].day, pair[0].position))
     return scored[:limit]

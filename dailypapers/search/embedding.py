@@ -87,7 +87,9 @@ class OnnxEmbedder:
         onnx_files = sorted(directory.glob("*.onnx")) if directory.is_dir() else []
         tokenizer_file = directory / "tokenizer.json"
         if not onnx_files or not tokenizer_file.is_file():
-            raise ModelUnavailable(f"no model in {directory} (needs tokenizer.json and a .onnx file)")
+            raise ModelUnavailable(
+                f"no model in {directory} (needs tokenizer.json and a .onnx file)"
+            )
         # onnxruntime otherwise records telemetry about this machine; a value the operator
         # set is left alone.
         os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
@@ -117,7 +119,9 @@ class OnnxEmbedder:
 
     def _session(self, options):
         try:
-            return self._ort.InferenceSession(self._model_file, options, providers=["CPUExecutionProvider"])
+            return self._ort.InferenceSession(
+                self._model_file, options, providers=["CPUExecutionProvider"]
+            )
         except Exception as exc:  # onnxruntime raises its own exception types
             raise ModelUnavailable(f"cannot load {Path(self._model_file).name}: {exc}") from exc
 

@@ -61,8 +61,14 @@ def load_collection(directory):
         authors = (obj.get("metadata") or {}).get("authors") or []
         if isinstance(authors, str):
             authors = [authors]
-        docs[str(obj["_id"])] = (obj.get("title") or "", obj.get("text") or "", [str(a) for a in authors])
-    queries = {str(obj["_id"]): obj.get("text") or "" for obj in _jsonl(directory / "queries.jsonl")}
+        docs[str(obj["_id"])] = (
+            obj.get("title") or "",
+            obj.get("text") or "",
+            [str(a) for a in authors],
+        )
+    queries = {
+        str(obj["_id"]): obj.get("text") or "" for obj in _jsonl(directory / "queries.jsonl")
+    }
     qrels_path = directory / "qrels" / "test.tsv"
     if not qrels_path.is_file():
         raise CollectionError(f"missing qrels/test.tsv in {directory}")
@@ -101,7 +107,9 @@ def summarise(runs, qrels):
     ids = sorted(qrels)
     return {
         f"ndcg@{NDCG_AT}": round(sum(ndcg(runs.get(q, []), qrels[q]) for q in ids) / len(ids), 4),
-        f"recall@{RECALL_AT}": round(sum(recall(runs.get(q, []), qrels[q]) for q in ids) / len(ids), 4),
+        f"recall@{RECALL_AT}": round(
+            sum(recall(runs.get(q, []), qrels[q]) for q in ids) / len(ids), 4
+        ),
     }
 
 
@@ -185,7 +193,12 @@ def evaluate(collection, embedder=None, *, cache_dir=None, progress=None, depth=
         found = exact.search(embedder.embed_query(" ".join(text.split())), depth)
         semantic[q] = [ids[i] for i, _ in found]
     hybrid = {
-        q: [d for d, _ in service.rrf([lexical[q], semantic[q]], [service.KEYWORD_WEIGHT, service.SEMANTIC_WEIGHT])]
+        q: [
+            d
+            for d, _ in service.rrf(
+                [lexical[q], semantic[q]], [service.KEYWORD_WEIGHT, service.SEMANTIC_WEIGHT]
+            )
+        ]
         for q in queries
     }
     report["semantic"] = summarise(semantic, collection.qrels)

@@ -30,12 +30,16 @@ def pending(model):
         rows = list(
             Paper.objects.filter(id__gt=last)
             .order_by("id")
-            .values_list("id", "title", "abstract", "embedding__model", "embedding__text_hash")[:SCAN_CHUNK]
+            .values_list("id", "title", "abstract", "embedding__model", "embedding__text_hash")[
+                :SCAN_CHUNK
+            ]
         )
         if not rows:
             break
         for pk, title, abstract, have_model, have_hash in rows:
-            if have_model == model and have_hash == embedding.text_hash(embedding.paper_text(title, abstract)):
+            if have_model == model and have_hash == embedding.text_hash(
+                embedding.paper_text(title, abstract)
+            ):
                 fine += 1
             else:
                 todo.append(pk)
@@ -50,7 +54,10 @@ def store(embedder, papers):
     ids = [pk for pk, _, _ in papers]
     rows = [
         PaperEmbedding(
-            paper_id=pk, model=embedder.name, text_hash=embedding.text_hash(text), vector=PaperEmbedding.pack(v)
+            paper_id=pk,
+            model=embedder.name,
+            text_hash=embedding.text_hash(text),
+            vector=PaperEmbedding.pack(v),
         )
         for pk, text, v in zip(ids, texts, vectors)
     ]
@@ -60,7 +67,9 @@ def store(embedder, papers):
         PaperEmbedding.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def embed_pending(embedder=None, *, limit=None, progress=False, batch=EMBED_BATCH, should_stop=None):
+def embed_pending(
+    embedder=None, *, limit=None, progress=False, batch=EMBED_BATCH, should_stop=None
+):
     """Embed every paper whose vector is missing or stale. Returns an EmbedTally; with no
     embedder available, returns None."""
     embedder = embedder or embedding.get_embedder()
@@ -70,7 +79,13 @@ def embed_pending(embedder=None, *, limit=None, progress=False, batch=EMBED_BATC
     if limit is not None:
         todo = todo[:limit]
     tally = EmbedTally(up_to_date=fine)
-    bar = tqdm(total=len(todo), unit="paper", desc="Embedding", disable=not progress or not todo, leave=False)
+    bar = tqdm(
+        total=len(todo),
+        unit="paper",
+        desc="Embedding",
+        disable=not progress or not todo,
+        leave=False,
+    )
     with bar:
         for start in range(0, len(todo), batch):
             if should_stop is not None and should_stop():
@@ -104,7 +119,18 @@ def embed_after_ingest(write, *, no_embed=False, progress=False):
     if embedder is None:
         write(f"semantic search is off ({embedding.unavailable_reason()}): papers not embedded")
         return None
-    tally = embed_pending(embedder, progress=progress)
+    return update_index(write, embedder=embedder, progress=progress)
+
+
+def update_index(write, *, embedder=None, progress=False, should_stop=None):
+    """Embed every paper whose vector is missing or stale, then bring the persisted vector
+    index up to date; report on `write`. The worker runs it after each harvest (its
+    `should_stop` ends the embedding between batches). Returns the EmbedTally, or None
+    with no embedder available."""
+    embedder = embedder or embedding.get_embedder()
+    if embedder is None:
+        return None
+    tally = embed_pending(embedder, progress=progress, should_stop=should_stop)
     write(f"embeddings: {tally.embedded} computed, {tally.up_to_date} up to date")
     from dailypapers.search.vectors import build_ann
 
@@ -130,7 +156,9 @@ def load_vectors(path):
     model = str(data["model"])
     if model != embedding.model_name():
         return 0
-    wanted = dict(zip(data["arxiv_ids"].tolist(), zip(data["text_hashes"].tolist(), data["vectors"])))
+    wanted = dict(
+        zip(data["arxiv_ids"].tolist(), zip(data["text_hashes"].tolist(), data["vectors"]))
+    )
     rows = []
     papers = Paper.objects.filter(arxiv_id__in=list(wanted)).values_list(
         "id", "arxiv_id", "title", "abstract", "embedding__model", "embedding__text_hash"
@@ -139,7 +167,11 @@ def load_vectors(path):
         stored_hash, vector = wanted[arxiv_id]
         current = embedding.text_hash(embedding.paper_text(title, abstract))
         if stored_hash == current and not (have_model == model and have_hash == current):
-            rows.append(PaperEmbedding(paper_id=pk, model=model, text_hash=current, vector=PaperEmbedding.pack(vector)))
+            rows.append(
+                PaperEmbedding(
+                    paper_id=pk, model=model, text_hash=current, vector=PaperEmbedding.pack(vector)
+                )
+            )
     with transaction.atomic():
         PaperEmbedding.objects.filter(paper_id__in=[r.paper_id for r in rows]).delete()
         PaperEmbedding.objects.bulk_create(rows, ignore_conflicts=True)

@@ -60,7 +60,9 @@ _PG_COLUMN = (
     "setweight(to_tsvector('english'::regconfig, coalesce(authors, '[]'::jsonb)), 'B') || "
     "setweight(to_tsvector('english'::regconfig, coalesce(abstract, '')), 'C')) STORED"
 )
-_PG_INDEX = "CREATE INDEX IF NOT EXISTS papers_paper_search_idx ON papers_paper USING GIN (search_vector)"
+_PG_INDEX = (
+    "CREATE INDEX IF NOT EXISTS papers_paper_search_idx ON papers_paper USING GIN (search_vector)"
+)
 
 
 # --- Schema -------------------------------------------------------------------------------
@@ -182,17 +184,22 @@ class Filters:
     def apply(self, papers):
         """`papers` (a Paper queryset) narrowed to these filters."""
         if self.date_from:
-            start = dt.datetime.combine(self.date_from, dt.time.min, tzinfo=dt.timezone.utc)
+            start = dt.datetime.combine(self.date_from, dt.time.min, tzinfo=dt.UTC)
             papers = papers.filter(
-                Q(published__gte=start) | Q(published__isnull=True, announced_on__gte=self.date_from)
+                Q(published__gte=start)
+                | Q(published__isnull=True, announced_on__gte=self.date_from)
             )
         if self.date_to:
             # The day after as the bound; the last day a date can be (9999-12-31) has
             # none: its end is the last instant a datetime can hold.
             if self.date_to < dt.date.max:
-                end = Q(published__lt=dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.timezone.utc))
+                end = Q(
+                    published__lt=dt.datetime.combine(
+                        self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC
+                    )
+                )
             else:
-                end = Q(published__lte=dt.datetime.max.replace(tzinfo=dt.timezone.utc))
+                end = Q(published__lte=dt.datetime.max.replace(tzinfo=dt.UTC))
             papers = papers.filter(end | Q(published__isnull=True, announced_on__lte=self.date_to))
         if self.category:
             papers = papers.filter(category_rows__category=self.category)
@@ -227,7 +234,9 @@ def search(query, limit, filters=NO_FILTERS, connection=None):
         tsquery, tsparams = _tsquery(query)
         # ts_rank scores a phrase no higher than its words apart: papers holding a quoted
         # phrase get a bonus per phrase, so that they rank first (as bm25 ranks them).
-        bonus = " ".join(["+ (c.search_vector @@ phraseto_tsquery('english', %s))::int"] * len(query.phrases))
+        bonus = " ".join(
+            ["+ (c.search_vector @@ phraseto_tsquery('english', %s))::int"] * len(query.phrases)
+        )
         sql = (
             f"SELECT c.id, ts_rank(c.search_vector, c.query, 1) {bonus} AS score FROM ("
             f"SELECT p.id, p.search_vector, q.query FROM papers_paper p, (SELECT {tsquery} AS query) q "

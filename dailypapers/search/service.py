@@ -145,7 +145,9 @@ def search(text, *, mode="hybrid", filters=NO_FILTERS, offset=0, limit=20, highl
         paper = papers.get(pk)
         if paper is None:
             continue  # deleted between the two queries
-        hit = Hit(paper=paper, score=score, keyword_rank=kw_rank.get(pk), semantic_rank=sem_rank.get(pk))
+        hit = Hit(
+            paper=paper, score=score, keyword_rank=kw_rank.get(pk), semantic_rank=sem_rank.get(pk)
+        )
         if highlight:
             hit.title_html = highlighting.marked(paper.title, words)
             hit.snippet_html = highlighting.snippet(paper.abstract, words)
@@ -192,7 +194,11 @@ def similar(paper, k=5):
 
 
 def _similar_ids(paper, k):
-    row = PaperEmbedding.objects.filter(paper=paper, model=embedding.model_name()).only("vector").first()
+    row = (
+        PaperEmbedding.objects.filter(paper=paper, model=embedding.model_name())
+        .only("vector")
+        .first()
+    )
     if row is not None:
         vector = PaperEmbedding.unpack(row.vector).astype(np.float32)
         return semantic_ids(vector, k, exclude={paper.pk})

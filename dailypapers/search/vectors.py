@@ -63,7 +63,9 @@ class ExactIndex:
             if row is None:
                 if self.size == len(self.keys):
                     grow = max(1024, self.size)
-                    self.matrix = np.concatenate([self.matrix, np.empty((grow, self.dim), np.float32)])
+                    self.matrix = np.concatenate(
+                        [self.matrix, np.empty((grow, self.dim), np.float32)]
+                    )
                     self.keys = np.concatenate([self.keys, np.empty(grow, np.int64)])
                 row = self.size
                 self.size += 1
@@ -185,7 +187,9 @@ class VectorStore:
             meta = json.loads(meta_path.read_text())
             self.ann = Index.restore(str(path), view=True)
             _read_ahead(path)
-            self.ann.expansion_search = int(getattr(settings, "VECTOR_ANN_EF", 0) or ANN_EXPANSION_SEARCH)
+            self.ann.expansion_search = int(
+                getattr(settings, "VECTOR_ANN_EF", 0) or ANN_EXPANSION_SEARCH
+            )
             self.ann_meta = meta
             self.watermark = int(meta["watermark"])
         except Exception as exc:  # a damaged or foreign file: search exactly instead
@@ -193,7 +197,9 @@ class VectorStore:
             self.ann = self.ann_meta = None
 
     def __len__(self):
-        return (len(self.ann) if self.ann is not None else 0) + (len(self.exact) if self.exact else 0)
+        return (len(self.ann) if self.ann is not None else 0) + (
+            len(self.exact) if self.exact else 0
+        )
 
     def search(self, query, k, allowed=None):
         """[(paper id, cosine)] best first."""
@@ -206,7 +212,13 @@ class VectorStore:
         if self.ann is not None and allowed is not None and len(allowed) <= EXACT_FILTER_LIMIT:
             # A filter that leaves few papers: compare with each of their vectors (read
             # from the index) rather than hoping they are among its nearest answers.
-            keys = np.array([key for key in allowed.tolist() if key in self.ann and not (newer and key in newer.rows)])
+            keys = np.array(
+                [
+                    key
+                    for key in allowed.tolist()
+                    if key in self.ann and not (newer and key in newer.rows)
+                ]
+            )
             if len(keys):
                 matrix = np.asarray(self.ann.get(keys), dtype=np.float32).reshape(len(keys), -1)
                 matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
@@ -297,7 +309,11 @@ def build_ann(model, *, rebuild=False, progress=None, force=False):
     latest, count = latest_row(model)
     path, meta_path = _index_paths(model)
     if count < ann_threshold() and not force:
-        return {"built": False, "vectors": count, "reason": f"below VECTOR_ANN_THRESHOLD ({ann_threshold():,})"}
+        return {
+            "built": False,
+            "vectors": count,
+            "reason": f"below VECTOR_ANN_THRESHOLD ({ann_threshold():,})",
+        }
     started = time.monotonic()
     meta = None
     if not rebuild and path.exists() and meta_path.exists():
@@ -347,4 +363,9 @@ def build_ann(model, *, rebuild=False, progress=None, force=False):
     tmp_meta = meta_path.with_suffix(".json.tmp")
     tmp_meta.write_text(json.dumps(meta))
     os.replace(tmp_meta, meta_path)
-    return {"built": True, "vectors": len(index), "added": added, "seconds": time.monotonic() - started}
+    return {
+        "built": True,
+        "vectors": len(index),
+        "added": added,
+        "seconds": time.monotonic() - started,
+    }

@@ -59,7 +59,9 @@ def search(request):
     too_long = len(request.GET.get("q", "")) > MAX_QUERY_CHARS
     results = None
     if text.strip() and not too_long:
-        results = service.search(text, mode=mode, filters=filters, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+        results = service.search(
+            text, mode=mode, filters=filters, offset=(page - 1) * PER_PAGE, limit=PER_PAGE
+        )
     params = request.GET.copy()
     params.pop("page", None)
     if "q" in params:

@@ -10,7 +10,8 @@ def forget(apps, schema_editor):
     FeedEntry = apps.get_model("papers", "FeedEntry")
     FeedEntry.objects.filter(submitted_by__isnull=True).exclude(submitter_name="").update(
         # updated_at moves: the API's ETags and caches are keyed on it.
-        submitter_name="", updated_at=timezone.now()
+        submitter_name="",
+        updated_at=timezone.now(),
     )
 
 

@@ -6,58 +6,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('papers', '0002_paper_id_hidden_idx'),
+        ("papers", "0002_paper_id_hidden_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Collection',
+            name="Collection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('slug', models.SlugField(db_index=False, max_length=110)),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('public', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paper_collections', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("slug", models.SlugField(db_index=False, max_length=110)),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                ("public", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="paper_collections",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CollectionItem',
+            name="CollectionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='paper_collections.collection')),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='collection_items', to='papers.paper')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "collection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="paper_collections.collection",
+                    ),
+                ),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="collection_items",
+                        to="papers.paper",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-added_at', '-id'],
+                "ordering": ["-added_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='collection',
-            index=models.Index(fields=['public', '-updated_at'], name='collection_public_updated_idx'),
+            model_name="collection",
+            index=models.Index(
+                fields=["public", "-updated_at"], name="collection_public_updated_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='collection',
-            constraint=models.UniqueConstraint(fields=('owner', 'slug'), name='collection_owner_slug_unique'),
+            model_name="collection",
+            constraint=models.UniqueConstraint(
+                fields=("owner", "slug"), name="collection_owner_slug_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='collectionitem',
-            index=models.Index(fields=['collection', '-added_at'], name='collectionitem_added_idx'),
+            model_name="collectionitem",
+            index=models.Index(fields=["collection", "-added_at"], name="collectionitem_added_idx"),
         ),
         migrations.AddConstraint(
-            model_name='collectionitem',
-            constraint=models.UniqueConstraint(fields=('collection', 'paper'), name='collectionitem_collection_paper_unique'),
+            model_name="collectionitem",
+            constraint=models.UniqueConstraint(
+                fields=("collection", "paper"), name="collectionitem_collection_paper_unique"
+            ),
         ),
     ]

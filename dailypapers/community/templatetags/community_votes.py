@@ -32,12 +32,16 @@ def vote_cards(context, cards):
     user = context.get("user")
     if request is None or user is None or not user.is_authenticated:
         return mark_safe(cards)  # our own template's output, escaped there
-    token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    token = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
     html = str(cards).replace(CSRF_PLACEHOLDER, token)
     voted = services.voted_paper_ids(user, {int(pk) for pk in _BUTTON.findall(html)})
     if voted:
         html = _BUTTON.sub(
-            lambda m: f'data-paper="{m.group(1)}" aria-pressed="{"true" if int(m.group(1)) in voted else "false"}"',
+            lambda m: (
+                f'data-paper="{m.group(1)}" aria-pressed="{"true" if int(m.group(1)) in voted else "false"}"'
+            ),
             html,
         )
     return mark_safe(html + vote_script())

@@ -4,25 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("core", "0001_cache_table"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DemoData',
+            name="DemoData",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('singleton', models.BooleanField(default=True, editable=False, unique=True)),
-                ('loaded_at', models.DateTimeField(auto_now=True)),
-                ('complete', models.BooleanField(default=False)),
-                ('first_day', models.DateField(blank=True, null=True)),
-                ('last_day', models.DateField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("singleton", models.BooleanField(default=True, editable=False, unique=True)),
+                ("loaded_at", models.DateTimeField(auto_now=True)),
+                ("complete", models.BooleanField(default=False)),
+                ("first_day", models.DateField(blank=True, null=True)),
+                ("last_day", models.DateField(blank=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'demo data',
-                'constraints': [models.CheckConstraint(condition=models.Q(('singleton', True)), name='demo_data_singleton')],
+                "verbose_name_plural": "demo data",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("singleton", True)), name="demo_data_singleton"
+                    )
+                ],
             },
         ),
     ]

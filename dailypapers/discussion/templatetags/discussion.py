@@ -1,5 +1,9 @@
+from functools import lru_cache
+
 from django import template
 from django.http import Http404
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 
 from dailypapers.accounts.rules import has_staff_powers, participation_error
 from dailypapers.discussion import services
@@ -7,11 +11,46 @@ from dailypapers.discussion.models import MAX_BODY_LENGTH, Report
 
 register = template.Library()
 
+
+# A page shows up to 200 comments (services.MAX_PAGE_COMMENTS): these filters do per
+# comment what {% url %} and |date did, at a fraction of their cost (the busiest page's
+# rendering was a third URL reversing and date formatting).
+@register.filter
+def profile_url(username):
+    return _profile_url(get_script_prefix(), username)
+
+
+@lru_cache(maxsize=4096)
+def _profile_url(prefix, username):
+    return reverse("accounts:profile", args=[username])
+
+
+@register.filter
+def iso_time(moment):
+    """`moment` in the site's time zone, ISO 8601 (as |date:'c')."""
+    return timezone.localtime(moment).isoformat()
+
+
+@register.filter
+def posted_time(moment):
+    """`moment` in the site's time zone as "Dec 3, 2026, 07:05" (as |date:"M j, Y, H:i")."""
+    local = timezone.localtime(moment)
+    return f"{MONTHS[local.month - 1]} {local.day}, {local.year}, {local:%H:%M}"
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
 def page_number(request):
     """The `page` query parameter of a discussion page (from 1); Http404 for anything
     that is not a page number."""
     raw = request.GET.get("page", "1") if request is not None else "1"
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= services.MAX_PAGE:
+    if (
+        not raw.isascii()
+        or not raw.isdigit()
+        or len(raw) > 6
+        or not 1 <= int(raw) <= services.MAX_PAGE
+    ):
         raise Http404("no such page of comments")
     return int(raw)
 
@@ -32,7 +71,9 @@ def thread_context(request, user, paper, thread):
         # Logged in but not allowed to take part (suspended): the reason instead of forms.
         "refusal": participation_error(user) if logged_in else None,
         "staff_powers": has_staff_powers(user),
-        "reply_to": int(reply_to) if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19 else None,
+        "reply_to": int(reply_to)
+        if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19
+        else None,
         "max_length": MAX_BODY_LENGTH,
         "reasons": Report.Reason.choices,
     }

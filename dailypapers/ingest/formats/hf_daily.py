@@ -31,7 +31,11 @@ def _hf_entry(raw, day, position):
     if not isinstance(authors, list):
         raise RecordError("authors is not a list")
     # Names only: HF user accounts, avatars and claim statuses are dropped here.
-    names = [collapse(fields.text(a.get("name"))) for a in authors if isinstance(a, dict) and a.get("name")]
+    names = [
+        collapse(fields.text(a.get("name")))
+        for a in authors
+        if isinstance(a, dict) and a.get("name")
+    ]
     keywords = paper.get("ai_keywords")
     if keywords is not None:
         if not isinstance(keywords, list):
@@ -54,7 +58,7 @@ def _hf_entry(raw, day, position):
     )
     submitted = fields.timestamp(paper.get("submittedOnDailyAt"))
     if submitted is None:
-        submitted = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
+        submitted = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
     return EntryRecord(
         paper=record,
         day=day,

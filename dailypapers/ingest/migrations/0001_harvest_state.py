@@ -4,28 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='HarvestState',
+            name="HarvestState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('set_spec', models.CharField(help_text="OAI set, e.g. 'cs' or 'physics:hep-ex'", max_length=64)),
-                ('metadata_prefix', models.CharField(default='arXiv', max_length=16)),
-                ('resumption_token', models.TextField(blank=True)),
-                ('run_from', models.DateField(blank=True, null=True)),
-                ('run_until', models.DateField(blank=True, null=True)),
-                ('run_datestamp', models.DateField(blank=True, null=True)),
-                ('last_datestamp', models.DateField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "set_spec",
+                    models.CharField(
+                        help_text="OAI set, e.g. 'cs' or 'physics:hep-ex'", max_length=64
+                    ),
+                ),
+                ("metadata_prefix", models.CharField(default="arXiv", max_length=16)),
+                ("resumption_token", models.TextField(blank=True)),
+                ("run_from", models.DateField(blank=True, null=True)),
+                ("run_until", models.DateField(blank=True, null=True)),
+                ("run_datestamp", models.DateField(blank=True, null=True)),
+                ("last_datestamp", models.DateField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('set_spec', 'metadata_prefix'), name='harvest_state_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("set_spec", "metadata_prefix"), name="harvest_state_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,69 +14,135 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Paper',
+            name="Paper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('arxiv_id', models.CharField(max_length=32, unique=True)),
-                ('version', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('title', models.TextField()),
-                ('abstract', models.TextField(blank=True)),
-                ('authors', models.JSONField(blank=True, default=list)),
-                ('categories', models.JSONField(blank=True, default=list)),
-                ('primary_category', models.CharField(blank=True, max_length=32)),
-                ('published', models.DateTimeField(blank=True, help_text='arXiv v1 submission time', null=True)),
-                ('updated', models.DateTimeField(blank=True, help_text='arXiv latest version time', null=True)),
-                ('announced_on', models.DateField(blank=True, help_text='arXiv listing day', null=True)),
-                ('comment', models.TextField(blank=True)),
-                ('journal_ref', models.TextField(blank=True)),
-                ('doi', models.CharField(blank=True, max_length=255)),
-                ('license', models.CharField(blank=True, max_length=255)),
-                ('github_repo', models.URLField(blank=True, max_length=500)),
-                ('github_stars', models.PositiveIntegerField(blank=True, null=True)),
-                ('project_page', models.URLField(blank=True, max_length=500)),
-                ('ai_summary', models.TextField(blank=True)),
-                ('ai_keywords', models.JSONField(blank=True, default=list)),
-                ('metadata_source', models.CharField(blank=True, max_length=16)),
-                ('hidden', models.BooleanField(default=False, help_text='Hidden papers appear nowhere on the site.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("arxiv_id", models.CharField(max_length=32, unique=True)),
+                ("version", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("title", models.TextField()),
+                ("abstract", models.TextField(blank=True)),
+                ("authors", models.JSONField(blank=True, default=list)),
+                ("categories", models.JSONField(blank=True, default=list)),
+                ("primary_category", models.CharField(blank=True, max_length=32)),
+                (
+                    "published",
+                    models.DateTimeField(
+                        blank=True, help_text="arXiv v1 submission time", null=True
+                    ),
+                ),
+                (
+                    "updated",
+                    models.DateTimeField(
+                        blank=True, help_text="arXiv latest version time", null=True
+                    ),
+                ),
+                (
+                    "announced_on",
+                    models.DateField(blank=True, help_text="arXiv listing day", null=True),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("journal_ref", models.TextField(blank=True)),
+                ("doi", models.CharField(blank=True, max_length=255)),
+                ("license", models.CharField(blank=True, max_length=255)),
+                ("github_repo", models.URLField(blank=True, max_length=500)),
+                ("github_stars", models.PositiveIntegerField(blank=True, null=True)),
+                ("project_page", models.URLField(blank=True, max_length=500)),
+                ("ai_summary", models.TextField(blank=True)),
+                ("ai_keywords", models.JSONField(blank=True, default=list)),
+                ("metadata_source", models.CharField(blank=True, max_length=16)),
+                (
+                    "hidden",
+                    models.BooleanField(
+                        default=False, help_text="Hidden papers appear nowhere on the site."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-arxiv_id'],
+                "ordering": ["-arxiv_id"],
             },
         ),
         migrations.CreateModel(
-            name='FeedEntry',
+            name="FeedEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('submitted_at', models.DateTimeField()),
-                ('submitter_name', models.CharField(blank=True, max_length=150)),
-                ('upvotes', models.PositiveIntegerField(default=0)),
-                ('num_comments', models.PositiveIntegerField(default=0)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('hidden', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feed_entries', to='papers.paper')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("submitted_at", models.DateTimeField()),
+                ("submitter_name", models.CharField(blank=True, max_length=150)),
+                ("upvotes", models.PositiveIntegerField(default=0)),
+                ("num_comments", models.PositiveIntegerField(default=0)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("hidden", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feed_entries",
+                        to="papers.paper",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'feed entries',
-                'indexes': [models.Index(fields=['day', '-upvotes'], name='feedentry_day_upvotes_idx')],
-                'constraints': [models.UniqueConstraint(fields=('paper', 'day'), name='feedentry_paper_day_unique')],
+                "verbose_name_plural": "feed entries",
+                "indexes": [
+                    models.Index(fields=["day", "-upvotes"], name="feedentry_day_upvotes_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("paper", "day"), name="feedentry_paper_day_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PaperCategory',
+            name="PaperCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(max_length=32)),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='category_rows', to='papers.paper')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("category", models.CharField(max_length=32)),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="category_rows",
+                        to="papers.paper",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['category', 'paper'], name='category_paper_idx')],
-                'constraints': [models.UniqueConstraint(fields=('paper', 'category'), name='paper_category_unique')],
+                "indexes": [models.Index(fields=["category", "paper"], name="category_paper_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("paper", "category"), name="paper_category_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('papers', '0001_initial'),
+        ("papers", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='paper',
-            index=models.Index(fields=['id', 'hidden'], name='paper_id_hidden_idx'),
+            model_name="paper",
+            index=models.Index(fields=["id", "hidden"], name="paper_id_hidden_idx"),
         ),
     ]

@@ -11,20 +11,19 @@ def imported_from_current(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('papers', '0002_paper_id_hidden_idx'),
+        ("papers", "0002_paper_id_hidden_idx"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='feedentry',
-            name='imported_comments',
+            model_name="feedentry",
+            name="imported_comments",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='feedentry',
-            name='imported_upvotes',
+            model_name="feedentry",
+            name="imported_upvotes",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.RunPython(imported_from_current, migrations.RunPython.noop),

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="create a token for USERNAME and print it")
         create.add_argument("username")
         create.add_argument("--name", default="", help="what the token is for (shown in lists)")
-        listing = sub.add_parser("list", help="list USERNAME's tokens (prefix, name, created, last used)")
+        listing = sub.add_parser(
+            "list", help="list USERNAME's tokens (prefix, name, created, last used)"
+        )
         listing.add_argument("username")
         revoke = sub.add_parser("revoke", help="revoke the token whose text starts with PREFIX")
         revoke.add_argument("prefix")
@@ -46,7 +48,9 @@ class Command(BaseCommand):
     def _create(self, username, name, **options):
         user = self._user(username)
         if not user.is_active:
-            raise CommandError(f"{username!r} is not an active account: its tokens would be refused")
+            raise CommandError(
+                f"{username!r} is not an active account: its tokens would be refused"
+            )
         _, token = services.create_token(user, name)
         self.stdout.write(token)
 
@@ -56,18 +60,30 @@ class Command(BaseCommand):
         if not tokens:
             self.stderr.write(f"{username} has no API tokens")
         for token in tokens:
-            used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never used"
+            used = (
+                token.last_used_at.isoformat(timespec="seconds")
+                if token.last_used_at
+                else "never used"
+            )
             self.stdout.write(
                 f"{token.prefix}\t{token.name or '-'}\tcreated {token.created_at.isoformat(timespec='seconds')}\t{used}"
             )
 
     def _revoke(self, prefix, **options):
         # The stored prefix is a token's first 10 characters (a whole token works too).
-        matches = list(ApiToken.objects.filter(prefix=prefix[:10]).select_related("user")[:2]) if len(prefix) >= 10 else []
+        matches = (
+            list(ApiToken.objects.filter(prefix=prefix[:10]).select_related("user")[:2])
+            if len(prefix) >= 10
+            else []
+        )
         if not matches:
-            raise CommandError(f"no token with prefix {prefix!r} (give the 10 characters shown by `token list`)")
+            raise CommandError(
+                f"no token with prefix {prefix!r} (give the 10 characters shown by `token list`)"
+            )
         if len(matches) > 1:
-            raise CommandError(f"more than one token starts with {prefix!r}: revoke it from the admin")
+            raise CommandError(
+                f"more than one token starts with {prefix!r}: revoke it from the admin"
+            )
         token = matches[0]
         token.delete()
         self.stdout.write(f"revoked {token.prefix} of {token.user.username}")

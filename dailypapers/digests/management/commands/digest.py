@@ -14,18 +14,18 @@ or failed.
 """
 
 import datetime as dt
-import signal
-import threading
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
 from dailypapers.core.migrations_state import require_migrated
-from dailypapers.digests import services
+from dailypapers.core.stopping import stop_on_signals
 from dailypapers.digests.content import PeriodCache
 from dailypapers.digests.models import OutboxMessage, Subscription
+from dailypapers.digests.outbox import build_outbox
 from dailypapers.digests.schedule import daily_period, due_periods, weekly_period
+from dailypapers.digests.sending import send_due
 
 
 class Command(BaseCommand):
@@ -38,10 +38,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{build,send}")
         build = sub.add_parser("build", help="queue the digests due on a day")
-        build.add_argument("--date", help="the sending day, YYYY-MM-DD (default: today in FEED_TIME_ZONE)")
-        build.add_argument("--frequency", choices=[Subscription.DAILY, Subscription.WEEKLY], help="only this kind")
+        build.add_argument(
+            "--date", help="the sending day, YYYY-MM-DD (default: today in FEED_TIME_ZONE)"
+        )
+        build.add_argument(
+            "--frequency", choices=[Subscription.DAILY, Subscription.WEEKLY], help="only this kind"
+        )
         send = sub.add_parser("send", help="send the queued digests that are due")
-        send.add_argument("--batch", type=int, help="rows claimed at a time (default: DIGEST_SEND_BATCH)")
+        send.add_argument(
+            "--batch", type=int, help="rows claimed at a time (default: DIGEST_SEND_BATCH)"
+        )
         send.add_argument("--limit", type=int, help="stop after handling this many messages")
         for p in (build, send):
             p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -57,7 +63,9 @@ class Command(BaseCommand):
             try:
                 day = dt.date.fromisoformat(options["date"])
             except ValueError:
-                raise CommandError(f"--date {options['date']!r} is not a date (YYYY-MM-DD)") from None
+                raise CommandError(
+                    f"--date {options['date']!r} is not a date (YYYY-MM-DD)"
+                ) from None
         else:
             day = timezone.localdate()
         if options["frequency"] == Subscription.DAILY:
@@ -71,11 +79,14 @@ class Command(BaseCommand):
             return
         cache = PeriodCache()
         for period in periods:
-            subscribers = Subscription.objects.filter(
-                frequency=period.frequency, status=Subscription.ACTIVE, disabled_at__isnull=True
-            ).count()
-            with tqdm(total=subscribers, desc=period.key, unit="sub", disable=options["no_progress"] or None) as bar:
-                result = services.build_outbox(period, cache=cache, progress=bar.update)
+            subscribers = Subscription.objects.receiving(period.frequency).count()
+            with tqdm(
+                total=subscribers,
+                desc=period.key,
+                unit="sub",
+                disable=options["no_progress"] or None,
+            ) as bar:
+                result = build_outbox(period, cache=cache, progress=bar.update)
             papers = len(cache.get(period)[0])
             self.stdout.write(
                 f"{period.key} ({period.label}): {papers} papers, {result.queued} digests queued, "
@@ -85,18 +96,16 @@ class Command(BaseCommand):
     def send(self, options):
         if options["batch"] is not None and options["batch"] < 1:
             raise CommandError("--batch must be at least 1")
-        stop = threading.Event()
-
-        def on_signal(signum, frame):
-            self.stderr.write(f"{signal.Signals(signum).name} received: stopping after the current message")
-            stop.set()
-
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
-        due = OutboxMessage.objects.filter(services._due(timezone.now())).count()
-        with tqdm(total=due, desc="sending", unit="email", disable=options["no_progress"] or None) as bar:
-            result = services.send_due(
-                batch_size=options["batch"], limit=options["limit"], should_stop=stop.is_set, progress=bar.update
+        stop = stop_on_signals(self.stderr.write, "stopping after the current message")
+        due = OutboxMessage.objects.due(timezone.now()).count()
+        with tqdm(
+            total=due, desc="sending", unit="email", disable=options["no_progress"] or None
+        ) as bar:
+            result = send_due(
+                batch_size=options["batch"],
+                limit=options["limit"],
+                should_stop=stop.is_set,
+                progress=bar.update,
             )
         self.stdout.write(
             f"{result.sent} sent, {result.retried} to retry, {result.failed} failed, {result.skipped} skipped"

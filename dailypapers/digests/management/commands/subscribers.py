@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
 from dailypapers.core.migrations_state import require_migrated
-from dailypapers.digests import services
+from dailypapers.digests import subscriptions
 from dailypapers.digests.models import Subscription
 
 
@@ -26,11 +26,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{add,remove}")
-        add = sub.add_parser("add", help="add addresses (a confirmation email each, unless --confirmed)")
+        add = sub.add_parser(
+            "add", help="add addresses (a confirmation email each, unless --confirmed)"
+        )
         add.add_argument("emails", nargs="*", metavar="EMAIL")
         add.add_argument("--file", help="a file with one address a line")
         add.add_argument("--weekly", action="store_true", help="the weekly digest (default: daily)")
-        add.add_argument("--confirmed", action="store_true", help="active at once, no confirmation email")
+        add.add_argument(
+            "--confirmed", action="store_true", help="active at once, no confirmation email"
+        )
         remove = sub.add_parser("remove", help="unsubscribe addresses at once")
         remove.add_argument("emails", nargs="+", metavar="EMAIL")
 
@@ -40,7 +44,9 @@ class Command(BaseCommand):
         if options.get("file"):
             try:
                 with open(options["file"], encoding="utf-8") as handle:
-                    emails += [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+                    emails += [
+                        line.strip() for line in handle if line.strip() and not line.startswith("#")
+                    ]
             except OSError as exc:
                 raise CommandError(f"cannot read {options['file']}: {exc.strerror}") from None
         if not emails:
@@ -48,7 +54,7 @@ class Command(BaseCommand):
         bad = []
         for address in emails:
             try:
-                validate_email(services.normalise_email(address))
+                validate_email(subscriptions.normalise_email(address))
             except ValidationError:
                 bad.append(address)
         if bad:
@@ -61,22 +67,28 @@ class Command(BaseCommand):
         created = failed = 0
         for address in emails:
             try:
-                _, new = services.add_subscriber(address, weekly=weekly, confirmed=confirmed)
-            except services.SendFailed as exc:
+                _, new = subscriptions.add_subscriber(address, weekly=weekly, confirmed=confirmed)
+            except subscriptions.SendFailed as exc:
                 self.stderr.write(f"{address}: the confirmation email could not be sent: {exc}")
                 failed += 1
                 continue
             created += new
         state = "active" if confirmed else "waiting for confirmation"
-        self.stdout.write(f"{created} added ({state}), {len(emails) - created - failed} already known")
+        self.stdout.write(
+            f"{created} added ({state}), {len(emails) - created - failed} already known"
+        )
         if failed:
-            raise CommandError(f"{failed} confirmation email(s) could not be sent; run the command again later")
+            raise CommandError(
+                f"{failed} confirmation email(s) could not be sent; run the command again later"
+            )
 
     def remove(self, emails):
         removed = 0
         for address in emails:
-            subscription = Subscription.objects.filter(email=services.normalise_email(address)).first()
+            subscription = Subscription.objects.filter(
+                email=subscriptions.normalise_email(address)
+            ).first()
             if subscription is not None:
-                services.unsubscribe(subscription)
+                subscriptions.unsubscribe(subscription)
                 removed += 1
         self.stdout.write(f"{removed} unsubscribed, {len(emails) - removed} not found")

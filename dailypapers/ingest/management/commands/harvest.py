@@ -46,14 +46,21 @@ class Command(BaseCommand):
             "the ARXIV_HARVEST_SETS setting)",
         )
         parser.add_argument(
-            "--from", dest="from_", metavar="DATE", help="records changed on or after DATE (YYYY-MM-DD); "
+            "--from",
+            dest="from_",
+            metavar="DATE",
+            help="records changed on or after DATE (YYYY-MM-DD); "
             "default: the last harvested day, or everything on the first run",
         )
-        parser.add_argument("--until", metavar="DATE", help="records changed on or before DATE (YYYY-MM-DD)")
+        parser.add_argument(
+            "--until", metavar="DATE", help="records changed on or before DATE (YYYY-MM-DD)"
+        )
         parser.add_argument(
             "--format", default="arXiv", choices=FORMATS, help="OAI metadata format (default arXiv)"
         )
-        parser.add_argument("--quiet", action="store_true", help="print only the summary and errors")
+        parser.add_argument(
+            "--quiet", action="store_true", help="print only the summary and errors"
+        )
         add_embed_argument(parser)
 
     def handle(self, *args, sets, from_, until, format, quiet, no_embed, **options):
@@ -73,7 +80,9 @@ class Command(BaseCommand):
                     self.stderr.write(f"{set_spec}: {message}")
 
             log(f"{set_spec}: harvesting {format} records from {settings.ARXIV_OAI_URL}")
-            result = harvest(set_spec, prefix=format, from_=from_, until=until, log=log, notice=notice)
+            result = harvest(
+                set_spec, prefix=format, from_=from_, until=until, log=log, notice=notice
+            )
             self.stdout.write(
                 f"{set_spec}: {result.pages} pages, " + result.loader.papers.line("papers")
             )

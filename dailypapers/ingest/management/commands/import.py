@@ -53,7 +53,9 @@ class Command(BaseCommand):
                 help=f"records per transaction (default {DEFAULT_BATCH_SIZE})",
             )
             sub.add_argument(
-                "--no-progress", action="store_true", help="no progress bar (default when not a terminal)"
+                "--no-progress",
+                action="store_true",
+                help="no progress bar (default when not a terminal)",
             )
             sub.add_argument(
                 "--quiet", action="store_true", help="print only the summary, not every file's fate"
@@ -81,7 +83,11 @@ class Command(BaseCommand):
             stopped_by.append("SIGTERM" if signum == signal.SIGTERM else "Ctrl-C")
 
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-        options = {"progress": progress, "batch_size": batch_size, "should_stop": lambda: bool(stopped_by)}
+        options = {
+            "progress": progress,
+            "batch_size": batch_size,
+            "should_stop": lambda: bool(stopped_by),
+        }
         try:
             if source == "hf-daily":
                 reports = [import_hf_daily(paths, **options)]
@@ -98,7 +104,8 @@ class Command(BaseCommand):
                 signal.signal(sig, handler)
         if reports[-1].stopped:
             raise CommandError(
-                f"stopped: {reports[-1].stopped}. " + resume_hint("The counts above are what was committed.")
+                f"stopped: {reports[-1].stopped}. "
+                + resume_hint("The counts above are what was committed.")
             )
         if reports[-1].interrupted:
             signame = stopped_by[0] if stopped_by else "Ctrl-C"

@@ -27,7 +27,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, metavar="N", help="embed at most N papers")
         parser.add_argument(
-            "--batch-size", type=int, default=EMBED_BATCH, help=f"papers per batch and commit (default {EMBED_BATCH})"
+            "--batch-size",
+            type=int,
+            default=EMBED_BATCH,
+            help=f"papers per batch and commit (default {EMBED_BATCH})",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 

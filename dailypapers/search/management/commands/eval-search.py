@@ -29,13 +29,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("dirs", nargs="+", metavar="DIR", help="a BEIR-layout collection directory")
         parser.add_argument(
-            "--json", action="store_true",
+            "dirs", nargs="+", metavar="DIR", help="a BEIR-layout collection directory"
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
             help='print {"keyword": {"ndcg@10": …, "recall@100": …}, "semantic": …, "hybrid": …} '
             "(one object per collection; a list when several)",
         )
-        parser.add_argument("--no-cache", action="store_true", help="embed the corpus even if cached")
+        parser.add_argument(
+            "--no-cache", action="store_true", help="embed the corpus even if cached"
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args, dirs, json, no_cache, no_progress, **options):
@@ -45,12 +50,17 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         embedder = embedding.get_embedder()
         if embedder is None:
-            self.stderr.write(f"semantic search is off ({embedding.unavailable_reason()}): keyword only")
+            self.stderr.write(
+                f"semantic search is off ({embedding.unavailable_reason()}): keyword only"
+            )
         cache_dir = None if no_cache else settings.DATA_DIR / "cache"
         reports = []
         for collection in collections:
             bar = tqdm(
-                total=len(collection.docs), unit="doc", desc=f"Embedding {collection.name}", leave=False,
+                total=len(collection.docs),
+                unit="doc",
+                desc=f"Embedding {collection.name}",
+                leave=False,
                 disable=no_progress or not sys.stderr.isatty() or embedder is None,
             )
             with bar:
@@ -70,7 +80,9 @@ class Command(BaseCommand):
                 if scores is None:
                     self.stdout.write(f"  {mode:10} {'off':>8} {'off':>11}")
                 else:
-                    self.stdout.write(f"  {mode:10} {scores['ndcg@10']:8.3f} {scores['recall@100']:11.3f}")
+                    self.stdout.write(
+                        f"  {mode:10} {scores['ndcg@10']:8.3f} {scores['recall@100']:11.3f}"
+                    )
 
 
 def _dumps(data):

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from dailypapers.core.migrations_state import require_migrated
 from dailypapers.search import embedding
-from dailypapers.search.vectors import latest_row, ann_threshold, build_ann
+from dailypapers.search.vectors import ann_threshold, build_ann, latest_row
 
 
 class Command(BaseCommand):
@@ -36,7 +36,10 @@ class Command(BaseCommand):
         model = embedding.model_name()
         _, count = latest_row(model)
         bar = tqdm(
-            total=count, unit="vector", desc="Indexing", leave=False,
+            total=count,
+            unit="vector",
+            desc="Indexing",
+            leave=False,
             disable=no_progress or not sys.stderr.isatty(),
         )
         started = time.monotonic()
@@ -48,5 +51,7 @@ class Command(BaseCommand):
                 f"in {time.monotonic() - started:.1f} s"
             )
         else:
-            self.stdout.write(f"{model}: {result['vectors']:,} vectors; index not built: {result['reason']}"
-                              + (" (use --force to build anyway)" if count < ann_threshold() else ""))
+            self.stdout.write(
+                f"{model}: {result['vectors']:,} vectors; index not built: {result['reason']}"
+                + (" (use --force to build anyway)" if count < ann_threshold() else "")
+            )

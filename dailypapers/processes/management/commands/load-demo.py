@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from dailypapers.core import demo
 from dailypapers.core.migrations_state import require_migrated
 from dailypapers.ingest.importing import import_hf_daily
+from dailypapers.processes.demo import should_load
 from dailypapers.search import embedding
 from dailypapers.search.indexing import embed_after_ingest, load_vectors
 
@@ -39,7 +40,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, force, **options):
         require_migrated()
-        load, reason = demo.should_load(force=force)
+        load, reason = should_load(force=force)
         if not load:
             self.stdout.write(f"Demo data not loaded: {reason}.")
             return

@@ -8,21 +8,22 @@ Run it under a process supervisor (systemd, a container) as an alternative to cr
 running `dailypapers harvest`; run one worker per site. SIGTERM or SIGINT stops it
 cleanly: between pages of a harvest (each page is committed with its checkpoint, so the
 next start resumes there) or at once while it waits. It exits 0 when stopped.
+
+Each job is its app's own public function (ingest.oai.harvest_sets,
+search.indexing.update_index, digests.jobs.run_scheduled); this command only
+schedules them and keeps one failing job from stopping the others.
 """
 
-import signal
-import threading
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dailypapers.core.migrations_state import require_migrated
-from dailypapers.digests.services import run_scheduled
-from dailypapers.ingest.oai import Client, harvest
-from dailypapers.search.embedding import model_name
-from dailypapers.search.indexing import embed_pending
-from dailypapers.search.vectors import build_ann
+from dailypapers.core.stopping import stop_on_signals
+from dailypapers.digests.jobs import run_scheduled
+from dailypapers.ingest.oai import harvest_sets
+from dailypapers.search.indexing import update_index
 
 
 class Command(BaseCommand):
@@ -36,7 +37,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--every", type=float, metavar="HOURS", help="hours between harvests (default: HARVEST_INTERVAL_HOURS)"
+            "--every",
+            type=float,
+            metavar="HOURS",
+            help="hours between harvests (default: HARVEST_INTERVAL_HOURS)",
         )
 
     def handle(self, *args, every, **options):
@@ -44,15 +48,10 @@ class Command(BaseCommand):
         if every <= 0:
             raise CommandError("the interval must be more than 0 hours")
         require_migrated()
-        stop = threading.Event()
-
-        def on_signal(signum, frame):
-            self.stdout.write(f"{signal.Signals(signum).name} received: stopping")
-            stop.set()
-
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
-        self.stdout.write(f"worker started: harvesting {', '.join(settings.ARXIV_HARVEST_SETS)} every {every:g} h")
+        stop = stop_on_signals(self.stdout.write)
+        self.stdout.write(
+            f"worker started: harvesting {', '.join(settings.ARXIV_HARVEST_SETS)} every {every:g} h"
+        )
         next_harvest = time.monotonic()
         while not stop.is_set():
             if time.monotonic() >= next_harvest:
@@ -73,31 +72,17 @@ class Command(BaseCommand):
             self.stderr.write(f"digests failed: {type(exc).__name__}: {exc}")
 
     def _harvest(self, stop):
-        log = lambda message: self.stdout.write(message)  # noqa: E731
+        """Harvest every set (dailypapers/ingest), then embed what it brought."""
         # The client's waits (request interval, Retry-After, retries) end early on a stop.
-        client = Client(log=log, sleep=stop.wait)
-        for set_spec in settings.ARXIV_HARVEST_SETS:
-            if stop.is_set():
-                return
-            try:
-                result = harvest(set_spec, client=client, log=log, should_stop=stop.is_set)
-            except Exception as exc:  # e.g. the database is down: report, try again next time
-                self.stderr.write(f"{set_spec}: harvest failed: {type(exc).__name__}: {exc}")
-                continue
-            self.stdout.write(f"{set_spec}: {result.pages} pages, " + result.loader.papers.line("papers"))
-            if result.error:
-                self.stderr.write(f"{set_spec}: harvest stopped: {result.error}")
+        harvest_sets(
+            log=self.stdout.write, warn=self.stderr.write, should_stop=stop.is_set, sleep=stop.wait
+        )
         if not stop.is_set() and settings.EMBED_ON_IMPORT:
             self._index(stop)
 
     def _index(self, stop):
-        """Embed what the harvest brought and update the persisted vector index."""
+        """Embed what the harvest brought, update the vector index (dailypapers/search)."""
         try:
-            tally = embed_pending(should_stop=stop.is_set)
-            if tally is not None:
-                self.stdout.write(f"embeddings: {tally.embedded} computed, {tally.up_to_date} up to date")
-                built = build_ann(model_name())
-                if built["built"]:
-                    self.stdout.write(f"vector index: {built['vectors']:,} vectors")
+            update_index(self.stdout.write, should_stop=stop.is_set)
         except Exception as exc:  # report, try again next time
             self.stderr.write(f"indexing failed: {type(exc).__name__}: {exc}")

@@ -35,10 +35,17 @@ class Command(BaseCommand):
     help = "Serve the site with gunicorn (production). Run 'dailypapers migrate' first."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"),
-                            help="address:port to listen on (default 127.0.0.1:8000, or $BIND)")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", (os.cpu_count() or 1) * 2 + 1)),
-                            help="worker processes (default 2 × cores + 1, or $WEB_WORKERS)")
+        parser.add_argument(
+            "--bind",
+            default=os.environ.get("BIND", "127.0.0.1:8000"),
+            help="address:port to listen on (default 127.0.0.1:8000, or $BIND)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_WORKERS", (os.cpu_count() or 1) * 2 + 1)),
+            help="worker processes (default 2 × cores + 1, or $WEB_WORKERS)",
+        )
         parser.add_argument("--threads", type=int, default=1, help="threads per worker (default 1)")
         parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
 
