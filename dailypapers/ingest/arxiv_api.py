@@ -1,5 +1,6 @@
-"""Papers by id from arXiv's API (Atom), behind `dailypapers fetch` and, later, the
-community "submit a paper" flow (call fetch_papers).
+"""Papers by id from arXiv's API (Atom), behind `dailypapers fetch` and the community's
+"submit a paper" for a paper not yet in the catalogue (community/services.py find_paper,
+which calls fetch_papers with a short total timeout).
 
 1. Ids are checked locally (parse_arxiv_id) and asked for in id_list queries of at most
    MAX_IDS_PER_QUERY, through the arXiv client (arxiv_http.py): at most one request to
