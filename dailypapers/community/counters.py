@@ -13,18 +13,18 @@ Installed by migration community 0002 on SQLite and PostgreSQL, which also recou
 every entry from the rows once (`recount`).
 """
 
-_SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+from dailypapers.core.triggers import SQLITE_NOW, TriggerSet
 
 _SQLITE = {
     "community_upvote_count_ai": f"""AFTER INSERT ON community_upvote BEGIN
-        UPDATE papers_feedentry SET upvotes = upvotes + 1, updated_at = {_SQLITE_NOW} WHERE paper_id = NEW.paper_id;
+        UPDATE papers_feedentry SET upvotes = upvotes + 1, updated_at = {SQLITE_NOW} WHERE paper_id = NEW.paper_id;
     END""",
     "community_upvote_count_ad": f"""AFTER DELETE ON community_upvote BEGIN
-        UPDATE papers_feedentry SET upvotes = upvotes - 1, updated_at = {_SQLITE_NOW} WHERE paper_id = OLD.paper_id;
+        UPDATE papers_feedentry SET upvotes = upvotes - 1, updated_at = {SQLITE_NOW} WHERE paper_id = OLD.paper_id;
     END""",
     "community_upvote_count_au": f"""AFTER UPDATE OF paper_id ON community_upvote WHEN OLD.paper_id IS NOT NEW.paper_id BEGIN
-        UPDATE papers_feedentry SET upvotes = upvotes - 1, updated_at = {_SQLITE_NOW} WHERE paper_id = OLD.paper_id;
-        UPDATE papers_feedentry SET upvotes = upvotes + 1, updated_at = {_SQLITE_NOW} WHERE paper_id = NEW.paper_id;
+        UPDATE papers_feedentry SET upvotes = upvotes - 1, updated_at = {SQLITE_NOW} WHERE paper_id = OLD.paper_id;
+        UPDATE papers_feedentry SET upvotes = upvotes + 1, updated_at = {SQLITE_NOW} WHERE paper_id = NEW.paper_id;
     END""",
     # SQLite's triggers cannot change NEW: the new row is updated right after its insert.
     "community_feedentry_upvotes_ai": """AFTER INSERT ON papers_feedentry BEGIN
@@ -70,35 +70,12 @@ RECOUNT = (
 )
 
 
-def install(connection):
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for name, body in _SQLITE.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-                cursor.execute(f"CREATE TRIGGER {name} {body}")
-        elif connection.vendor == "postgresql":
-            cursor.execute(_PG_FUNCTIONS)
-            for name, body in _PG_TRIGGERS.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {_TABLES[name]}")
-                cursor.execute(f"CREATE TRIGGER {name} {body}")
-        else:
-            raise NotImplementedError(f"no counter triggers for {connection.vendor}")
-    recount(connection)
-
-
-def uninstall(connection):
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for name in _SQLITE:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        elif connection.vendor == "postgresql":
-            for name in _PG_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {_TABLES[name]}")
-            cursor.execute("DROP FUNCTION IF EXISTS community_upvote_count()")
-            cursor.execute("DROP FUNCTION IF EXISTS community_feedentry_upvotes()")
-
-
-def recount(connection):
-    """Set every feed entry's upvotes from the rows (what the triggers then keep)."""
-    with connection.cursor() as cursor:
-        cursor.execute(RECOUNT)
+COUNTERS = TriggerSet(
+    sqlite=_SQLITE,
+    pg_functions=_PG_FUNCTIONS,
+    pg_function_names=("community_upvote_count", "community_feedentry_upvotes"),
+    pg_triggers=_PG_TRIGGERS,
+    tables=_TABLES,
+    recount_sql=RECOUNT,
+)
+install, uninstall, recount = COUNTERS.install, COUNTERS.uninstall, COUNTERS.recount

@@ -14,7 +14,8 @@ Installed by migration discussion 0002 on SQLite and PostgreSQL, which also reco
 every entry from the rows once (`recount`).
 """
 
-_SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+from dailypapers.core.triggers import SQLITE_NOW, TriggerSet
+
 _OLD_SHOWN = "(OLD.deleted_at IS NULL AND NOT OLD.hidden)"
 _NEW_SHOWN = "(NEW.deleted_at IS NULL AND NOT NEW.hidden)"
 
@@ -22,7 +23,7 @@ _NEW_SHOWN = "(NEW.deleted_at IS NULL AND NOT NEW.hidden)"
 def _sqlite_move(delta, row):
     shown = _OLD_SHOWN if row == "OLD" else _NEW_SHOWN
     return (
-        f"UPDATE papers_feedentry SET num_comments = num_comments {delta} 1, updated_at = {_SQLITE_NOW} "
+        f"UPDATE papers_feedentry SET num_comments = num_comments {delta} 1, updated_at = {SQLITE_NOW} "
         f"WHERE paper_id = {row}.paper_id AND {shown};"
     )
 
@@ -85,35 +86,12 @@ RECOUNT = (
 )
 
 
-def install(connection):
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for name, body in _SQLITE.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-                cursor.execute(f"CREATE TRIGGER {name} {body}")
-        elif connection.vendor == "postgresql":
-            cursor.execute(_PG_FUNCTIONS)
-            for name, body in _PG_TRIGGERS.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {_TABLES[name]}")
-                cursor.execute(f"CREATE TRIGGER {name} {body}")
-        else:
-            raise NotImplementedError(f"no counter triggers for {connection.vendor}")
-    recount(connection)
-
-
-def uninstall(connection):
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for name in _SQLITE:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        elif connection.vendor == "postgresql":
-            for name in _PG_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {_TABLES[name]}")
-            cursor.execute("DROP FUNCTION IF EXISTS discussion_comment_count()")
-            cursor.execute("DROP FUNCTION IF EXISTS discussion_feedentry_comments()")
-
-
-def recount(connection):
-    """Set every feed entry's num_comments from the rows (what the triggers then keep)."""
-    with connection.cursor() as cursor:
-        cursor.execute(RECOUNT)
+COUNTERS = TriggerSet(
+    sqlite=_SQLITE,
+    pg_functions=_PG_FUNCTIONS,
+    pg_function_names=("discussion_comment_count", "discussion_feedentry_comments"),
+    pg_triggers=_PG_TRIGGERS,
+    tables=_TABLES,
+    recount_sql=RECOUNT,
+)
+install, uninstall, recount = COUNTERS.install, COUNTERS.uninstall, COUNTERS.recount
