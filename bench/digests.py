@@ -39,7 +39,10 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_DIR))
+sys.path.insert(0, str(BENCH_DIR))
 DAILYPAPERS = [sys.executable, "-m", "dailypapers"]
+
+from databases import use_fresh_database  # noqa: E402 (bench/, on sys.path above)
 
 
 def peak_rss_mib(args, env):
@@ -92,18 +95,7 @@ def main():
         "DJANGO_SETTINGS_MODULE": "dailypapers.settings", "PYTHONPATH": str(PROJECT_DIR),
     }  # fmt: skip
     env.pop("DEBUG", None)
-    if options.database_url:
-        if "bench" not in options.database_url.rsplit("/", 1)[1]:
-            raise SystemExit("the PostgreSQL database name must contain 'bench' (it is dropped)")
-        import psycopg
-
-        base, _, name = options.database_url.rpartition("/")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {name}")
-        env["DATABASE_URL"] = options.database_url
-    else:
-        env.pop("DATABASE_URL", None)
+    use_fresh_database(options.database_url, env)
 
     # 1. Database and demo feed.
     subprocess.run([*DAILYPAPERS, "migrate", "-v0"], env=env, check=True, cwd=PROJECT_DIR)
