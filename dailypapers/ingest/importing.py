@@ -5,6 +5,7 @@ and never stops on one bad file or line.
 """
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,24 @@ from dailypapers.ingest.loader import DEFAULT_BATCH_SIZE, Loader
 # Below this size input is parsed in this process: starting a child costs more than the
 # overlap saves.
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+@contextmanager
+def _ending_cleanly(report, child):
+    """Around an import's loading: Ctrl-C (or a stop asked for) ends it between batches
+    with what was committed, a database that cannot be written stops it with a message,
+    and the parser child (`child`, from batches.from_child, when parsing runs there) ends
+    whatever happens."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        report.interrupted = True
+        report.loader.forget_uncommitted()
+    except DATABASE_ERRORS as exc:
+        _stopped_by(report, exc)
+    finally:
+        if child is not None:
+            child.close()  # ends the parser process
 
 
 def _stopped_by(report, exc):
@@ -80,16 +99,8 @@ def import_hf_daily(
     results = (
         from_child(parse_hf_files, (files,), queue_size=256) if parallel else parse_hf_files(files)
     )
-    try:
+    with _ending_cleanly(report, results if parallel else None):
         _load_hf_results(report, results, len(files), progress, batch_size)
-    except KeyboardInterrupt:
-        report.interrupted = True
-        loader.forget_uncommitted()
-    except DATABASE_ERRORS as exc:
-        _stopped_by(report, exc)
-    finally:
-        if parallel:
-            results.close()  # ends the parser process
     return report
 
 
@@ -138,7 +149,7 @@ def import_arxiv_jsonl(
         else parse_jsonl_batches(path, batch_size)
     )
     failure = None
-    try:
+    with _ending_cleanly(report, batches if parallel else None):
         with tqdm(
             total=total, desc=path.name, unit="B", unit_scale=True, disable=not progress
         ) as bar:
@@ -154,14 +165,6 @@ def import_arxiv_jsonl(
                 bar.update(max(0, batch.position - bar.n))
                 failure = batch.failure or failure
             bar.update(total - bar.n)
-    except KeyboardInterrupt:
-        report.interrupted = True
-        loader.forget_uncommitted()
-    except DATABASE_ERRORS as exc:
-        _stopped_by(report, exc)
-    finally:
-        if parallel:
-            batches.close()  # ends the parser process
     if report.interrupted or report.stopped:
         report.files.append((path, f"interrupted after {report.records_read} records read", False))
     elif failure:
