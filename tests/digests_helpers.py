@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dailypapers.digests.models import Subscription
 from dailypapers.digests.schedule import daily_period
+from tests.process_helpers import own_database
 
 ROOT = Path(__file__).resolve().parents[1]
 DAILYPAPERS = [sys.executable, "-m", "dailypapers"]
@@ -60,18 +61,7 @@ def process_env(tmp_path, smtp_port, **extra):
         "PYTHONPATH": str(ROOT),
         **extra,
     }
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base, _, _ = url.rpartition("/")
-        name = "dp_digests_proc"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {name}")
-        env["DATABASE_URL"] = f"{base}/{name}"
-    else:
-        env.pop("DATABASE_URL", None)
+    own_database(env, "dp_digests_proc")
     subprocess.run(
         [*DAILYPAPERS, "migrate", "--noinput", "-v0"],
         env=env,

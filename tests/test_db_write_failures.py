@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_server import FakeServer, Reply
+from tests.process_helpers import own_database
 from tests.test_import_arxiv import listing_record
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,15 +74,7 @@ def process_env(tmp_path):
     env.update({"SECRET_KEY": "test-only", "DATA_DIR": str(tmp_path / "data"), "EMBED_ON_IMPORT": "0",
                 "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "dailypapers.settings",
                 "ARXIV_REQUEST_INTERVAL": "0"})  # fmt: skip
-    if ON_POSTGRES:
-        import psycopg
-
-        base, _, _ = os.environ["DATABASE_URL"].rpartition("/")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS dp_write_failures WITH (FORCE)")
-            conn.execute("CREATE DATABASE dp_write_failures")
-        env["DATABASE_URL"] = f"{base}/dp_write_failures"
-    return env
+    return own_database(env, "dp_write_failures")
 
 
 def dailypapers(env, *args, refuse=None, after=0):

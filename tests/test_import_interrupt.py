@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from dailypapers.ingest.importing import PARALLEL_MIN_BYTES
+from tests.process_helpers import own_database
 from tests.test_import_arxiv import listing_record
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,16 +54,7 @@ def process_env(tmp_path, name):
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL")}
     env.update({"SECRET_KEY": "test-only", "DATA_DIR": str(tmp_path / name), "EMBED_ON_IMPORT": "0",
                 "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "dailypapers.settings"})  # fmt: skip
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base, _, _ = url.rpartition("/")
-        database = f"dp_interrupt_{name}"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {database}")
-        env["DATABASE_URL"] = f"{base}/{database}"
+    own_database(env, f"dp_interrupt_{name}")
     subprocess.run(
         [*DAILYPAPERS, "migrate", "--noinput", "-v0"],
         env=env,
