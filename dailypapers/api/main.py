@@ -1,7 +1,7 @@
 """The JSON API: one NinjaAPI with its error handlers, and every router mounted here, in
-the order routes must be tried. The catalogue's reads are in api/endpoints.py, the
-community's and the discussion's writes in their apps (community/api.py,
-discussion/api.py); GET /api/papers/{id}[/similar] take any path under /api/papers/
+the order routes must be tried. The catalogue's reads are in api/catalogue.py, the
+community's votes and submissions in api/community.py, the discussion in
+api/discussion.py; each calls its app's services. GET /api/papers/{id}[/similar] take any path under /api/papers/
 (`path:`, for old-style ids with a slash), so they come last, after routes such as
 /api/papers/submit and /api/papers/{id}/upvote, which would never be reached otherwise.
 
@@ -14,11 +14,9 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from dailypapers.accounts.rules import Refused
-from dailypapers.api import endpoints
+from dailypapers.api import catalogue, community, discussion
 from dailypapers.api.http import ApiError, error_response
-from dailypapers.community.api import router as community_router
 from dailypapers.core.ratelimits import Limited, too_many
-from dailypapers.discussion.api import router as discussion_router
 
 api = NinjaAPI(
     title="dailypapers API",
@@ -72,7 +70,7 @@ def _http_error(request, exc):
     return error_response(str(exc), exc.status_code)
 
 
-api.add_router("", endpoints.router)
-api.add_router("", community_router)
-api.add_router("", discussion_router)
-api.add_router("", endpoints.paper_routes)
+api.add_router("", catalogue.router)
+api.add_router("", community.router)
+api.add_router("", discussion.router)
+api.add_router("", catalogue.paper_routes)

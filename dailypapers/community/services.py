@@ -1,6 +1,6 @@
 """Upvotes, submissions to the daily feed, and staff moderation of papers.
 
-Pages (community/views.py) and the API (community/api.py) both come here; each write
+Pages (community/views.py) and the API (api/community.py) both come here; each write
 first asks accounts/rules.py:check_participation whether the person may take part.
 """
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 # The longest query, as on Hugging Face: the search page and the API refuse longer ones
-# with a 400 (dailypapers/search/views.py, api/endpoints.py) and show no more of them;
+# with a 400 (dailypapers/search/views.py, api/catalogue.py) and show no more of them;
 # other callers' text is cut here. The cost of a query grows with its terms.
 MAX_QUERY_CHARS = 250
 MAX_TERMS = 64

@@ -1,4 +1,4 @@
-"""Write endpoints of this app in the JSON API (token auth: dailypapers/accounts/tokens.py).
+"""The community's write endpoints in the JSON API (token auth: dailypapers/accounts/tokens.py).
 
     POST   /api/papers/{paper_id}/upvote    upvote a paper       → {"upvotes": n, "voted": true}
     DELETE /api/papers/{paper_id}/upvote    take the upvote back → {"upvotes": n, "voted": false}
