@@ -5,21 +5,17 @@ a Last-Modified where we know one), `Cache-Control: public`, and answers a match
 If-None-Match / If-Modified-Since with 304.
 """
 
-import hashlib
 import json
 import re
 
 from django.http import HttpResponse, JsonResponse
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 
-from dailypapers.core.pagecache import cache
+from dailypapers.core.pagecache import conditional, digest, remember
 
 # Lists change with every vote, so clients and proxies recheck them within a minute (a
 # 304 costs us one indexed query); a paper changes rarely.
 LIST_MAX_AGE = 60
 PAPER_MAX_AGE = 300
-BODY_CACHE_SECONDS = 24 * 3600  # keys change with the data; expiry only frees memory
 
 
 class ApiError(Exception):
@@ -38,20 +34,7 @@ def error_response(message, status):
 
 
 def _etag(text):
-    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
-
-
-def _conditional(request, response_factory, etag, last_modified, max_age):
-    """`response_factory()`'s response, or 304 when the client's copy is current."""
-    timestamp = int(last_modified.timestamp()) if last_modified else None
-    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
-    if response is None:
-        response = response_factory()
-    response["ETag"] = etag
-    if last_modified:
-        response["Last-Modified"] = http_date(timestamp)
-    response["Cache-Control"] = f"public, max-age={max_age}"
-    return response
+    return f'"{digest(text)}"'
 
 
 def cached_list(request, key, last_modified, build, next_url):
@@ -65,20 +48,19 @@ def cached_list(request, key, last_modified, build, next_url):
 
     etag = _etag(key)
 
+    def encoded():
+        data, has_next = build()
+        return json.dumps(data, ensure_ascii=False).encode(), has_next
+
     def respond():
-        cache_key = "api:" + etag.strip('"')  # the key itself can be long (a submitter)
-        cached = cache.get(cache_key)
-        if cached is None:
-            data, has_next = build()
-            cached = (json.dumps(data, ensure_ascii=False).encode(), has_next)
-            cache.set(cache_key, cached, BODY_CACHE_SECONDS)
-        body, has_next = cached
+        # Under the ETag: the key itself can be long (a submitter's name).
+        body, has_next = remember("api:" + etag.strip('"'), encoded)
         response = HttpResponse(body, content_type="application/json")
         if has_next:
             response["Link"] = f'<{next_url()}>; rel="next"'
         return response
 
-    return _conditional(request, respond, etag, last_modified, LIST_MAX_AGE)
+    return conditional(request, etag, respond, max_age=LIST_MAX_AGE, last_modified=last_modified)
 
 
 def built_response(
@@ -94,7 +76,8 @@ def built_response(
         return response
 
     text = body if isinstance(body, str) else body.decode()
-    return _conditional(request, respond, _etag(text + (link or "")), last_modified, max_age)
+    etag = _etag(text + (link or ""))
+    return conditional(request, etag, respond, max_age=max_age, last_modified=last_modified)
 
 
 # --- CORS ---------------------------------------------------------------------------------

@@ -1,27 +1,66 @@
-"""Whole-page caching for anonymous readers, keyed by the data a page shows.
+"""What the site builds once per fingerprint of its data: pages, page fragments, API
+bodies, feeds; and the ETags that let a client keep its copy.
 
-The feed pages compute a fingerprint of their rows first (one indexed query), then ask
-here for the HTML cached under it. A vote, an edit or a hidden paper changes the
-fingerprint, so the next load renders afresh: nothing is ever invalidated by hand.
+A view first computes a fingerprint of the rows it shows (one indexed query:
+papers/selectors.py range_summary), then asks here for what was built under it. A vote,
+an edit or a hidden paper changes the fingerprint, so the next load builds afresh and the
+ETag changes with it: nothing is ever invalidated by hand.
 
-Only pages that are the same for every anonymous reader may be cached. A page whose
-rendering asked for a CSRF token (a form) is never stored, since the token belongs to
-one visitor; logged-in users always get a fresh page.
+- `remember(key, build)`: a fragment or body (the feed pages' cards, the API's lists, the
+  RSS and Atom documents, similar papers).
+- `anonymous_page(request, key, render)`: a whole page, for anonymous readers. Only pages
+  that are the same for every anonymous reader may be cached. A page whose rendering
+  asked for a CSRF token (a form) is never stored, since the token belongs to one
+  visitor; logged-in users always get a fresh page.
+- `conditional(request, etag, respond, …)`: 304 for a client whose copy is current, else
+  `respond()`, with the ETag and caching headers (the API and the feeds).
 """
+
+import hashlib
 
 from django.core.cache import caches
 from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.connection import ConnectionProxy
+from django.utils.http import http_date
 
 from dailypapers.core import demo
 
-# Per-process memory (settings.CACHES "pages"), also used for the page fragments and
-# bodies cached by papers/views.py, feeds/views.py, api/http.py and search/service.py:
-# keyed by fingerprints of their rows, they need no sharing between processes, and
-# reading memory is faster than the shared cache's database round trip.
+# Per-process memory (settings.CACHES "pages"): keyed by fingerprints of their rows,
+# these values need no sharing between processes, and reading memory is faster than the
+# shared cache's database round trip.
 cache = ConnectionProxy(caches, "pages")
 
 PAGE_CACHE_SECONDS = 24 * 3600  # keys change with the data; expiry only frees memory
+
+
+def digest(text):
+    """A short hash of `text`: a cache key or ETag for a fingerprint that can be long."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def remember(key, build, seconds=PAGE_CACHE_SECONDS):
+    """The value cached under `key` (which names everything it depends on), or
+    `build()`'s, stored. `build()` must not return None."""
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, seconds)
+    return value
+
+
+def conditional(request, etag, respond, *, max_age, last_modified=None):
+    """`respond()`'s response, or 304 when the client's copy matches `etag` (or, given
+    `last_modified`, is as new); public for `max_age` seconds either way."""
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        response = respond()
+    response["ETag"] = etag
+    if timestamp is not None:
+        response["Last-Modified"] = http_date(timestamp)
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
 
 
 def anonymous_page(request, key, render):

@@ -11,16 +11,14 @@ syndication framework sends); it does not move when a paper is hidden or re-rank
 an If-Modified-Since alone is answered in full rather than with a wrong 304.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from dailypapers.core.pagecache import cache
+from dailypapers.core.pagecache import conditional, digest, remember
 from dailypapers.feeds import selectors
 from dailypapers.feeds.feeds import FEED_CLASSES, FeedContent, absolute, content_type_for
 from dailypapers.lib.arxiv_ids import is_arxiv_category
@@ -28,7 +26,6 @@ from dailypapers.papers import selectors as papers
 from dailypapers.papers.selectors import range_summary
 
 FEED_MAX_AGE = 600  # seconds readers and proxies may reuse a feed without asking
-FEED_CACHE_SECONDS = 24 * 3600  # keys change with the data; this only frees memory
 
 
 @require_safe
@@ -104,21 +101,20 @@ def _serve(request, fmt, key, content):
     """The feed response for a fingerprint `key`; `content()` reads the items if needed."""
     # The document names its own address (request.path), so the path is part of the key;
     # hashed, since a fingerprint of fifty items is long.
-    digest = hashlib.sha256(f"{fmt}:{request.path}:{key}".encode()).hexdigest()[:32]
-    key = f"feed:{digest}"
-    etag = f'W/"{digest}"'
-    response = get_conditional_response(request, etag=etag)
-    if response is None:
-        cached = cache.get(key)
-        if cached is None:
-            feed = FEED_CLASSES[fmt].get_feed(content(), request)
-            last_modified = http_date(feed.latest_post_date().timestamp())
-            cached = (feed.writeString("utf-8").encode(), feed.content_type, last_modified)
-            cache.set(key, cached, FEED_CACHE_SECONDS)
-        body, content_type, last_modified = cached
+    hashed = digest(f"{fmt}:{request.path}:{key}")
+
+    def build():
+        feed = FEED_CLASSES[fmt].get_feed(content(), request)
+        last_modified = http_date(feed.latest_post_date().timestamp())
+        return feed.writeString("utf-8").encode(), feed.content_type, last_modified
+
+    def respond():
+        body, content_type, last_modified = remember(f"feed:{hashed}", build)
         response = HttpResponse(body, content_type=content_type_for(request, content_type))
         response.headers["Last-Modified"] = last_modified
-    response.headers["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+        return response
+
+    # By ETag only (see above): no last_modified for the condition.
+    response = conditional(request, f'W/"{hashed}"', respond, max_age=FEED_MAX_AGE)
     patch_vary_headers(response, ["Accept"])
     return response

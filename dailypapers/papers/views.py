@@ -15,17 +15,13 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from dailypapers.accounts.rules import has_staff_powers
-from dailypapers.core.pagecache import anonymous_page, cache
-from dailypapers.discussion.services import visible_count
+from dailypapers.core.pagecache import anonymous_page, remember
 from dailypapers.lib.arxiv_ids import is_arxiv_id
 from dailypapers.lib.periods import PARSERS, InvalidPeriod, day_period
 from dailypapers.papers import selectors
 from dailypapers.papers.models import Paper
-from dailypapers.search import service as search_service
 
 PAGE_SIZE = 50
-SIMILAR_PAPERS = 5
-CARDS_CACHE_SECONDS = 24 * 3600  # keys change with the data; this only frees memory
 
 
 def _page_number(request):
@@ -75,10 +71,7 @@ def _render_period(request, period, *, is_home=False):
 
 def _period_page(request, period, number, previous, following, fingerprint, is_home):
     key = f"cards:{period.kind}:{period.slug}:{number}:{fingerprint}"
-    cards = cache.get(key)
-    if cards is None:
-        cards = _period_cards(period, number)
-        cache.set(key, cards, CARDS_CACHE_SECONDS)
+    cards = remember(key, lambda: _period_cards(period, number))
     tabs = [
         (kind, label, period.as_kind(kind), kind == period.kind)
         for kind, label in (("day", "Daily"), ("week", "Weekly"), ("month", "Monthly"))
@@ -120,15 +113,15 @@ def trending(request):
 
 
 def _trending_page(request, reference, first_day, key):
-    cards = cache.get(key)
-    if cards is None:
+    def render_cards():
         context = {
             "scored": selectors.trending(reference, first_day),
             "half_life": settings.TRENDING_HALF_LIFE_HOURS,
             "window_days": settings.TRENDING_WINDOW_DAYS,
         }
-        cards = render_to_string("papers/_trending_cards.html", context)
-        cache.set(key, cards, CARDS_CACHE_SECONDS)
+        return render_to_string("papers/_trending_cards.html", context)
+
+    cards = remember(key, render_cards)
     context = {
         "nav": "trending",
         "reference": reference,
@@ -158,14 +151,14 @@ def paper(request, arxiv_id):
     if paper is None:
         return _unknown_paper(request, arxiv_id)
     features = list(paper.feed_entries.visible().order_by("day"))
+    # The other apps' parts of the page come from their template tags (papers/paper.html):
+    # the votes, the collections, the discussion and its count, similar papers.
     context = {
         "paper": paper,
         "features": features,
         "upvotes": sum(e.upvotes for e in features),
-        # The discussion below shows the local comments only; Hugging Face's (imported
-        # with the feed) are counted apart and linked to.
-        "comments_here": visible_count(paper),
+        # The discussion shows the local comments only; Hugging Face's (imported with the
+        # feed) are counted apart and linked to.
         "comments_on_hf": sum(e.imported_comments for e in features),
-        "similar": search_service.similar(paper, SIMILAR_PAPERS),
     }
     return render(request, "papers/paper.html", context)

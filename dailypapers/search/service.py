@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dailypapers.core.pagecache import cache
+from dailypapers.core.pagecache import remember
 from dailypapers.lib import highlight as highlighting
 from dailypapers.lib.searchquery import parse_query
 from dailypapers.papers.models import Paper
@@ -184,11 +184,8 @@ def similar(paper, k=5):
     are left out when they are read."""
     stamp = paper.updated_at.timestamp() if paper.updated_at else 0
     key = f"similar:{embedding.model_name()}:{paper.pk}:{stamp}:{k}"
-    ids = cache.get(key)
-    if ids is None:
-        # A few spare ones, so that a paper hidden meanwhile leaves no gap.
-        ids = _similar_ids(paper, k + SIMILAR_SPARE)
-        cache.set(key, ids, SIMILAR_CACHE_SECONDS)
+    # A few spare ones, so that a paper hidden meanwhile leaves no gap.
+    ids = remember(key, lambda: _similar_ids(paper, k + SIMILAR_SPARE), SIMILAR_CACHE_SECONDS)
     papers = Paper.objects.visible().in_bulk(ids)
     return [papers[pk] for pk in ids if pk in papers][:k]
 

@@ -22,7 +22,7 @@ def profile_url(username):
 
 @lru_cache(maxsize=4096)
 def _profile_url(prefix, username):
-    return reverse("accounts:profile", args=[username])
+    return reverse("people:profile", args=[username])
 
 
 @register.filter
@@ -90,6 +90,12 @@ def paper_thread(context, paper):
     # Comments people can see on this site (the local part of the feed's count).
     data["count"] = services.visible_count(paper)
     return data
+
+
+@register.simple_tag
+def visible_comments(paper):
+    """How many of `paper`'s comments people can see here (the paper page's Details)."""
+    return services.visible_count(paper)
 
 
 @register.inclusion_tag("discussion/_recent.html", takes_context=True)
