@@ -9,9 +9,9 @@ urlpatterns = [
     path("feeds/", include("dailypapers.feeds.urls")),
     path("", include("dailypapers.api.urls")),
     # Accounts: allauth's flows under /accounts/ (sign-up, log-in, email, password);
-    # ours (profile, tokens, export, deletion) beside them.
+    # ours (profile, tokens, export, deletion: dailypapers/people) beside them.
     path("accounts/", include("allauth.urls")),
-    path("", include("dailypapers.accounts.urls")),
+    path("", include("dailypapers.people.urls")),
     path("", include("dailypapers.community.urls")),
     path("", include("dailypapers.discussion.urls")),
     path("", include("dailypapers.collections.urls")),

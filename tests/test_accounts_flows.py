@@ -214,8 +214,8 @@ def test_header_shows_log_in_and_sign_up_or_the_username_and_a_log_out_form(clie
     )
 
     client.force_login(alice)
-    text = client.get(reverse("accounts:settings")).content.decode()
-    assert f'href="{reverse("accounts:profile", args=["alice"])}">alice</a>' in text
+    text = client.get(reverse("people:settings")).content.decode()
+    assert f'href="{reverse("people:profile", args=["alice"])}">alice</a>' in text
     assert f'<form method="post" action="{reverse("account_logout")}">' in text
     assert "Sign up" not in text
 

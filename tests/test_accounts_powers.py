@@ -36,7 +36,7 @@ def paper(db):
 
 
 def suspension_url(user):
-    return reverse("accounts:suspension", args=[user.username])
+    return reverse("people:suspension", args=[user.username])
 
 
 # --- the predicate ----------------------------------------------------------------------
@@ -145,7 +145,7 @@ def test_nobody_suspends_or_unsuspends_themselves(client, root):
     # Not offered on one's own profile either.
     assert (
         suspension_url(root)
-        not in client.get(reverse("accounts:profile", args=["root"])).content.decode()
+        not in client.get(reverse("people:profile", args=["root"])).content.decode()
     )
 
 
@@ -167,7 +167,7 @@ def test_staff_cannot_suspend_a_superuser(client, sam, root):
     assert not Profile.of(root).suspended
     assert (
         suspension_url(root)
-        not in client.get(reverse("accounts:profile", args=["root"])).content.decode()
+        not in client.get(reverse("people:profile", args=["root"])).content.decode()
     )
 
 

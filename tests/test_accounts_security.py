@@ -28,8 +28,8 @@ def test_pages_carry_the_security_headers(client, alice):
         reverse("papers:home"),
         reverse("papers:paper", args=[entry.paper.arxiv_id]),
         reverse("search:search") + "?q=paper",
-        reverse("accounts:settings"),
-        reverse("accounts:profile", args=["alice"]),
+        reverse("people:settings"),
+        reverse("people:profile", args=["alice"]),
     ):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -48,8 +48,8 @@ def test_account_pages_have_no_inline_scripts_or_styles(client, alice):
     # The policy forbids them; a page that used them would break in the browser.
     client.force_login(alice)
     for url in (
-        reverse("accounts:settings"),
-        reverse("accounts:profile", args=["alice"]),
+        reverse("people:settings"),
+        reverse("people:profile", args=["alice"]),
         reverse("account_email"),
     ):
         text = client.get(url).content.decode()

@@ -376,13 +376,13 @@ def test_the_profile_lists_public_collections_and_the_owners_private_ones(
 ):
     make_collection(alice, "Shared list", public=True, papers=[make_paper(), make_paper()])
     make_collection(alice, "Secret list", papers=[make_paper()])
-    public_view = client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+    public_view = client.get(reverse("people:profile", args=["alice"])).content.decode()
     assert (
         "Shared list" in public_view
         and "2 papers" in public_view
         and "Secret list" not in public_view
     )
-    own_view = alice_client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+    own_view = alice_client.get(reverse("people:profile", args=["alice"])).content.decode()
     assert "Shared list" in own_view and "Secret list" in own_view and "1 paper " in own_view
 
 
@@ -403,7 +403,7 @@ def test_the_account_export_holds_the_collections(alice_client, alice):
     paper = make_paper()
     collection = make_collection(alice, "To read")
     services.add_paper(alice, paper.arxiv_id, collection=collection, note="skim")
-    data = alice_client.get(reverse("accounts:export")).json()
+    data = alice_client.get(reverse("people:export")).json()
     assert data["collections"]["collections"][0]["papers"][0] == {
         "arxiv_id": paper.arxiv_id,
         "note": "skim",

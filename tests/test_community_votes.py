@@ -179,7 +179,7 @@ def test_deleting_an_account_takes_its_votes_back(alice, bob, featured):
     services.set_vote(alice, featured.paper, True)
     services.set_vote(bob, featured.paper, True)
     assert count(featured) == 12
-    from dailypapers.accounts.services import delete_account
+    from dailypapers.people.services import delete_account
 
     delete_account(alice)
     assert count(featured) == 11
@@ -199,5 +199,5 @@ def test_the_data_export_lists_upvotes(client, alice, featured):
 def test_the_profile_lists_upvotes_to_their_owner_only(client, request, alice, featured, viewer):
     services.set_vote(alice, featured.paper, True)
     client.force_login(request.getfixturevalue(viewer))
-    html = client.get(reverse("accounts:profile", kwargs={"username": "alice"})).content.decode()
+    html = client.get(reverse("people:profile", kwargs={"username": "alice"})).content.decode()
     assert ("Your upvotes" in html) == (viewer == "alice")

@@ -10,7 +10,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from dailypapers.accounts.services import delete_account
 from dailypapers.community import counters as vote_counters
 from dailypapers.community.models import Upvote
 from dailypapers.community.services import set_vote
@@ -18,6 +17,7 @@ from dailypapers.discussion import counters as comment_counters
 from dailypapers.discussion import services
 from dailypapers.discussion.models import Comment
 from dailypapers.papers.models import FeedEntry
+from dailypapers.people.services import delete_account
 from tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db

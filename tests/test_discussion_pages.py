@@ -267,7 +267,7 @@ def test_the_thread_takes_as_many_queries_whatever_its_size(client, alice, bob, 
 def test_the_profile_lists_recent_visible_comments(client, alice, sam, paper):
     shown = services.post_comment(alice, paper, "Visible remark")
     services.hide_comment(sam, services.post_comment(alice, paper, "Hidden remark"))
-    html = client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+    html = client.get(reverse("people:profile", args=["alice"])).content.decode()
     assert "Visible remark" in html and "Hidden remark" not in html
     assert f"{paper.get_absolute_url()}#c{shown.pk}" in html
 

@@ -1,53 +1,12 @@
-"""Where the site's process-level pieces live: `core` is infrastructure every app may import
-and imports none of them; the commands that run the site (serve, worker, load-demo) sit in
-their own app above the others, which none imports back; a command stops on a signal."""
+"""The commands that run the site (serve, worker, load-demo) live in their own app (which
+no app imports: tests/test_layout.py); a command stops on a signal."""
 
-import ast
 import os
 import signal
-from pathlib import Path
 
 from django.core.management import get_commands
 
 from dailypapers.core.stopping import stop_on_signals
-
-PACKAGE = Path(__file__).resolve().parents[1] / "dailypapers"
-APPS_ABOVE_CORE = (
-    "papers", "search", "ingest", "digests", "community", "discussion", "collections",
-    "accounts", "feeds", "api", "processes",
-)  # fmt: skip
-
-
-def imported_modules(path):
-    """Every module a file imports, at its top or inside a function."""
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
-
-
-def imports_of_apps(directory, apps):
-    found = []
-    for path in sorted(directory.rglob("*.py")):
-        for module in imported_modules(path):
-            parts = module.split(".")
-            if parts[0] == "dailypapers" and len(parts) > 1 and parts[1] in apps:
-                found.append(f"{path.relative_to(PACKAGE)}: {module}")
-    return found
-
-
-def test_core_imports_no_product_app():
-    assert imports_of_apps(PACKAGE / "core", APPS_ABOVE_CORE) == []
-
-
-def test_no_other_part_of_the_site_imports_the_processes_app():
-    found = []
-    for directory in sorted(PACKAGE.iterdir()):
-        if directory.is_dir() and directory.name != "processes":
-            found += imports_of_apps(directory, ("processes",))
-    assert found == []
 
 
 def test_the_commands_that_run_the_site_live_in_the_processes_app():

@@ -5,7 +5,7 @@ from dailypapers.community.models import Upvote
 
 def export_user_data(user):
     """A JSON-serialisable dict of what this app holds about `user`: their upvotes.
-    (Their submissions are in the accounts part of the export.)"""
+    (Their submissions are in the export's top level: people/services.py.)"""
     return {
         "upvotes": [
             {"arxiv_id": arxiv_id, "created_at": created_at.isoformat()}

@@ -266,7 +266,7 @@ def account_subscriptions(user):
 
 
 def end_for_account(user):
-    """Account deletion (accounts.services.delete_account): each of the account's
+    """Account deletion (people.services.delete_account): each of the account's
     subscriptions ends at once, as an unsubscribe does (queued digests are skipped, confirm
     and manage links revoked), and is detached from the account. The number ended."""
     ended = 0

@@ -136,7 +136,7 @@ def delete_comment(user, comment):
 
 
 def erase_comments_of(user):
-    """Account deletion (accounts.services.delete_account): every live comment of `user`
+    """Account deletion (people.services.delete_account): every live comment of `user`
     is deleted as a deletion of their own is: its text goes and the row stays, so its
     replies keep their place under "[deleted]". The feed counters follow (the database's
     triggers, discussion/counters.py). The number erased."""

@@ -137,7 +137,7 @@ class FeedEntry(models.Model):
     )
     # The local submitter's username when they submitted (what the API shows as
     # submittedBy). Empty for imported entries (importers keep no source accounts) and
-    # once the account is deleted (accounts.services.delete_account).
+    # once the account is deleted (people.services.delete_account).
     submitter_name = models.CharField(max_length=150, blank=True)
     # The source's count (imported_*: Hugging Face's) plus the paper's local votes and
     # comments, each of which adds or removes one by trigger in the statement that writes

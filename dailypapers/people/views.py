@@ -11,12 +11,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from dailypapers.accounts import services
+from dailypapers.accounts import services as accounts
 from dailypapers.accounts.decorators import staff_powers_required
-from dailypapers.accounts.forms import DeleteAccountForm, SuspendForm, TokenForm
-from dailypapers.accounts.rules import has_staff_powers, may_act_on
+from dailypapers.accounts.rules import has_staff_powers, is_suspended, may_act_on
 from dailypapers.digests import subscriptions as digests
 from dailypapers.digests.forms import PreferencesForm
+from dailypapers.people import services
+from dailypapers.people.forms import DeleteAccountForm, SuspendForm, TokenForm
 
 PROFILE_ENTRIES = 30
 
@@ -33,12 +34,12 @@ def profile(request, username):
     context = {
         "profile_user": profile_user,
         "entries": page,
-        "suspended": services.is_suspended(profile_user) if staff else False,
+        "suspended": is_suspended(profile_user) if staff else False,
         # The suspend / unsuspend form: for staff who may act on this account.
         "may_suspend": staff and may_act_on(request.user, profile_user) is None,
         "is_self": request.user == profile_user,
     }
-    return render(request, "accounts/profile.html", context)
+    return render(request, "people/profile.html", context)
 
 
 @staff_powers_required
@@ -46,16 +47,16 @@ def profile(request, username):
 def suspension(request, username):
     profile_user = get_object_or_404(get_user_model(), username=username)
     form = SuspendForm(request.POST)
-    # services.Refused (oneself, a superuser) answers its page (accounts/middleware.py).
+    # Refused (oneself, a superuser) answers its page (accounts/middleware.py).
     if request.POST.get("action") == "unsuspend":
-        services.unsuspend(request.user, profile_user)
+        accounts.unsuspend(request.user, profile_user)
         messages.success(request, f"{profile_user.username} is no longer suspended.")
     elif form.is_valid():
-        services.suspend(request.user, profile_user, form.cleaned_data["reason"])
+        accounts.suspend(request.user, profile_user, form.cleaned_data["reason"])
         messages.success(
             request, f"{profile_user.username} is suspended: they can read but not take part."
         )
-    return redirect("accounts:profile", profile_user.username)
+    return redirect("people:profile", profile_user.username)
 
 
 def _settings_context(request, digest_form=None, **extra):
@@ -85,7 +86,7 @@ def _digest_form(subscription, data=None):
 
 @login_required
 def settings_page(request):
-    return render(request, "accounts/settings.html", _settings_context(request))
+    return render(request, "people/settings.html", _settings_context(request))
 
 
 @login_required
@@ -95,14 +96,14 @@ def token_create(request):
     if not form.is_valid():
         return render(
             request,
-            "accounts/settings.html",
+            "people/settings.html",
             _settings_context(request, token_form=form),
             status=400,
         )
-    row, token = services.create_token(request.user, form.cleaned_data["name"])
+    row, token = accounts.create_token(request.user, form.cleaned_data["name"])
     # The token text exists only in this response: it is not stored, and the page is
     # not kept by the browser's cache either.
-    response = render(request, "accounts/token_created.html", {"token": token, "row": row})
+    response = render(request, "people/token_created.html", {"token": token, "row": row})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -123,12 +124,12 @@ def digest(request, subscription_id):
         messages.success(
             request, f"{subscription.email} is unsubscribed: no more digests are sent to it."
         )
-        return redirect("accounts:settings")
+        return redirect("people:settings")
     form = _digest_form(subscription, request.POST)
     if not form.is_valid():
         return render(
             request,
-            "accounts/settings.html",
+            "people/settings.html",
             _settings_context(request, digest_form=form),
             status=400,
         )
@@ -138,17 +139,17 @@ def digest(request, subscription_id):
     else:
         digests.save_preferences(subscription, form.preferences(), user=request.user)
         messages.success(request, "Your digest choices are saved.")
-    return redirect("accounts:settings")
+    return redirect("people:settings")
 
 
 @login_required
 @require_POST
 def token_revoke(request, token_id):
-    if services.revoke_token(request.user, token_id):
+    if accounts.revoke_token(request.user, token_id):
         messages.success(request, "Token revoked: requests using it are now refused.")
     else:
         messages.error(request, "No such token.")
-    return redirect("accounts:settings")
+    return redirect("people:settings")
 
 
 @login_required
@@ -173,7 +174,7 @@ def delete(request):
         messages.error(request, "Your account was not deleted: the password did not match.")
         return render(
             request,
-            "accounts/settings.html",
+            "people/settings.html",
             _settings_context(request, delete_form=form),
             status=400,
         )

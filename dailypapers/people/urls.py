@@ -1,8 +1,8 @@
 from django.urls import path
 
-from dailypapers.accounts import views
+from dailypapers.people import views
 
-app_name = "accounts"
+app_name = "people"
 
 urlpatterns = [
     path("u/<str:username>", views.profile, name="profile"),

@@ -17,21 +17,21 @@ pytestmark = pytest.mark.django_db
 
 
 def test_settings_page_needs_a_log_in(client):
-    response = client.get(reverse("accounts:settings"))
+    response = client.get(reverse("people:settings"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_settings_page_links_to_email_and_password_management(client, alice):
     client.force_login(alice)
-    text = client.get(reverse("accounts:settings")).content.decode()
+    text = client.get(reverse("people:settings")).content.decode()
     assert reverse("account_email") in text and reverse("account_change_password") in text
-    assert reverse("accounts:export") in text
+    assert reverse("people:export") in text
 
 
 def test_a_new_token_is_shown_once_and_only_its_hash_is_stored(client, alice):
     client.force_login(alice)
-    response = client.post(reverse("accounts:token-create"), {"name": "my script"})
+    response = client.post(reverse("people:token-create"), {"name": "my script"})
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     token = response.context["token"]
@@ -47,7 +47,7 @@ def test_a_new_token_is_shown_once_and_only_its_hash_is_stored(client, alice):
     assert token.startswith(row.prefix) and len(row.prefix) < len(token)
 
     # Never again: the settings page shows the prefix only.
-    text = client.get(reverse("accounts:settings")).content.decode()
+    text = client.get(reverse("people:settings")).content.decode()
     assert "my script" in text and f"{row.prefix}…" in text
     assert token not in text
     assert user_for_token(token) == alice
@@ -55,13 +55,13 @@ def test_a_new_token_is_shown_once_and_only_its_hash_is_stored(client, alice):
 
 def test_token_creation_is_a_post(client, alice):
     client.force_login(alice)
-    assert client.get(reverse("accounts:token-create")).status_code == 405
+    assert client.get(reverse("people:token-create")).status_code == 405
     assert not ApiToken.objects.exists()
 
 
 def test_a_too_long_token_name_is_an_error_on_the_form(client, alice):
     client.force_login(alice)
-    response = client.post(reverse("accounts:token-create"), {"name": "x" * 101})
+    response = client.post(reverse("people:token-create"), {"name": "x" * 101})
     assert response.status_code == 400
     assert "at most 100 characters" in response.content.decode()
     assert not ApiToken.objects.exists()
@@ -70,7 +70,7 @@ def test_a_too_long_token_name_is_an_error_on_the_form(client, alice):
 def test_revoked_tokens_are_refused(client, alice):
     row, token = ApiToken.objects.create_token(alice, "old")
     client.force_login(alice)
-    response = client.post(reverse("accounts:token-revoke", args=[row.pk]), follow=True)
+    response = client.post(reverse("people:token-revoke", args=[row.pk]), follow=True)
     assert "Token revoked" in response.content.decode()
     assert not ApiToken.objects.exists()
     assert user_for_token(token) is None
@@ -79,7 +79,7 @@ def test_revoked_tokens_are_refused(client, alice):
 def test_nobody_revokes_someone_elses_token(client, alice, bob):
     row, token = ApiToken.objects.create_token(alice)
     client.force_login(bob)
-    response = client.post(reverse("accounts:token-revoke", args=[row.pk]), follow=True)
+    response = client.post(reverse("people:token-revoke", args=[row.pk]), follow=True)
     assert "No such token." in response.content.decode()
     assert user_for_token(token) == alice
 
@@ -116,7 +116,7 @@ def test_export_holds_the_account_submissions_and_each_apps_part(client, alice, 
     ApiToken.objects.create_token(alice, "script")
     client.force_login(alice)
 
-    response = client.get(reverse("accounts:export"))
+    response = client.get(reverse("people:export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert 'attachment; filename="dailypapers-alice.json"' == response["Content-Disposition"]
@@ -133,16 +133,16 @@ def test_export_holds_the_account_submissions_and_each_apps_part(client, alice, 
 
 
 def test_export_needs_a_log_in(client):
-    assert client.get(reverse("accounts:export")).status_code == 302
+    assert client.get(reverse("people:export")).status_code == 302
 
 
 def test_deleting_the_account_needs_the_password(client, alice):
     client.force_login(alice)
-    response = client.post(reverse("accounts:delete"), {"password": "wrong"})
+    response = client.post(reverse("people:delete"), {"password": "wrong"})
     assert response.status_code == 400
     assert "That is not your password." in response.content.decode()
     assert get_user_model().objects.filter(pk=alice.pk).exists()
-    assert client.get(reverse("accounts:delete")).status_code == 405
+    assert client.get(reverse("people:delete")).status_code == 405
 
 
 def test_deleting_the_account_removes_the_user_and_keeps_their_submissions_anonymous(client, alice):
@@ -150,7 +150,7 @@ def test_deleting_the_account_removes_the_user_and_keeps_their_submissions_anony
     _, token = ApiToken.objects.create_token(alice)
     client.force_login(alice)
 
-    response = client.post(reverse("accounts:delete"), {"password": PASSWORD}, follow=True)
+    response = client.post(reverse("people:delete"), {"password": PASSWORD}, follow=True)
     assert response.status_code == 200
     assert "Your account and its data are deleted." in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -159,4 +159,4 @@ def test_deleting_the_account_removes_the_user_and_keeps_their_submissions_anony
     entry.refresh_from_db()
     assert entry.submitted_by is None
     assert FeedEntry.objects.filter(pk=entry.pk).exists()
-    assert client.get(reverse("accounts:profile", args=["alice"])).status_code == 404
+    assert client.get(reverse("people:profile", args=["alice"])).status_code == 404

@@ -27,7 +27,7 @@ def test_profile_lists_visible_papers_the_person_submitted(client, alice, bob):
     )
     make_entry("2025-01-04", paper=make_paper(title="Bob submitted that"), submitted_by=bob)
 
-    response = client.get(reverse("accounts:profile", args=["alice"]))
+    response = client.get(reverse("people:profile", args=["alice"]))
     assert response.status_code == 200
     text = response.content.decode()
     assert "<h1>alice" in text
@@ -41,22 +41,22 @@ def test_profile_lists_visible_papers_the_person_submitted(client, alice, bob):
 def test_profile_of_someone_with_no_submissions_says_so(client, alice):
     assert (
         "No papers submitted yet."
-        in client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+        in client.get(reverse("people:profile", args=["alice"])).content.decode()
     )
 
 
 def test_unknown_and_deactivated_users_are_404(client, alice, sam):
-    assert client.get(reverse("accounts:profile", args=["nobody"])).status_code == 404
+    assert client.get(reverse("people:profile", args=["nobody"])).status_code == 404
     alice.is_active = False
     alice.save()
-    assert client.get(reverse("accounts:profile", args=["alice"])).status_code == 404
+    assert client.get(reverse("people:profile", args=["alice"])).status_code == 404
     client.force_login(sam)
-    assert "inactive" in client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+    assert "inactive" in client.get(reverse("people:profile", args=["alice"])).content.decode()
 
 
 def test_suspension_is_shown_to_staff_only(client, alice, bob, sam):
     Profile.of(alice).suspend("spam")
-    url = reverse("accounts:profile", args=["alice"])
+    url = reverse("people:profile", args=["alice"])
     assert "suspended" not in client.get(url).content.decode()
     client.force_login(bob)
     assert "suspended" not in client.get(url).content.decode()
@@ -68,7 +68,7 @@ def test_suspension_is_shown_to_staff_only(client, alice, bob, sam):
 
 def test_staff_suspend_and_unsuspend_from_the_profile_page(client, alice, sam):
     client.force_login(sam)
-    url = reverse("accounts:suspension", args=["alice"])
+    url = reverse("people:suspension", args=["alice"])
     response = client.post(url, {"action": "suspend", "reason": "spam links"}, follow=True)
     assert "alice is suspended" in response.content.decode()
     profile = Profile.of(alice)
@@ -81,14 +81,14 @@ def test_staff_suspend_and_unsuspend_from_the_profile_page(client, alice, sam):
 
 
 def test_members_cannot_suspend_and_suspension_needs_a_post(client, alice, bob, sam):
-    url = reverse("accounts:suspension", args=["alice"])
+    url = reverse("people:suspension", args=["alice"])
     client.force_login(bob)
     response = client.post(url, {"action": "suspend"})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not Profile.of(alice).suspended
     assert (
         f'action="{url}"'
-        not in client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+        not in client.get(reverse("people:profile", args=["alice"])).content.decode()
     )
 
     client.force_login(sam)
@@ -97,7 +97,7 @@ def test_members_cannot_suspend_and_suspension_needs_a_post(client, alice, bob, 
 
 
 def test_own_profile_links_to_account_settings(client, alice):
-    url = reverse("accounts:profile", args=["alice"])
-    assert reverse("accounts:settings") not in client.get(url).content.decode().split("<main", 1)[1]
+    url = reverse("people:profile", args=["alice"])
+    assert reverse("people:settings") not in client.get(url).content.decode().split("<main", 1)[1]
     client.force_login(alice)
-    assert reverse("accounts:settings") in client.get(url).content.decode().split("<main", 1)[1]
+    assert reverse("people:settings") in client.get(url).content.decode().split("<main", 1)[1]

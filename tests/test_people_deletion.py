@@ -13,13 +13,13 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from dailypapers.accounts import services
 from dailypapers.digests import outbox, sending
 from dailypapers.digests import tokens as digest_tokens
 from dailypapers.digests.models import OutboxMessage, Subscription
 from dailypapers.discussion import services as discussion
 from dailypapers.discussion.models import Comment
 from dailypapers.papers.models import FeedEntry
+from dailypapers.people import services
 from tests.digests_helpers import PERIOD, active, digests_to
 from tests.factories import PASSWORD, make_entry, make_paper, make_user
 
@@ -30,7 +30,7 @@ DAY = "2025-03-14"
 
 def delete_through_the_page(client, user):
     client.force_login(user)
-    response = client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    response = client.post(reverse("people:delete"), {"password": PASSWORD})
     assert response.status_code == 302
     assert not get_user_model().objects.filter(pk=user.pk).exists()
 
@@ -58,11 +58,11 @@ def test_a_new_account_with_the_name_inherits_nothing(client, alice, bob):
 
     newcomer = make_user("alice")
     assert client.get(f"/api/daily_papers?date={DAY}&submitter=alice").json() == []
-    profile = client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+    profile = client.get(reverse("people:profile", args=["alice"])).content.decode()
     assert "No papers submitted yet." in profile and paper.title not in profile
     assert not Comment.objects.filter(user=newcomer).exists()
     client.force_login(newcomer)
-    data = json.loads(client.get(reverse("accounts:export")).content)
+    data = json.loads(client.get(reverse("people:export")).content)
     assert data["submitted"] == [] and data["discussion"]["comments"] == []
     thread = client.get(f"/api/papers/{paper.arxiv_id}/comments").json()
     assert "alice" not in json.dumps(thread)
@@ -140,7 +140,7 @@ def test_the_export_includes_digest_subscriptions(client, alice):
     active("alice@example.org", user=alice, frequency=Subscription.WEEKLY, keywords=["retrieval"])
     active("someone@example.org")
     client.force_login(alice)
-    data = json.loads(client.get(reverse("accounts:export")).content)
+    data = json.loads(client.get(reverse("people:export")).content)
     [subscription] = data["digests"]["subscriptions"]
     assert subscription["email"] == "alice@example.org"
     assert subscription["frequency"] == "weekly" and subscription["keywords"] == ["retrieval"]
