@@ -12,11 +12,8 @@ Debian-like machines).
 
 import datetime as dt
 import json
-import os
 import re
-import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -24,108 +21,10 @@ from django.utils import timezone
 from dailypapers.community.models import Upvote
 from dailypapers.discussion.models import Comment
 from dailypapers.papers.models import FeedEntry
+from tests.browser_helpers import expect, mail_text, shot, wait_for_mail
 from tests.factories import make_paper
-from tests.smtp_server import SMTPServer
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
 PASSWORD = "a-long-and-unusual-passphrase-91"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"no Chromium at {CHROMIUM} (install Debian's chromium package; `make test` does)"
-        )
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
-    # make beside it are synchronous and safe. Only for these tests: the variable must
-    # not reach the processes other tests start (`check --deploy` refuses it).
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-            )
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.errors = errors
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def smtp(settings):
-    with SMTPServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_USE_SSL = False
-        yield server
-
-
-@pytest.fixture
-def site(settings, live_server, smtp):
-    settings.SITE_URL = live_server.url
-    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-    settings.CSRF_TRUSTED_ORIGINS = [live_server.url]
-    # Nothing may reach the internet: the paper is in the catalogue, and arXiv is a
-    # closed port.
-    settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"
-    settings.RATELIMIT_ENABLE = False
-    return live_server
-
-
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
-def shot(page, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def wait_for_mail(smtp, to, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for received in smtp.messages:
-            if to in received.rcpt_tos:
-                return received.message
-        time.sleep(0.05)
-    raise AssertionError(f"no email to {to} within {timeout} s")
-
-
-def mail_text(message):
-    part = message.get_body(preferencelist=("plain", "html"))
-    return part.get_content()
 
 
 def sign_up_and_log_in(page, site, smtp, username, email):

@@ -1,5 +1,5 @@
-"""Layout facts of pages in a real browser (Debian's Chromium, headless, as in
-tests/test_browser_flows.py), measured from the rendered boxes, not only looked at:
+"""Layout facts of pages in a real browser (Debian's Chromium, headless:
+tests/browser_helpers.py), measured from the rendered boxes, not only looked at:
 an anchor jump stops below the sticky header, a form's textarea stays within its card,
 the submit form's error sits under its field, the header marks the page one is on, a
 profile's comments are rendered Markdown, and a feed opened in the browser is a page.
@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from dailypapers.discussion import services as discussion
 from dailypapers.lib.periods import day_period
+from tests.browser_helpers import ARTIFACTS, shot
 from tests.factories import make_entry, make_paper
-from tests.test_browser_flows import ARTIFACTS, browser, page, shot, site, smtp  # noqa: F401
 
 DESKTOP = {"width": 1200, "height": 900}
 PHONE = {"width": 390, "height": 800}

@@ -15,7 +15,6 @@ from dailypapers.papers.models import FeedEntry, Paper
 from tests.community_helpers import recent
 from tests.factories import make_entry, make_paper, token_for
 from tests.fake_server import FakeServer, Reply
-from tests.test_arxiv_fetch import arxiv, recorded  # noqa: F401
 
 SUBMIT = "/submit"
 # The recorded arXiv answer for 1707.08567 says it was published on 2017-07-27.
