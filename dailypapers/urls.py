@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("dailypapers.collections.urls")),
     path("", include("dailypapers.digests.urls")),
     path("", include("dailypapers.search.urls")),
+    path("", include("dailypapers.foryou.urls")),
     path("", include("dailypapers.papers.urls")),
 ]

@@ -18,8 +18,14 @@ from tests.factories import client_for, make_entry, make_paper, make_user
 # Fixtures kept beside their helpers: `served`, `dailypapers serve` started for real
 # (tests/serve_helpers.py); `browser`, `page` and `site`, Chromium against the live
 # server (tests/browser_helpers.py); `arxiv`, the arXiv API replaying its recorded
-# answers (tests/arxiv_helpers.py).
-pytest_plugins = ["tests.serve_helpers", "tests.browser_helpers", "tests.arxiv_helpers"]
+# answers (tests/arxiv_helpers.py); `world`, For you's synthetic papers
+# (tests/foryou_helpers.py).
+pytest_plugins = [
+    "tests.serve_helpers",
+    "tests.browser_helpers",
+    "tests.arxiv_helpers",
+    "tests.foryou_helpers",
+]
 
 # ../shared holds real data (Hugging Face responses, arXiv metadata). Tests that need it
 # skip cleanly where it is absent, e.g. on a user's machine.

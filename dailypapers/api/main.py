@@ -1,7 +1,8 @@
 """The JSON API: one NinjaAPI with its error handlers, and every router mounted here, in
 the order routes must be tried. The catalogue's reads are in api/catalogue.py, the
 community's votes and submissions in api/community.py, the discussion in
-api/discussion.py; each calls its app's services. GET /api/papers/{id}[/similar] take any path under /api/papers/
+api/discussion.py, a reader's own ranking and signals in api/foryou.py; each calls
+its app's services. GET /api/papers/{id}[/similar] take any path under /api/papers/
 (`path:`, for old-style ids with a slash), so they come last, after routes such as
 /api/papers/submit and /api/papers/{id}/upvote, which would never be reached otherwise.
 
@@ -14,7 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from dailypapers.accounts.rules import Refused
-from dailypapers.api import catalogue, community, discussion
+from dailypapers.api import catalogue, community, discussion, foryou
 from dailypapers.api.http import ApiError, error_response
 from dailypapers.core.ratelimits import Limited, too_many
 
@@ -73,4 +74,5 @@ def _http_error(request, exc):
 api.add_router("", catalogue.router)
 api.add_router("", community.router)
 api.add_router("", discussion.router)
+api.add_router("", foryou.router)
 api.add_router("", catalogue.paper_routes)

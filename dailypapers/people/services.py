@@ -10,6 +10,7 @@ from dailypapers.digests import export as digests_export
 from dailypapers.digests import subscriptions as digests
 from dailypapers.discussion import export as discussion_export
 from dailypapers.discussion import services as discussion
+from dailypapers.foryou import export as foryou_export
 from dailypapers.papers.models import FeedEntry
 
 # Each app's part of a person's export, under the app's name.
@@ -18,6 +19,7 @@ EXPORTS = {
     "discussion": discussion_export.export_user_data,
     "collections": collections_export.export_user_data,
     "digests": digests_export.export_user_data,
+    "foryou": foryou_export.export_user_data,
 }
 
 

@@ -201,3 +201,30 @@ def _similar_ids(paper, k):
         return semantic_ids(vector, k, exclude={paper.pk})
     query = parse_query(paper.title)
     return [pk for pk, _ in keyword.search(query, k + 1) if pk != paper.pk][:k]
+
+
+VECTOR_READ_CHUNK = 900  # ids per query (well under SQLite's limit on parameters)
+
+
+def paper_vectors(paper_ids):
+    """(ids, matrix): the stored vectors (this model's) of those of `paper_ids` that have
+    one, in the order given, as unit-length float32 rows."""
+    found = {}
+    name = embedding.model_name()
+    paper_ids = list(paper_ids)
+    for start in range(0, len(paper_ids), VECTOR_READ_CHUNK):
+        chunk = paper_ids[start : start + VECTOR_READ_CHUNK]
+        rows = PaperEmbedding.objects.filter(model=name, paper_id__in=chunk)
+        for pk, data in rows.values_list("paper_id", "vector"):
+            found[pk] = data
+    ids = [pk for pk in paper_ids if pk in found]
+    if not ids:
+        return [], np.zeros((0, _dimension()), np.float32)
+    matrix = np.stack([PaperEmbedding.unpack(found[pk]) for pk in ids]).astype(np.float32)
+    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    return ids, matrix
+
+
+def _dimension():
+    row = PaperEmbedding.objects.filter(model=embedding.model_name()).only("vector").first()
+    return len(PaperEmbedding.unpack(row.vector)) if row is not None else 384

@@ -1,0 +1,232 @@
+"""Reads for For you: a reader's signals as a ranking.History, the candidate papers of a
+window, and the ranked picks with their reasons. Only the reader's own rows are read:
+nobody else's signals reach their ranking.
+"""
+
+import datetime as dt
+import random
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Q
+
+from dailypapers.collections.models import CollectionItem
+from dailypapers.community.models import Upvote
+from dailypapers.foryou import ranking
+from dailypapers.foryou.models import Feedback, Follow, Reader, Seen
+from dailypapers.papers.models import FeedEntry, Paper
+from dailypapers.search import service as search
+
+BACKGROUND_SIZE = 2000
+BACKGROUND_SECONDS = 3600
+MAX_HISTORY = 5000  # the newest signals of each kind a model is fitted from
+
+
+@dataclass
+class Pick:
+    paper: Paper
+    score: float
+    reasons: list  # sentences for people: why the paper is here
+
+
+def interest_ids(user, reader):
+    """The papers `user` showed interest in, newest first: "more like this" and seeds,
+    upvotes and collected papers (as the reader's controls say)."""
+    ids = list(
+        Feedback.objects.filter(user=user, signal=Feedback.Signal.MORE)
+        .order_by("-created_at")
+        .values_list("paper_id", flat=True)[:MAX_HISTORY]
+    )
+    if reader.count_upvotes:
+        ids += (
+            Upvote.objects.filter(user=user)
+            .order_by("-created_at")
+            .values_list("paper_id", flat=True)[:MAX_HISTORY]
+        )
+    if reader.count_collections:
+        ids += (
+            CollectionItem.objects.filter(collection__owner=user)
+            .order_by("-id")
+            .values_list("paper_id", flat=True)[:MAX_HISTORY]
+        )
+    return list(dict.fromkeys(ids))
+
+
+def dismissed_ids(user):
+    return list(
+        Feedback.objects.filter(user=user, signal=Feedback.Signal.NOT_INTERESTED)
+        .order_by("-created_at")
+        .values_list("paper_id", flat=True)[:MAX_HISTORY]
+    )
+
+
+def acted_ids(user, reader):
+    """Papers For you does not show again: any feedback, upvoted, collected; and, with
+    "hide seen", those it showed."""
+    ids = set(Feedback.objects.filter(user=user).values_list("paper_id", flat=True))
+    ids |= set(Upvote.objects.filter(user=user).values_list("paper_id", flat=True))
+    ids |= set(
+        CollectionItem.objects.filter(collection__owner=user).values_list("paper_id", flat=True)
+    )
+    if reader.hide_seen:
+        ids |= set(Seen.objects.filter(user=user).values_list("paper_id", flat=True))
+    return ids
+
+
+def follows_of(user):
+    found = {kind: set() for kind in Follow.Kind.values}
+    for kind, value in Follow.objects.filter(user=user).values_list("kind", "value"):
+        found[kind].add(value)
+    return found
+
+
+def history_of(user, reader):
+    liked_ids = interest_ids(user, reader)
+    disliked_ids = dismissed_ids(user)
+    liked_ids, liked = search.paper_vectors(liked_ids)
+    disliked_ids, disliked = search.paper_vectors(disliked_ids)
+    follows = follows_of(user)
+    return ranking.History(
+        liked=liked,
+        liked_ids=liked_ids,
+        disliked=disliked,
+        disliked_ids=disliked_ids,
+        categories=frozenset(follows["category"]),
+        authors=frozenset(follows["author"]),
+        keywords=frozenset(follows["keyword"] | follows["query"]),
+    )
+
+
+_background = {"at": 0.0, "vectors": None}
+_background_lock = threading.Lock()
+
+
+def background():
+    """A random sample of the catalogue's vectors (sampled negatives for fitting), kept
+    an hour per process."""
+    with _background_lock:
+        if (
+            _background["vectors"] is None
+            or time.monotonic() - _background["at"] > BACKGROUND_SECONDS
+        ):
+            ids = list(Paper.objects.visible().values_list("pk", flat=True).order_by("pk"))
+            sample = random.Random(len(ids)).sample(ids, min(BACKGROUND_SIZE, len(ids)))
+            _background["vectors"] = search.paper_vectors(sample)[1]
+            _background["at"] = time.monotonic()
+        return _background["vectors"]
+
+
+def window_papers(start, end):
+    """Visible papers first announced, or (when the listing day is unknown) published,
+    from `start` to `end` (dates, inclusive)."""
+    published = Q(announced_on__isnull=True) & Q(
+        published__date__gte=start, published__date__lte=end
+    )
+    return Paper.objects.visible().filter(
+        Q(announced_on__gte=start, announced_on__lte=end) | published
+    )
+
+
+def latest_day():
+    """The newest listing day in the catalogue (For you's "today")."""
+    return (
+        Paper.objects.visible()
+        .exclude(announced_on__isnull=True)
+        .order_by("-announced_on")
+        .values_list("announced_on", flat=True)
+        .first()
+    )
+
+
+def model_of(reader):
+    if not reader.model:
+        return None
+    return ranking.ReaderModel.from_bytes(reader.model)
+
+
+def recommend(user, start, end, limit=50, *, papers=None):
+    """The reader's picks among the papers of `start`..`end` (or among `papers`), best
+    first, without those they already acted on."""
+    reader = Reader.objects.filter(user=user).first() or Reader(user=user)
+    model = model_of(reader)
+    history = history_of(user, reader)
+    if model is None:
+        model = ranking.fit(history, background())
+    if papers is None:
+        papers = window_papers(start, end)
+    skip = acted_ids(user, reader)
+    candidates = {
+        p.pk: p
+        for p in papers.only("id", "arxiv_id", "title", "abstract", "authors", "categories")
+        if p.pk not in skip
+    }
+    ids, vectors = search.paper_vectors(list(candidates))
+    if not ids:
+        return []
+    chosen = [candidates[pk] for pk in ids]
+    batch = ranking.Candidates(
+        vectors=vectors,
+        categories=[p.categories for p in chosen],
+        authors=[p.authors for p in chosen],
+        texts=[f"{p.title} {p.abstract}" for p in chosen],
+    )
+    scores = ranking.score(model, batch)
+    order = np.argsort(-scores, kind="stable")[:limit]
+    titles = dict(Paper.objects.filter(pk__in=history.liked_ids).values_list("pk", "title"))
+    picks = []
+    for i in order.tolist():
+        why = ranking.reasons(model, history, batch, i)
+        picks.append(Pick(chosen[i], float(scores[i]), [_sentence(r, titles) for r in why]))
+    return picks
+
+
+def _sentence(reason, titles):
+    if reason.kind == "similar":
+        title = titles.get(reason.value, "a paper")
+        return f"Close to “{title}”, which you liked"
+    if reason.kind == "author":
+        return f"By {reason.value}, whom you follow"
+    if reason.kind == "category":
+        return f"In {reason.value}, which you follow"
+    if reason.kind == "keyword":
+        return f"Mentions “{reason.value}”, which you follow"
+    if reason.kind == "words":
+        return f"Words you read about: {reason.value}"
+    return str(reason.value)
+
+
+def week_before(day):
+    return day - dt.timedelta(days=6), day
+
+
+STARTER_POOL = 400
+
+
+def starters(user, limit):
+    """Papers to start from, spread across the catalogue: the community's most upvoted
+    recent papers, taking each primary category in turn, without those already acted on."""
+    reader = Reader.objects.filter(user=user).first() or Reader(user=user)
+    skip = acted_ids(user, reader)
+    by_category = {}
+    entries = (
+        FeedEntry.objects.visible()
+        .filter(paper__hidden=False)
+        .select_related("paper")
+        .order_by("-day", "-upvotes")[:STARTER_POOL]
+    )
+    for entry in entries:
+        paper = entry.paper
+        if paper.pk in skip:
+            continue
+        group = by_category.setdefault(paper.primary_category or "other", [])
+        if all(p.pk != paper.pk for p in group):
+            group.append(paper)
+    chosen = []
+    groups = sorted(by_category.values(), key=len, reverse=True)
+    while len(chosen) < limit and any(groups):
+        for group in groups:
+            if group and len(chosen) < limit:
+                chosen.append(group.pop(0))
+    return chosen

@@ -1,0 +1,159 @@
+"""What a reader does to their own ranking: feedback on a paper, follows, seeds, the
+controls, reset. Each change refits the reader's model in the same request (fitting
+takes milliseconds: foryou/ranking.py), so the next page already reflects it.
+
+Refusals are accounts.rules.Refused (a page or the API answers their message).
+"""
+
+import unicodedata
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dailypapers.accounts.rules import Refused
+from dailypapers.foryou import ranking, selectors
+from dailypapers.foryou.models import Feedback, Follow, Reader, Seen
+from dailypapers.lib.arxiv_ids import is_arxiv_category
+from dailypapers.lib.searchquery import MAX_QUERY_CHARS
+from dailypapers.papers.models import Paper
+
+MAX_FOLLOWS = 200
+MAX_VALUE = {"author": 200, "keyword": 100, "query": MAX_QUERY_CHARS, "category": 32}
+CONTROLS = ("count_upvotes", "count_collections", "paused", "hide_seen", "digest_mix")
+
+
+def reader_of(user):
+    reader, _ = Reader.objects.get_or_create(user=user)
+    return reader
+
+
+def paper_for_feedback(arxiv_id):
+    """The visible paper `arxiv_id`; Refused (404) otherwise."""
+    paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).first()
+    if paper is None:
+        raise Refused("No such paper.", 404)
+    return paper
+
+
+def give_feedback(user, paper, signal, source=Feedback.Source.BUTTON):
+    """Record `user`'s `signal` on `paper` (replacing an earlier one) and refit."""
+    if signal not in Feedback.Signal.values:
+        raise Refused(f"Unknown signal {signal!r}: say “more” or “not_interested”.", 400)
+    with transaction.atomic():
+        Feedback.objects.update_or_create(
+            user=user, paper=paper, defaults={"signal": signal, "source": source}
+        )
+    return refit(user)
+
+
+def take_back_feedback(user, paper):
+    """Forget `user`'s feedback on `paper`; True when there was some."""
+    deleted, _ = Feedback.objects.filter(user=user, paper=paper).delete()
+    if deleted:
+        refit(user)
+    return bool(deleted)
+
+
+def seed(user, papers, source):
+    """`papers` are the reader's own or of interest (a cold start): each becomes a "more
+    like this" unless the reader already said something of it. The number added."""
+    existing = set(
+        Feedback.objects.filter(user=user, paper__in=papers).values_list("paper_id", flat=True)
+    )
+    new = [
+        Feedback(user=user, paper=p, signal=Feedback.Signal.MORE, source=source)
+        for p in papers
+        if p.pk not in existing
+    ]
+    Feedback.objects.bulk_create(new, ignore_conflicts=True)
+    refit(user)
+    return len(new)
+
+
+def follow_key(kind, value):
+    """What makes two follows of one kind the same: case, accents and spacing aside;
+    "Last, First" is "First Last"."""
+    if kind == Follow.Kind.AUTHOR:
+        return ranking.name_key(value)
+    text = unicodedata.normalize("NFKC", value)
+    return (
+        " ".join(text.split()) if kind == Follow.Kind.CATEGORY else " ".join(text.lower().split())
+    )
+
+
+def follow(user, kind, value):
+    """`user` follows `value` of `kind`; the Follow (an existing one when already)."""
+    if kind not in Follow.Kind.values:
+        raise Refused(f"Unknown kind {kind!r}: category, author, keyword or query.", 400)
+    value = " ".join(str(value).split())
+    if not value:
+        raise Refused(f"Say which {Follow.Kind(kind).label} to follow.", 400)
+    if len(value) > MAX_VALUE[kind]:
+        raise Refused(f"At most {MAX_VALUE[kind]} characters, please.", 400)
+    if kind == Follow.Kind.CATEGORY and not is_arxiv_category(value):
+        raise Refused(f"Not an arXiv category: {value!r} (e.g. cs.CL).", 400)
+    key = follow_key(kind, value)
+    if not key:
+        raise Refused(f"Say which {Follow.Kind(kind).label} to follow.", 400)
+    existing = Follow.objects.filter(user=user, kind=kind, key=key).first()
+    if existing is not None:
+        return existing
+    if Follow.objects.filter(user=user).count() >= MAX_FOLLOWS:
+        raise Refused(f"You follow {MAX_FOLLOWS} things already: remove some first.", 400)
+    try:
+        with transaction.atomic():
+            made = Follow.objects.create(user=user, kind=kind, value=value, key=key)
+    except IntegrityError:  # the same follow, made at the same moment
+        return Follow.objects.get(user=user, kind=kind, key=key)
+    refit(user)
+    return made
+
+
+def unfollow(user, follow_id):
+    deleted, _ = Follow.objects.filter(user=user, pk=follow_id).delete()
+    if deleted:
+        refit(user)
+    return bool(deleted)
+
+
+def set_controls(user, **choices):
+    unknown = set(choices) - set(CONTROLS)
+    if unknown:
+        raise Refused(f"Unknown setting: {', '.join(sorted(unknown))}.", 400)
+    mix = choices.get("digest_mix")
+    if mix is not None and not (isinstance(mix, int) and 0 <= mix <= 100):
+        raise Refused("The digest's mix is a share from 0 to 100.", 400)
+    reader = reader_of(user)
+    for name, value in choices.items():
+        setattr(reader, name, value)
+    reader.save(update_fields=list(choices))
+    if {"count_upvotes", "count_collections"} & set(choices):
+        refit(user)
+    return reader
+
+
+def reset(user):
+    """Forget what For you learnt: feedback, follows, what it showed, the model. Upvotes
+    and collections stay (they are the community's and the reader's own lists)."""
+    with transaction.atomic():
+        Feedback.objects.filter(user=user).delete()
+        Follow.objects.filter(user=user).delete()
+        Seen.objects.filter(user=user).delete()
+        Reader.objects.filter(user=user).update(model=b"", model_signals=0, model_updated_at=None)
+    return refit(user)
+
+
+def mark_seen(user, papers):
+    Seen.objects.bulk_create([Seen(user=user, paper=p) for p in papers], ignore_conflicts=True)
+
+
+def refit(user):
+    """Fit `user`'s model from their signals now and store it; the Reader."""
+    reader = reader_of(user)
+    history = selectors.history_of(user, reader)
+    model = ranking.fit(history, selectors.background())
+    reader.model = model.to_bytes()
+    reader.model_signals = model.signals
+    reader.model_updated_at = timezone.now()
+    reader.save(update_fields=["model", "model_signals", "model_updated_at"])
+    return reader

@@ -1,0 +1,17 @@
+from django.urls import path, re_path
+
+from dailypapers.foryou import views
+from dailypapers.lib.arxiv_ids import URL_PATTERN
+
+app_name = "foryou"
+
+urlpatterns = [
+    path("for-you", views.page, name="page"),
+    path("for-you/lists", views.lists, name="lists"),
+    path("for-you/seed", views.seed, name="seed"),
+    path("for-you/follow", views.follow, name="follow"),
+    path("for-you/follow/<int:follow_id>/remove", views.unfollow, name="unfollow"),
+    path("for-you/controls", views.controls, name="controls"),
+    path("for-you/reset", views.reset, name="reset"),
+    re_path(rf"^for-you/feedback/{URL_PATTERN}$", views.feedback, name="feedback"),
+]

@@ -1,0 +1,182 @@
+"""The For you page and its forms: feedback on a paper, follows, seeds, controls, reset.
+
+Each view: check the reader → call foryou/services.py or selectors.py → render, redirect
+back, or answer JSON (foryou.js asks with `Accept: application/json`, then reloads the
+lists in place). Everything here is the signed-in reader's own.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from dailypapers.core.ratelimits import wants_json
+from dailypapers.foryou import selectors, services
+from dailypapers.foryou.models import Feedback, Follow
+from dailypapers.papers.models import FeedEntry, Paper
+
+TODAY_PICKS = 20
+WEEK_PICKS = 20
+FEATURED_PICKS = 20
+START_PICKS = 12
+KNOWS_LITTLE = 3  # signals below which the page says it knows too little
+
+
+class ControlsForm(forms.Form):
+    count_upvotes = forms.BooleanField(required=False, label="My upvotes count as interest")
+    count_collections = forms.BooleanField(
+        required=False, label="Papers in my collections count as interest"
+    )
+    hide_seen = forms.BooleanField(required=False, label="Hide papers For you has shown me")
+    paused = forms.BooleanField(required=False, label="Pause For you")
+    digest_mix = forms.IntegerField(
+        min_value=0, max_value=100, label="Share of my digest picked for me (0–100)"
+    )
+
+
+class FollowForm(forms.Form):
+    kind = forms.ChoiceField(choices=Follow.Kind.choices)
+    value = forms.CharField(max_length=250)
+
+
+def _back(request):
+    target = request.POST.get("next") or request.headers.get("Referer") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("foryou:page")
+
+
+def page(request):
+    if not request.user.is_authenticated:
+        return render(request, "foryou/signed_out.html", {"nav": "foryou"})
+    return render(request, "foryou/page.html", _context(request))
+
+
+def lists(request):
+    """The page's lists alone (foryou.js swaps them in after feedback)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "Log in to see For you."}, status=401)
+    return render(request, "foryou/_lists.html", _context(request))
+
+
+def _context(request):
+    user = request.user
+    reader = services.reader_of(user)
+    day = selectors.latest_day()
+    context = {
+        "nav": "foryou",
+        "reader": reader,
+        "day": day,
+        "follows": list(Follow.objects.filter(user=user)),
+        "follow_form": FollowForm(),
+        "controls": ControlsForm(
+            initial={name: getattr(reader, name) for name in services.CONTROLS}
+        ),
+        "knows_little": reader.model_signals < KNOWS_LITTLE,
+        "today": [],
+        "week": [],
+        "featured": [],
+    }
+    if reader.paused or day is None:
+        return context
+    today = selectors.recommend(user, day, day, TODAY_PICKS)
+    start, end = selectors.week_before(day - dt.timedelta(days=1))
+    shown = {pick.paper.pk for pick in today}
+    week = [p for p in selectors.recommend(user, start, end, WEEK_PICKS + len(shown))]
+    week = [p for p in week if p.paper.pk not in shown][:WEEK_PICKS]
+    featured_day = FeedEntry.objects.visible().order_by("-day").values_list("day", flat=True)
+    featured_day = featured_day.first()
+    featured = []
+    if featured_day is not None:
+        ids = FeedEntry.objects.visible().filter(day=featured_day).values_list("paper_id")
+        featured = selectors.recommend(
+            user, None, None, FEATURED_PICKS, papers=Paper.objects.visible().filter(pk__in=ids)
+        )
+    if reader.hide_seen:
+        services.mark_seen(user, [p.paper for p in today + week + featured])
+    context.update(
+        today=today,
+        week=week,
+        featured=featured,
+        featured_day=featured_day,
+        starters=selectors.starters(user, START_PICKS) if context["knows_little"] else [],
+    )
+    return context
+
+
+@login_required
+@require_POST
+def feedback(request, arxiv_id):
+    paper = services.paper_for_feedback(arxiv_id)
+    signal = request.POST.get("signal", "")
+    if signal == "undo":
+        services.take_back_feedback(request.user, paper)
+        text = "Taken back."
+    else:
+        services.give_feedback(request.user, paper, signal)
+        text = (
+            "Noted: less like this from now on."
+            if signal == Feedback.Signal.NOT_INTERESTED
+            else "Noted: more like this from now on."
+        )
+    if wants_json(request):
+        return JsonResponse({"paper": paper.arxiv_id, "signal": signal, "message": text})
+    messages.success(request, text)
+    return _back(request)
+
+
+@login_required
+@require_POST
+def seed(request):
+    ids = [pk for pk in request.POST.getlist("paper") if pk.isdigit()][:100]
+    papers = list(Paper.objects.visible().filter(pk__in=ids))
+    added = services.seed(request.user, papers, Feedback.Source.PICK)
+    messages.success(request, f"{added} paper{'s' if added != 1 else ''} added to what you like.")
+    return redirect("foryou:page")
+
+
+@login_required
+@require_POST
+def follow(request):
+    form = FollowForm(request.POST)
+    if form.is_valid():
+        made = services.follow(request.user, form.cleaned_data["kind"], form.cleaned_data["value"])
+        messages.success(request, f"Following {made.get_kind_display()} “{made.value}”.")
+    else:
+        messages.error(request, "Say what to follow: a category, an author, a keyword or a search.")
+    return redirect("foryou:page")
+
+
+@login_required
+@require_POST
+def unfollow(request, follow_id):
+    if services.unfollow(request.user, follow_id):
+        messages.success(request, "No longer followed.")
+    return redirect("foryou:page")
+
+
+@login_required
+@require_POST
+def controls(request):
+    form = ControlsForm(request.POST)
+    if form.is_valid():
+        services.set_controls(request.user, **form.cleaned_data)
+        messages.success(request, "Your For you settings are saved.")
+    else:
+        messages.error(request, "The digest's share is a number from 0 to 100.")
+    return redirect("foryou:page")
+
+
+@login_required
+@require_POST
+def reset(request):
+    services.reset(request.user)
+    messages.success(request, "For you has forgotten your feedback, follows and history.")
+    return redirect("foryou:page")
