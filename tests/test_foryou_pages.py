@@ -3,6 +3,7 @@ on reset, hide what was seen, and are the reader's alone. Papers carry small syn
 vectors (three topics in 8 dimensions) so that "near" is known exactly."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -195,3 +196,27 @@ def test_signals_are_in_the_export_and_go_with_the_account(alice_client, alice, 
     delete_account(alice)
     assert not Feedback.objects.exists() and not Follow.objects.exists()
     assert not Reader.objects.exists()
+
+
+def test_the_private_feed_opens_with_its_secret_until_revoked(client, alice_client, alice, world):
+    old, new = world
+    feedback(alice_client, old[1][0], "more")
+    response = alice_client.post(reverse("foryou:feed-token"), {"action": "new"}, follow=True)
+    text = " ".join(str(m) for m in response.context["messages"])
+    path = re.search(r"(/for-you/feed/fy_\S+\.rss)", text).group(1)
+    feed = client.get(path)  # no session: the secret is the key
+    assert feed.status_code == 200 and feed["Cache-Control"] == "private, no-store"
+    body = feed.content.decode()
+    assert "Topic 1 paper" in body and "which you liked" in body
+    assert client.get(path.replace(".rss", ".atom")).status_code == 200
+    alice_client.post(reverse("foryou:feed-token"), {"action": "new"})
+    assert client.get(path).status_code == 404  # a new address ends the old
+    alice_client.post(reverse("foryou:feed-token"), {"action": "revoke"})
+    assert Reader.objects.get(user=alice).feed_token_hash == ""
+    assert client.get("/for-you/feed/fy_guess.rss").status_code == 404
+
+
+def test_the_paper_page_offers_feedback_to_a_signed_in_reader(client, alice_client, world):
+    paper = world[1][1][0]
+    assert b"Not interested" in alice_client.get(paper.get_absolute_url()).content
+    assert b"Not interested" not in client.get(paper.get_absolute_url()).content

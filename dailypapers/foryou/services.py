@@ -143,6 +143,28 @@ def reset(user):
     return refit(user)
 
 
+def new_feed_token(user):
+    """A new secret for `user`'s private feed, replacing the old; shown once."""
+    reader = reader_of(user)
+    token = reader.new_feed_token()
+    reader.save(update_fields=["feed_token_hash", "feed_token_prefix"])
+    return token
+
+
+def revoke_feed_token(user):
+    Reader.objects.filter(user=user).update(feed_token_hash="", feed_token_prefix="")
+
+
+def feed_reader(token):
+    """The active user whose private feed `token` opens, or None."""
+    reader = (
+        Reader.objects.filter(feed_token_hash=Reader.hash_token(token), user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    return None if reader is None else reader.user
+
+
 def mark_seen(user, papers):
     Seen.objects.bulk_create([Seen(user=user, paper=p) for p in papers], ignore_conflicts=True)
 

@@ -10,13 +10,17 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dailypapers.core.ratelimits import wants_json
+from dailypapers.feeds.feeds import FeedContent, absolute, content_type_for
 from dailypapers.foryou import selectors, services
+from dailypapers.foryou.feeds import FEED_DAYS, FEED_ITEMS, PICK_FEEDS
 from dailypapers.foryou.models import Feedback, Follow
 from dailypapers.papers.models import FeedEntry, Paper
 
@@ -180,3 +184,47 @@ def reset(request):
     services.reset(request.user)
     messages.success(request, "For you has forgotten your feedback, follows and history.")
     return redirect("foryou:page")
+
+
+@login_required
+@require_POST
+def feed_token(request):
+    """A new secret address for the reader's private feed (the old one stops working),
+    or none (`revoke`)."""
+    if request.POST.get("action") == "revoke":
+        services.revoke_feed_token(request.user)
+        messages.success(request, "Your private feed's address is revoked.")
+        return redirect("foryou:page")
+    token = services.new_feed_token(request.user)
+    urls = {fmt: absolute(reverse("foryou:feed", args=[token, fmt])) for fmt in PICK_FEEDS}
+    messages.success(
+        request,
+        f"Your private feed: {urls['rss']} (Atom: {urls['atom']}). Keep it to yourself; "
+        "it is shown only now.",
+    )
+    return redirect("foryou:page")
+
+
+@require_safe
+def feed(request, token, fmt):
+    user = services.feed_reader(token)
+    if user is None:
+        raise Http404("no such feed")
+    day = selectors.latest_day()
+    picks = []
+    if day is not None and not services.reader_of(user).paused:
+        picks = selectors.recommend(user, day - dt.timedelta(days=FEED_DAYS - 1), day, FEED_ITEMS)
+    content = FeedContent(
+        title=f"For {user.username} · dailypapers",
+        description="New arXiv papers ranked for you, with the reasons.",
+        link=absolute(reverse("foryou:page")),
+        url=absolute(request.path),
+        entries=picks,
+    )
+    feed = PICK_FEEDS[fmt].get_feed(content, request)
+    response = HttpResponse(content_type=content_type_for(request, feed.content_type))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    patch_vary_headers(response, ["Accept"])
+    feed.write(response, "utf-8")
+    return response
