@@ -6,10 +6,11 @@ subscriber in Python (dailypapers/lib/digest_ranking.py).
 """
 
 from django.conf import settings
+from django.db.models import Sum
 from django.urls import reverse
 
 from dailypapers.lib.digest_ranking import Candidate, community_scores
-from dailypapers.papers.models import FeedEntry
+from dailypapers.papers.models import FeedEntry, Paper
 
 SUMMARY_CHARS = 240
 # A period's papers beyond this many (by upvotes) are not considered: a digest shows at
@@ -53,7 +54,7 @@ def candidates(first_day, last_day):
         (
             entry_id,
             upvotes,
-            _,
+            paper_id,
             arxiv_id,
             title,
             authors,
@@ -76,6 +77,7 @@ def candidates(first_day, last_day):
                 text=" ".join([title, abstract, " ".join(ai_keywords or ())]).lower(),
                 author_text=tuple(a.lower() for a in authors),
                 community=community,
+                paper_id=paper_id,
             )
         )
     return result
@@ -92,3 +94,36 @@ class PeriodCache:
             found = candidates(period.first_day, period.last_day)
             self._by_key[period.key] = (found, {c.entry_id: c for c in found})
         return self._by_key[period.key]
+
+
+def picked(picks):
+    """A member's personal picks (OutboxMessage.picks) as Candidates, still visible, in
+    their order, each with its reasons; upvotes are the paper's over its feed days."""
+    ids = [pick["paper"] for pick in picks]
+    papers = Paper.objects.visible().in_bulk(ids)
+    votes = dict(
+        FeedEntry.objects.visible()
+        .filter(paper_id__in=ids)
+        .values_list("paper_id")
+        .annotate(total=Sum("upvotes"))
+    )
+    site = settings.SITE_URL
+    found = []
+    for pick in picks:
+        paper = papers.get(pick["paper"])
+        if paper is None:
+            continue
+        found.append(
+            Candidate(
+                entry_id=0,
+                arxiv_id=paper.arxiv_id,
+                title=" ".join(paper.title.split()),
+                authors=tuple(paper.authors or ()),
+                summary=summary(paper.ai_summary, paper.abstract),
+                upvotes=votes.get(paper.pk, 0),
+                url=site + reverse("papers:paper", kwargs={"arxiv_id": paper.arxiv_id}),
+                paper_id=paper.pk,
+                reasons=tuple(pick.get("reasons") or ()),
+            )
+        )
+    return found

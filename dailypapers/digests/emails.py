@@ -100,8 +100,9 @@ def digest_message_id(row):
     return f"<digest.{row.pk}.{row.period.replace(':', '.')}@{from_domain()}>"
 
 
-def digest_message(row, subscription, period, papers):
-    """papers: [(Candidate, matched kinds)] in digest order."""
+def digest_message(row, subscription, period, papers, picks=()):
+    """papers: [(Candidate, matched kinds)] in digest order; picks: a member's personal
+    picks (Candidates with reasons), shown first."""
     unsubscribe_token = tokens.make("unsubscribe", subscription)
     headers = {
         **list_unsubscribe_headers(subscription, unsubscribe_token),
@@ -113,6 +114,7 @@ def digest_message(row, subscription, period, papers):
         "subscription": subscription,
         "period": period,
         "papers": [{"paper": c, "matched": sorted(m)} for c, m in papers],
+        "picks": list(picks),
         "manage_url": manage_url(subscription),
         "unsubscribe_url": absolute("digests:unsubscribe", unsubscribe_token),
     }

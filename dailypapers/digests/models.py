@@ -113,6 +113,9 @@ class OutboxMessage(models.Model):
     # The papers chosen for this subscriber when the digest was built (FeedEntry ids, in
     # order); the sender renders them with the counts of the moment it sends.
     entry_ids = models.JSONField(default=list)
+    # A member's personal picks (For you), blended in as their Reader.digest_mix says:
+    # [{"paper": Paper id, "reasons": ["…"]}], best first. Empty for everyone else.
+    picks = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=8, choices=STATUSES, default=QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()

@@ -4,6 +4,11 @@ build_outbox(period)   1. read the period's candidates once; 2. for each subscri
                        receiving the period's frequency without a row for the period,
                        rank them and queue one OutboxMessage; (subscription, period) is
                        unique, so running it twice, or two at once, queues nothing twice.
+
+A member's digest blends in their personal picks (For you: the period's new arXiv papers
+ranked for them, foryou.selectors.picks_for_many) as their digest mix says, from none
+(the community's only) to all; everyone else's is the community's, as ranked by their
+filters.
 """
 
 from dataclasses import dataclass
@@ -13,6 +18,8 @@ from django.utils import timezone
 
 from dailypapers.digests.content import PeriodCache
 from dailypapers.digests.models import OutboxMessage, Subscription
+from dailypapers.foryou import selectors as foryou
+from dailypapers.foryou.models import Reader
 from dailypapers.lib.digest_ranking import Filters, rank
 
 BUILD_CHUNK = 2000
@@ -35,34 +42,72 @@ def build_outbox(period, now=None, cache=None, progress=None):
     subscriptions = (
         Subscription.objects.receiving(period.frequency)
         .exclude(outbox__period=period.key)
-        .only("id", "categories", "keywords", "authors", "max_papers")
+        .select_related("user")
+        .only("id", "categories", "keywords", "authors", "max_papers", "user")
         .order_by("id")
     )
-    pending = []
+    window = None
+    pending, chunk = [], []
     for subscription in subscriptions.iterator(chunk_size=BUILD_CHUNK):
+        chunk.append(subscription)
+        if len(chunk) < BUILD_CHUNK:
+            continue
+        window = _queue_chunk(chunk, period, papers, now, window, pending, result)
+        chunk = []
+        if len(pending) >= BUILD_CHUNK:
+            result.queued += _insert(pending)
+            if progress:
+                progress(len(pending))
+            pending = []
+    if chunk:
+        _queue_chunk(chunk, period, papers, now, window, pending, result)
+    if pending:
+        result.queued += _insert(pending)
+        if progress:
+            progress(len(pending))
+    return result
+
+
+def _queue_chunk(chunk, period, papers, now, window, pending, result):
+    """Rank each subscription of `chunk` and add its row to `pending`; the Window of
+    the period's new papers, read the first time a member wants personal picks."""
+    limits = {s.pk: min(s.max_papers, settings.DIGEST_MAX_PAPERS_LIMIT) for s in chunk}
+    members = [s.user for s in chunk if s.user_id]
+    mixes = dict(
+        Reader.objects.filter(user__in=members, digest_mix__gt=0).values_list(
+            "user_id", "digest_mix"
+        )
+    )
+    personal = {}
+    if mixes:
+        wanted = {
+            s.user_id: round(limits[s.pk] * mixes[s.user_id] / 100)
+            for s in chunk
+            if s.user_id in mixes
+        }
+        if window is None:
+            window = foryou.Window(period.first_day, period.last_day)
+        personal = foryou.picks_for_many(members, window, wanted)
+    for subscription in chunk:
+        picks = personal.get(subscription.user_id, []) if subscription.user_id else []
+        shown = {pick.paper.pk for pick in picks}
         filters = Filters.of(subscription.categories, subscription.keywords, subscription.authors)
         chosen = rank(
-            papers, filters, min(subscription.max_papers, settings.DIGEST_MAX_PAPERS_LIMIT)
+            [c for c in papers if c.paper_id not in shown],
+            filters,
+            limits[subscription.pk] - len(picks),
         )
-        if not chosen:
+        if not chosen and not picks:
             result.empty += 1
             continue
         pending.append(
             OutboxMessage(
                 subscription_id=subscription.pk, period=period.key, next_attempt_at=now,
                 entry_ids=[candidate.entry_id for candidate, _ in chosen],
+                picks=[{"paper": p.paper.pk, "reasons": p.reasons} for p in picks],
             )
         )  # fmt: skip
-        if len(pending) >= BUILD_CHUNK:
-            result.queued += _insert(pending)
-            if progress:
-                progress(len(pending))
-            pending = []
-    if pending:
-        result.queued += _insert(pending)
-        if progress:
-            progress(len(pending))
-    return result
+    return window
 
 
 def _insert(rows):

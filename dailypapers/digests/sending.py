@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dailypapers.digests import emails
+from dailypapers.digests import content, emails
 from dailypapers.digests.content import PeriodCache
 from dailypapers.digests.models import OutboxMessage, Subscription
 from dailypapers.digests.schedule import period_from_key
@@ -197,12 +197,13 @@ class Sender:
         # The papers chosen at build time, still visible, with today's counts; the match
         # marks are recomputed (cheap) since they are not stored.
         chosen = [by_id[i] for i in row.entry_ids if i in by_id]
-        if not chosen:
+        picks = content.picked(row.picks) if row.picks else []
+        if not chosen and not picks:
             self._finish(row, OutboxMessage.SKIPPED, last_error="no papers left to show")
             self.result.skipped += 1
             return
         papers = rank(chosen, filters, len(chosen))
-        message = emails.digest_message(row, subscription, period, papers)
+        message = emails.digest_message(row, subscription, period, papers, picks)
         self._open()
         try:
             self.connection.send_messages([message])

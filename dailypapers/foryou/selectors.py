@@ -230,3 +230,84 @@ def starters(user, limit):
             if group and len(chosen) < limit:
                 chosen.append(group.pop(0))
     return chosen
+
+
+class Window:
+    """The candidate papers of one window, read once for many readers (the digest)."""
+
+    def __init__(self, start, end):
+        papers = {
+            p.pk: p
+            for p in window_papers(start, end).only(
+                "id", "arxiv_id", "title", "abstract", "authors", "categories"
+            )
+        }
+        ids, vectors = search.paper_vectors(list(papers))
+        self.papers = [papers[pk] for pk in ids]
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.batch = ranking.Candidates(
+            vectors=vectors,
+            categories=[p.categories for p in self.papers],
+            authors=[p.authors for p in self.papers],
+            texts=[f"{p.title} {p.abstract}" for p in self.papers],
+        )
+
+
+def _acted_by(user_ids):
+    """{user id: paper ids they acted on} for many readers, in three queries."""
+    acted = {pk: set() for pk in user_ids}
+    for model, user_field in (
+        (Feedback, "user_id"),
+        (Upvote, "user_id"),
+        (CollectionItem, "collection__owner_id"),
+    ):
+        rows = model.objects.filter(**{f"{user_field}__in": user_ids}).values_list(
+            user_field, "paper_id"
+        )
+        for user_id, paper_id in rows:
+            acted[user_id].add(paper_id)
+    return acted
+
+
+def picks_for_many(users, window, limits):
+    """{user id: [Pick]} for many readers at once over one Window: one matrix product
+    for the batch, then each reader's best `limits[user id]` papers they have not acted
+    on and for which there is a reason. Readers who paused For you, or whose model knows
+    nothing, get none."""
+    if not len(window.ids):
+        return {}
+    readers = [
+        r
+        for r in Reader.objects.filter(user__in=users, paused=False, model_signals__gt=0)
+        if r.model and limits.get(r.user_id, 0) > 0
+    ]
+    if not readers:
+        return {}
+    models = [ranking.ReaderModel.from_bytes(r.model) for r in readers]
+    scores = ranking.score_many(models, window.batch)
+    acted = _acted_by([r.user_id for r in readers])
+    users_by_id = {u.pk: u for u in users}
+    found = {}
+    for row, (reader, model) in enumerate(zip(readers, models)):
+        order = np.argsort(-scores[row], kind="stable")
+        chosen = [i for i in order.tolist() if int(window.ids[i]) not in acted[reader.user_id]][
+            : limits[reader.user_id]
+        ]
+        if not chosen:
+            continue
+        user = users_by_id[reader.user_id]
+        history = history_of(user, reader)
+        titles = dict(Paper.objects.filter(pk__in=history.liked_ids).values_list("pk", "title"))
+        picks = []
+        for i in chosen:
+            why = ranking.reasons(model, history, window.batch, i)
+            # A pick with nothing to say for it is a guess: the community's fill its place.
+            if why:
+                picks.append(
+                    Pick(
+                        window.papers[i], float(scores[row][i]), [_sentence(r, titles) for r in why]
+                    )
+                )
+        if picks:
+            found[reader.user_id] = picks
+    return found

@@ -36,6 +36,9 @@ class Candidate:
     text: str = ""
     author_text: tuple = ()
     community: float = 0.0
+    paper_id: int = 0
+    # Why For you picked it (a member's personal picks only).
+    reasons: tuple = ()
 
 
 @dataclass(frozen=True)
