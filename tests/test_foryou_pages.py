@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from dailypapers.foryou.models import Feedback, Follow, Reader
 from dailypapers.people.services import delete_account, export_user_data
+from dailypapers.search.models import PaperEmbedding
 from tests.factories import make_entry
 from tests.foryou_helpers import DAY, paper_on, topic
 
@@ -220,3 +221,38 @@ def test_the_paper_page_offers_feedback_to_a_signed_in_reader(client, alice_clie
     paper = world[1][1][0]
     assert b"Not interested" in alice_client.get(paper.get_absolute_url()).content
     assert b"Not interested" not in client.get(paper.get_absolute_url()).content
+
+
+def test_a_feed_day_sorts_for_the_reader_instead_of_by_upvotes(client, alice_client, world):
+    old, new = world
+    entries = [
+        make_entry(DAY, upvotes=10 - n, paper=paper, position=n)
+        for n, paper in enumerate([new[0][0], new[2][0], new[1][0]])
+    ]
+    feedback(alice_client, old[1][0], "more")
+    day_url = reverse("papers:day", args=[DAY.isoformat()])
+    page = alice_client.get(day_url).content.decode()
+    assert reverse("foryou:day", args=[DAY.isoformat()]) in page
+    titles = [e.paper.title for e in entries]
+    assert [t for t in titles if t in page] == titles  # by upvotes
+    mine = alice_client.get(reverse("foryou:day", args=[DAY.isoformat()]))
+    assert mine.status_code == 200
+    body = mine.content.decode()
+    positions = sorted(titles, key=body.index)
+    assert positions[0] == new[1][0].title  # speech first: the reader liked speech
+    assert "for me</strong>" in body
+    assert b"for me" not in client.get(day_url).content  # not offered to anonymous readers
+    assert alice_client.get("/for-you/date/2026-02-31").status_code == 404
+
+
+def test_a_near_copy_of_a_dismissed_paper_goes_with_it(alice_client, world):
+    old, new = world
+    feedback(alice_client, old[0][0], "more")
+    dismissed = new[0][0]
+    vector = PaperEmbedding.unpack(PaperEmbedding.objects.get(paper=dismissed).vector)
+    copy = paper_on(DAY, (vector + topic(0, 0.05, 5) * 0.05).astype("float32"), title="Copy")
+    assert copy.arxiv_id in picks(alice_client)
+    feedback(alice_client, dismissed, "not_interested")
+    order = picks(alice_client)
+    assert dismissed.arxiv_id not in order and copy.arxiv_id not in order
+    assert new[0][1].arxiv_id in order  # its topic sinks, but is not gone

@@ -22,6 +22,7 @@ from dailypapers.search import service as search
 BACKGROUND_SIZE = 2000
 BACKGROUND_SECONDS = 3600
 MAX_HISTORY = 5000  # the newest signals of each kind a model is fitted from
+NEAR_DUPLICATE = 0.95  # cosine: a paper this close to a dismissed one is not shown
 
 
 @dataclass
@@ -146,9 +147,9 @@ def model_of(reader):
     return ranking.ReaderModel.from_bytes(reader.model)
 
 
-def recommend(user, start, end, limit=50, *, papers=None):
+def recommend(user, start, end, limit=50, *, papers=None, keep_acted=False):
     """The reader's picks among the papers of `start`..`end` (or among `papers`), best
-    first, without those they already acted on."""
+    first, without those they already acted on (unless `keep_acted`: sorting a list)."""
     reader = Reader.objects.filter(user=user).first() or Reader(user=user)
     model = model_of(reader)
     history = history_of(user, reader)
@@ -156,7 +157,7 @@ def recommend(user, start, end, limit=50, *, papers=None):
         model = ranking.fit(history, background())
     if papers is None:
         papers = window_papers(start, end)
-    skip = acted_ids(user, reader)
+    skip = set() if keep_acted else acted_ids(user, reader)
     candidates = {
         p.pk: p
         for p in papers.only("id", "arxiv_id", "title", "abstract", "authors", "categories")
@@ -173,7 +174,13 @@ def recommend(user, start, end, limit=50, *, papers=None):
         texts=[f"{p.title} {p.abstract}" for p in chosen],
     )
     scores = ranking.score(model, batch)
-    order = np.argsort(-scores, kind="stable")[:limit]
+    order = np.argsort(-scores, kind="stable")
+    if len(history.disliked) and not keep_acted:
+        # A near copy of a dismissed paper (another version, a companion paper) goes
+        # with it; the rest of its kind only sinks (the model's part).
+        nearest = (history.disliked @ vectors.T).max(axis=0)
+        order = order[nearest[order] < NEAR_DUPLICATE]
+    order = order[:limit]
     titles = dict(Paper.objects.filter(pk__in=history.liked_ids).values_list("pk", "title"))
     picks = []
     for i in order.tolist():

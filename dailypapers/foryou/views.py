@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from dailypapers.core.ratelimits import wants_json
@@ -22,6 +24,8 @@ from dailypapers.feeds.feeds import FeedContent, absolute, content_type_for
 from dailypapers.foryou import selectors, services
 from dailypapers.foryou.feeds import FEED_DAYS, FEED_ITEMS, PICK_FEEDS
 from dailypapers.foryou.models import Feedback, Follow
+from dailypapers.lib.periods import InvalidPeriod, parse_day
+from dailypapers.papers import selectors as papers
 from dailypapers.papers.models import FeedEntry, Paper
 
 TODAY_PICKS = 20
@@ -228,3 +232,41 @@ def feed(request, token, fmt):
     patch_vary_headers(response, ["Accept"])
     feed.write(response, "utf-8")
     return response
+
+
+@login_required
+@require_safe
+def day_for_me(request, value):
+    """A feed day's papers sorted for the reader instead of by upvotes (the day page's
+    "For me" sort): the same page, the same cards, in the reader's order."""
+    try:
+        period = parse_day(value)
+    except InvalidPeriod as exc:
+        raise Http404(str(exc)) from None
+    entries = list(papers.entries_in(period).select_related("paper"))
+    ids = [e.paper_id for e in entries]
+    picks = selectors.recommend(
+        request.user,
+        None,
+        None,
+        len(entries),
+        papers=Paper.objects.filter(pk__in=ids),
+        keep_acted=True,
+    )
+    order = {pick.paper.pk: n for n, pick in enumerate(picks)}
+    entries.sort(key=lambda e: order.get(e.paper_id, len(order)))
+    previous, following, _ = papers.period_summary(period)
+    cards = render_to_string(
+        "papers/_period_cards.html",
+        {"period": period, "entries": entries, "page": None, "rank_offset": 0},
+    )
+    context = {
+        "nav": "daily",
+        "tabs": [("day", "Daily", period, True)],
+        "period": period,
+        "cards": mark_safe(cards),  # rendered by our own template, escaped there
+        "previous": previous,
+        "next": following,
+        "for_me": True,
+    }
+    return render(request, "papers/period.html", context)
