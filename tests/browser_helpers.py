@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -99,3 +101,19 @@ def wait_for_mail(smtp, to, timeout=10):
 def mail_text(message):
     part = message.get_body(preferencelist=("plain", "html"))
     return part.get_content()
+
+
+DESKTOP = {"width": 1200, "height": 900}
+
+
+def signed_in(browser, site, username, viewport=DESKTOP):
+    """A browser context whose session is `username`'s (made by Django's test client)."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        user = get_user_model().objects.create_user(username, f"{username}@example.org", None)
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=viewport)
+    cookie = client.cookies["sessionid"]
+    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": site.url}])
+    return context, user

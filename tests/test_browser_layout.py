@@ -10,30 +10,14 @@ Screenshots go to test-artifacts/browser/ with the others (20-… onwards).
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
 
 from dailypapers.discussion import services as discussion
 from dailypapers.lib.periods import day_period
-from tests.browser_helpers import ARTIFACTS, shot
+from tests.browser_helpers import ARTIFACTS, DESKTOP, shot, signed_in
 from tests.factories import make_entry, make_paper
 
-DESKTOP = {"width": 1200, "height": 900}
 PHONE = {"width": 390, "height": 800}
-
-
-def signed_in(browser, site, username, viewport=DESKTOP):  # noqa: F811
-    """A browser context whose session is `username`'s (made by Django's test client)."""
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        user = get_user_model().objects.create_user(username, f"{username}@example.org", None)
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport)
-    cookie = client.cookies["sessionid"]
-    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": site.url}])
-    return context, user
 
 
 def box(page, selector):  # noqa: F811
