@@ -1,0 +1,1017 @@
+"""Reading and writing bibliographies: BibTeX, RIS and plain lists of arXiv ids.
+
+`read_references(data, filename="")` takes an uploaded file (bytes) or pasted text (str),
+finds its format and returns a `Reading`: the references found (arXiv id, DOI, title,
+authors, year, citation key), the problems met (each with where it was: "entry 7
+(smith2020), line 40", "line 12") and the format. Bad entries are reported and skipped, the
+rest kept; only input that is not text, or is larger than MAX_BYTES / MAX_ENTRIES, raises a
+`BibliographyError` whose message says what to do. "For you" seeds a reader's ranking
+from it (issue 14); a collection's import reads its files the same way (issue 17).
+
+`to_bibtex(records)` and `to_ris(records)` write records (mappings or objects with
+arxiv_id, title, authors, year, abstract, url, doi, primary_category) as files that
+reference managers import and that `read_references` reads back to the same ids and titles.
+
+The BibTeX and RIS readers are written here, not taken from a library. bibtexparser 2.1
+drops what real exports have: the last entry when its closing brace is missing, values
+joined with `#` (it keeps `arx # " 2401.01234"` as text), and it reports a duplicate key
+as a failed block; pybtex stops the whole file at the first entry without a key; rispy
+0.10 silently loses every record after one without `ER  -`. Both formats are small: a
+tolerant scanner for each is shorter than the repairs around those libraries would be,
+and recovers entry by entry. LaTeX in BibTeX values (accents, `\\&`, `\\textendash`,
+`\\emph{}`) is turned into text by pylatexenc, which knows far more macros than a table
+here would; math (`$\\beta$-VAE`) is kept as written, as arXiv writes titles.
+"""
+
+import codecs
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pylatexenc.latex2text import LatexNodes2Text
+
+from dailypapers.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+
+# Larger files are refused before reading: a reader's whole library fits well below
+# (a 10,000-entry Zotero export with abstracts is about 15 MB, without them about 4 MB).
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ENTRIES = 10_000
+
+FORMATS = ("bibtex", "ris", "list")
+
+
+class BibliographyError(ValueError):
+    """The input cannot be read at all (not text, or too large); the message says why."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    reason: str
+
+    def __str__(self):
+        return f"{self.where}: {self.reason}"
+
+
+@dataclass
+class Reference:
+    where: str
+    key: str = ""
+    arxiv_id: str | None = None
+    doi: str | None = None
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+
+
+@dataclass
+class Reading:
+    format: str
+    references: list[Reference] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def arxiv_ids(self):
+        return [ref.arxiv_id for ref in self.references if ref.arxiv_id]
+
+
+# ---------------------------------------------------------------------------------------
+# Decoding
+
+
+_BINARY_SIGNATURES = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or a Word/OpenDocument file)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"SQLite format 3", "an SQLite database (zotero.sqlite?)"),
+)
+
+_NOT_TEXT_HINT = (
+    "export your library as BibTeX (.bib) or RIS (.ris) from your reference manager, "
+    "or paste a list of arXiv ids"
+)
+
+
+def _decode(data):
+    """Bytes → str: UTF-8 (with or without BOM), UTF-16/32 with BOM, else cp1252/Latin-1."""
+    if len(data) > MAX_BYTES:
+        raise BibliographyError(
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; at most "
+            f"{MAX_BYTES // 1024 // 1024} MB can be read. Split it, or export without "
+            "abstracts and attachments."
+        )
+    for signature, what in _BINARY_SIGNATURES:
+        if data.startswith(signature):
+            raise BibliographyError(f"This is {what}, not a bibliography: {_NOT_TEXT_HINT}.")
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise BibliographyError(
+                    f"The file starts as {encoding.upper()} text but is not: {_NOT_TEXT_HINT}."
+                ) from None
+    # UTF-16 without a BOM (some Windows tools): every other byte of ASCII text is NUL.
+    head = data[:4096]
+    if len(head) >= 16 and head[1::2].count(0) > 0.9 * len(head[1::2]) and 0 not in head[::2]:
+        try:
+            return data.decode("utf-16-le")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _check_text(text):
+    if "\x00" in text:
+        raise BibliographyError(
+            f"The file contains NUL bytes, so it is not text: {_NOT_TEXT_HINT}."
+        )
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if controls > max(8, len(sample) // 100):
+        raise BibliographyError(f"The file looks binary, not text: {_NOT_TEXT_HINT}.")
+
+
+def _text_of(data):
+    if isinstance(data, bytes | bytearray | memoryview):
+        text = _decode(bytes(data))
+    elif isinstance(data, str):
+        if len(data) > MAX_BYTES:
+            raise BibliographyError(
+                f"The text is too long: at most {MAX_BYTES // 1024 // 1024} MB can be read."
+            )
+        text = data
+    else:
+        raise TypeError(f"read_references takes bytes or str, not {type(data).__name__}")
+    _check_text(text)
+    text = text.removeprefix("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# ---------------------------------------------------------------------------------------
+# arXiv ids and DOIs in text
+
+# An id as it stands in text: new style YYMM.NNNN(N) or old style archive(.XX)/YYMMNNN,
+# not inside a longer number or word.
+_ID = (
+    r"(\d{4}\.\d{4,5}(?:v\d{1,4})?|[a-z][a-z\-]{0,15}(?:\.[A-Z]{2})?/\d{7}(?:v\d{1,4})?)(?![\w\-])"
+)
+# Where an id is named as one: an arxiv.org (or mirror) URL, the arXiv DOI, "arXiv:",
+# "arXiv preprint arXiv:", DBLP's "CoRR abs/…", Hugging Face's papers page.
+_ARXIV_IN_TEXT = re.compile(
+    r"(?i:arxiv\.org/(?:abs|pdf|html|format|ps)/"
+    r"|10\.48550/arxiv\."
+    r"|\barxiv(?:\s+e-?prints?)?\s*[:/]?\s*(?:abs/)?"
+    r"|\bcorr\b[\s,]*(?:abs/)?"
+    r"|huggingface\.co/papers/"
+    r"|alphaxiv\.org/(?:abs|overview)/)" + _ID
+)
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>{}]+)")
+_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi\s*:\s*)", re.IGNORECASE)
+
+
+def _plausible(base):
+    """New-style ids start in April 2007 and name a real month."""
+    if "/" in base:
+        return True
+    yymm = int(base[:4])
+    return 1 <= yymm % 100 <= 12 and yymm >= 704
+
+
+def arxiv_id_of(value):
+    """The base arXiv id that `value` is (an id, arXiv:id, URL or arXiv DOI), or None."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        base, _ = parse_arxiv_id(re.sub(r"^(?i:arxiv)\s*:\s*", "", value))
+    except InvalidArxivId:
+        found = find_arxiv_id(value)
+        if found and len(value) < 80 and value.lower().count("arxiv") <= 2:
+            return found
+        return None
+    return base if _plausible(base) else None
+
+
+def find_arxiv_id(text):
+    """The first base arXiv id named as one in free text (URL, arXiv:…, arXiv DOI), or None."""
+    for match in _ARXIV_IN_TEXT.finditer(text):
+        try:
+            base, _ = parse_arxiv_id(match.group(1))
+        except InvalidArxivId:
+            continue
+        if _plausible(base):
+            return base
+    return None
+
+
+def doi_of(value):
+    """A DOI (lower case, without a resolver prefix) found in `value`, or None."""
+    match = _DOI.search(_DOI_PREFIX.sub("", value))
+    if not match:
+        return None
+    return match.group(1).rstrip(".,;)]").lower()
+
+
+# ---------------------------------------------------------------------------------------
+# LaTeX to text
+
+_latex = LatexNodes2Text(math_mode="verbatim")
+_NEEDS_LATEX = re.compile(r"[\\$~]|--|``|''")
+_BRACES = re.compile(r"(?<!\\)[{}]")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_latex(value):
+    """BibTeX field text → plain text: accents and escapes decoded, case braces dropped."""
+    if _NEEDS_LATEX.search(value):
+        try:
+            value = _latex.latex_to_text(value)
+        except Exception:  # pylatexenc fails on some malformed macros (\href{x} alone)
+            value = value.replace("\\", "")
+        value = value.replace("\xa0", " ").replace("\u02c6", "^")
+    value = _BRACES.sub("", value)
+    return _SPACE.sub(" ", value).strip()
+
+
+def _person(name):
+    """'Last, First' / 'Last, Jr, First' / 'First Last' → 'First Last (Jr)'."""
+    parts = [p.strip() for p in _split_top(name, ",")]
+    parts = [p for p in parts if p]
+    if len(parts) == 2:
+        name = f"{parts[1]} {parts[0]}"
+    elif len(parts) >= 3:
+        name = f"{parts[2]} {parts[0]} {parts[1]}"
+    return _SPACE.sub(" ", name).strip()
+
+
+def _split_top(value, separator):
+    """Split on a separator character outside braces."""
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(value):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif ch == separator and depth == 0:
+            pieces.append(value[start:i])
+            start = i + 1
+    pieces.append(value[start:])
+    return pieces
+
+
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def _bibtex_authors(value):
+    """A BibTeX name list ("A and B and {C and D}") → clean names; "others" dropped."""
+    names, depth, start = [], 0, 0
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch.isspace():
+            match = _AND.match(value, i)
+            if match:
+                names.append(value[start:i])
+                start = i = match.end()
+                continue
+        i += 1
+    names.append(value[start:])
+    people = []
+    for raw in names:
+        if raw.strip().lower() in ("others", ""):
+            continue
+        person = clean_latex(_person(raw))
+        if person:
+            people.append(person)
+    return people
+
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")
+
+
+def _year_of(value):
+    match = _YEAR.search(value or "")
+    return int(match.group(1)) if match else None
+
+
+def _where(kind, number, key, line):
+    label = f"{kind} {number}"
+    if key:
+        label += f" ({key})"
+    return f"{label}, line {line}"
+
+
+def _reference(where, key, fields, id_fields, scan_fields, doi_fields, title, authors, year):
+    """One entry's fields → (Reference or None, reason it was skipped)."""
+    arxiv_id = None
+    for name in id_fields:
+        for value in fields.get(name, ()):
+            arxiv_id = arxiv_id or arxiv_id_of(value)
+    doi = None
+    for name in doi_fields:
+        for value in fields.get(name, ()):
+            doi = doi or doi_of(value)
+    if doi and not arxiv_id:
+        arxiv_id = find_arxiv_id(doi)
+    for name in scan_fields:
+        for value in fields.get(name, ()):
+            arxiv_id = arxiv_id or find_arxiv_id(value)
+    if not (arxiv_id or doi or title):
+        return None, "no arXiv id, DOI or title"
+    return Reference(
+        where=where, key=key, arxiv_id=arxiv_id, doi=doi, title=title, authors=authors, year=year
+    ), None
+
+
+# ---------------------------------------------------------------------------------------
+# BibTeX
+
+_MONTHS = {
+    m: name
+    for m, name in zip(
+        "jan feb mar apr may jun jul aug sep oct nov dec".split(),
+        "January February March April May June July August September October November December".split(),
+    )
+}
+_ENTRY_START = re.compile(r"@\s*([A-Za-z][\w\-:]*)\s*([{(])")
+# A new entry at the start of a line: where reading resumes after a broken one.
+_NEXT_ENTRY = re.compile(r"^[ \t]*@\s*[A-Za-z][\w\-:]*\s*[{(]", re.MULTILINE)
+_NAME = re.compile(r"[^\s=,{}()\"#%]+")
+_NUMBER_OR_MACRO = re.compile(r"[^\s=,{}()\"#%]+")
+
+# Which BibTeX fields name an arXiv id outright, which may mention one in passing, which
+# hold a DOI. Mendeley writes `arxivId`, DBLP `eprint` with `eprinttype`, Zotero and
+# Google Scholar the URL, DOI or "arXiv preprint arXiv:…" in `journal`.
+_BIB_ID_FIELDS = ("arxivid", "arxiv", "eprint")
+_BIB_SCAN_FIELDS = (
+    "url",
+    "ee",
+    "link",
+    "pdf",
+    "journal",
+    "journaltitle",
+    "volume",
+    "note",
+    "howpublished",
+    "annote",
+    "addendum",
+    "number",
+    "archive",
+    "publisher",
+    "institution",
+    "eprint",
+)
+_BIB_DOI_FIELDS = ("doi",)
+
+
+class _Broken(Exception):
+    """The entry cannot be read to its end; reading resumes at the next entry."""
+
+
+class _BibtexScanner:
+    def __init__(self, text):
+        self.text = text
+        self.macros = dict(_MONTHS)
+        self.references = []
+        self.problems = []
+        self.entries = 0
+        # Line starts, to name the line of a position.
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line_of(self, pos):
+        lo, hi = 0, len(self.line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.line_starts[mid] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1
+
+    def run(self):
+        pos = 0
+        text = self.text
+        while True:
+            at = text.find("@", pos)
+            if at < 0:
+                break
+            match = _ENTRY_START.match(text, at)
+            if not match:
+                pos = at + 1  # an @ in the text between entries (an email address): a comment
+                continue
+            kind = match.group(1).lower()
+            closer = "}" if match.group(2) == "{" else ")"
+            pos = match.end()
+            if kind == "comment":
+                pos = self.skip_balanced(pos, closer)
+            elif kind == "preamble":
+                pos = self.skip_balanced(pos, closer)
+            elif kind == "string":
+                pos = self.read_string(at, pos, closer)
+            else:
+                self.entries += 1
+                if self.entries > MAX_ENTRIES:
+                    raise BibliographyError(
+                        f"The file has more than {MAX_ENTRIES:,} entries; split it into "
+                        "smaller files."
+                    )
+                pos = self.read_entry(at, pos, closer)
+        return self
+
+    def skip_balanced(self, pos, closer):
+        """Past the end of a @comment/@preamble body (to the end of its line if unbalanced)."""
+        depth = 1
+        text = self.text
+        for i in range(pos, len(text)):
+            ch = text[i]
+            if ch == "{" or (ch == "(" and closer == ")"):
+                depth += 1
+            elif ch == "}" or (ch == ")" and closer == ")"):
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+        end = text.find("\n", pos)
+        return len(text) if end < 0 else end + 1
+
+    def resume_at(self, pos):
+        """The start of the next entry after `pos` (at the start of a line), or the end."""
+        match = _NEXT_ENTRY.search(self.text, pos)
+        return match.start() if match else len(self.text)
+
+    def skip_space(self, pos):
+        text = self.text
+        while pos < len(text):
+            ch = text[pos]
+            if ch.isspace():
+                pos += 1
+            elif ch == "%":  # a comment to the end of the line, as biber reads them
+                end = text.find("\n", pos)
+                pos = len(text) if end < 0 else end + 1
+            else:
+                break
+        return pos
+
+    def read_string(self, at, pos, closer):
+        limit = self.resume_at(pos)
+        try:
+            pos = self.skip_space(pos)
+            name = _NAME.match(self.text, pos)
+            if not name:
+                raise _Broken("no name")
+            pos = self.skip_space(name.end())
+            if not self.text.startswith("=", pos):
+                raise _Broken("no '='")
+            value, pos = self.read_value(pos + 1, limit)
+            self.macros[name.group(0).lower()] = value
+            pos = self.skip_space(pos)
+            if pos < len(self.text) and self.text[pos] in "})":
+                pos += 1
+            return pos
+        except _Broken as broken:
+            self.problems.append(
+                Problem(f"@string, line {self.line_of(at)}", f"unreadable ({broken}), skipped")
+            )
+            return limit
+
+    def read_value(self, pos, limit):
+        """One field value: braced, quoted, a number or a macro, joined by `#`."""
+        text = self.text
+        parts = []
+        while True:
+            pos = self.skip_space(pos)
+            if pos >= len(text):
+                raise _Broken("the file ends inside a value")
+            ch = text[pos]
+            if ch == "{":
+                part, pos = self.read_delimited(pos + 1, "}", limit)
+            elif ch == '"':
+                part, pos = self.read_delimited(pos + 1, '"', limit)
+            else:
+                match = _NUMBER_OR_MACRO.match(text, pos)
+                if not match:
+                    raise _Broken(f"a value was expected, found {text[pos]!r}")
+                word = match.group(0)
+                part = self.macros.get(word.lower(), word)
+                pos = match.end()
+            parts.append(part)
+            after = self.skip_space(pos)
+            if after < len(text) and text[after] == "#":
+                pos = after + 1
+                continue
+            return "".join(parts), pos
+
+    def read_delimited(self, pos, end, limit):
+        """Text up to the closing `}` or `"` at brace depth 0; unbalanced → _Broken."""
+        text = self.text
+        depth = 0
+        i = pos
+        stop = min(limit, len(text))
+        while i < stop:
+            ch = text[i]
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                if depth == 0:
+                    if end == "}":
+                        return text[pos:i], i + 1
+                    raise _Broken("unbalanced braces")
+                depth -= 1
+            elif ch == '"' and end == '"' and depth == 0:
+                return text[pos:i], i + 1
+            i += 1
+        raise _Broken("unbalanced braces")
+
+    def read_entry(self, at, pos, closer):
+        text = self.text
+        line = self.line_of(at)
+        number = self.entries
+        limit = self.resume_at(pos)
+        # The key: up to the first comma. An entry without a key goes straight to fields.
+        key = ""
+        start = self.skip_space(pos)
+        comma = text.find(",", start, limit)
+        candidate = text[start:comma] if comma >= 0 else ""
+        if comma >= 0 and "=" not in candidate and not re.search(r"[{}\"]", candidate):
+            key = candidate.strip()
+            pos = comma + 1
+        else:
+            pos = start
+        fields = {}
+        try:
+            while True:
+                pos = self.skip_space(pos)
+                while pos < len(text) and text[pos] == ",":
+                    pos = self.skip_space(pos + 1)
+                if pos >= limit:
+                    # No closing brace before the next entry or the end of the file (the
+                    # last entry of a truncated export): the fields read so far stand.
+                    break
+                if text[pos] in closer + "}":
+                    pos += 1
+                    break
+                name = _NAME.match(text, pos)
+                if not name:
+                    raise _Broken(f"a field name was expected, found {text[pos]!r}")
+                after = self.skip_space(name.end())
+                if not text.startswith("=", after):
+                    if after >= limit or text[after] in closer + "},":
+                        # A key-like word after the fields (a trailing key without comma).
+                        pos = after
+                        continue
+                    raise _Broken(f"'=' was expected after {name.group(0)!r}")
+                value, pos = self.read_value(after + 1, limit)
+                fields.setdefault(name.group(0).lower(), []).append(value)
+        except _Broken as broken:
+            reason = str(broken)
+            if reason == "unbalanced braces" or "ends inside" in reason:
+                reason = "unbalanced braces or quotes, skipped"
+            else:
+                reason = f"{reason}, skipped"
+            self.problems.append(Problem(_where("entry", number, key, line), reason))
+            return limit
+        self.add(number, key, line, fields)
+        return pos
+
+    def add(self, number, key, line, fields):
+        where = _where("entry", number, key, line)
+        # eprint names an arXiv id unless the entry says it is another archive's.
+        prefix = " ".join(fields.get("archiveprefix", []) + fields.get("eprinttype", [])).lower()
+        if prefix and "arxiv" not in prefix:
+            fields.pop("eprint", None)
+        # DBLP: journal = {CoRR}, volume = {abs/1706.03762}.
+        if "corr" in " ".join(fields.get("journal", [])).lower():
+            fields["arxiv"] = [v.removeprefix("abs/") for v in fields.get("volume", [])]
+        title = clean_latex(" ".join(fields.get("title", [])))
+        authors = _bibtex_authors(fields["author"][0]) if fields.get("author") else []
+        year = _year_of(" ".join(fields.get("year", []) + fields.get("date", [])))
+        reference, reason = _reference(
+            where,
+            key,
+            fields,
+            _BIB_ID_FIELDS,
+            _BIB_SCAN_FIELDS,
+            _BIB_DOI_FIELDS,
+            title,
+            authors,
+            year,
+        )
+        if reference is None:
+            self.problems.append(Problem(where, reason))
+        else:
+            self.references.append(reference)
+
+
+def _read_bibtex(text):
+    scanner = _BibtexScanner(text).run()
+    if scanner.entries == 0:
+        scanner.problems.append(Problem("file", "no BibTeX entries (@article{…}) found"))
+    return scanner.references, scanner.problems
+
+
+# ---------------------------------------------------------------------------------------
+# RIS
+
+# "TY  - JOUR": two letters or a letter and a digit, two spaces, a dash. Exporters differ
+# in the spaces (one, two, a tab) and some drop the space after the dash of an empty tag.
+_RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]{1,3}-(?:[ \t]?(.*))?$")
+_RIS_ID_FIELDS = ()
+_RIS_SCAN_FIELDS = (
+    "UR",
+    "L1",
+    "L2",
+    "L3",
+    "L4",
+    "LK",
+    "JO",
+    "JF",
+    "JA",
+    "J2",
+    "T2",
+    "T3",
+    "M1",
+    "M2",
+    "M3",
+    "N1",
+    "AN",
+    "ID",
+    "PB",
+)
+_RIS_DOI_FIELDS = ("DO", "M3", "UR", "N1")
+
+
+def _read_ris(text):
+    references, problems = [], []
+    record = None  # (number, first line, {tag: [values]})
+    last_tag = None
+    number = 0
+
+    def close():
+        nonlocal record
+        if record is None:
+            return
+        n, line, fields = record
+        key = (fields.get("ID") or [""])[0].strip()
+        where = _where("entry", n, key, line)
+        title = " ".join((fields.get("TI") or fields.get("T1") or fields.get("CT") or [""])[:1])
+        title = _SPACE.sub(" ", title).strip()
+        authors = [_person(a) for a in fields.get("AU", []) + fields.get("A1", []) if a.strip()]
+        year = _year_of(
+            " ".join(fields.get("PY", []) + fields.get("Y1", []) + fields.get("DA", []))
+        )
+        reference, reason = _reference(
+            where,
+            key,
+            fields,
+            _RIS_ID_FIELDS,
+            _RIS_SCAN_FIELDS,
+            _RIS_DOI_FIELDS,
+            title,
+            authors,
+            year,
+        )
+        if reference is None:
+            problems.append(Problem(where, reason))
+        else:
+            references.append(reference)
+        record = None
+
+    for line_number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        match = _RIS_TAG.match(line.rstrip())
+        if match:
+            tag, value = match.group(1), (match.group(2) or "").strip()
+            if tag == "ER":
+                close()
+                last_tag = None
+                continue
+            if tag == "TY" or record is None:
+                # A new record; one still open lacked its `ER  -` line.
+                close()
+                number += 1
+                if number > MAX_ENTRIES:
+                    raise BibliographyError(
+                        f"The file has more than {MAX_ENTRIES:,} records; split it into "
+                        "smaller files."
+                    )
+                record = (number, line_number, {})
+            record[2].setdefault(tag, []).append(value)
+            last_tag = tag
+        elif record is not None and last_tag is not None:
+            # A line without a tag continues the previous value (wrapped abstracts, notes).
+            values = record[2][last_tag]
+            values[-1] = f"{values[-1]} {line.strip()}".strip()
+        else:
+            problems.append(
+                Problem(
+                    f"line {line_number}", f"not a RIS tag line, ignored: {line.strip()[:60]!r}"
+                )
+            )
+    close()
+    if number == 0:
+        problems.append(Problem("file", "no RIS records (TY  - …) found"))
+    return references, problems
+
+
+# ---------------------------------------------------------------------------------------
+# Plain lists
+
+_LIST_SEPARATORS = re.compile(r"[\s,;]+")
+_LIST_COMMENT = re.compile(r"(?:^|\s)#.*$")
+
+
+def _read_list(text):
+    references, problems = [], []
+    count = 0
+    for line_number, line in enumerate(text.split("\n"), start=1):
+        line = _LIST_COMMENT.sub("", line).strip()
+        if not line:
+            continue
+        for token in _LIST_SEPARATORS.split(line):
+            token = token.strip("<>()[]'\"")
+            if not token:
+                continue
+            count += 1
+            if count > MAX_ENTRIES:
+                raise BibliographyError(
+                    f"The list has more than {MAX_ENTRIES:,} items; split it into smaller lists."
+                )
+            where = f"line {line_number}"
+            arxiv_id = arxiv_id_of(token)
+            doi = None if arxiv_id else doi_of(token)
+            if arxiv_id or doi:
+                references.append(Reference(where=where, arxiv_id=arxiv_id, doi=doi))
+            else:
+                problems.append(
+                    Problem(where, f"not an arXiv id, arXiv URL or DOI: {token[:80]!r}")
+                )
+    if count == 0:
+        problems.append(Problem("input", "nothing to read: no arXiv ids, URLs or DOIs"))
+    return references, problems
+
+
+# ---------------------------------------------------------------------------------------
+# Reading
+
+_LOOKS_BIBTEX = re.compile(r"^[ \t]*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+_LOOKS_RIS = re.compile(r"^(?:TY|T1|TI|AU|A1|ER)[ \t]{1,3}-", re.MULTILINE)
+
+
+def detect_format(text, filename=""):
+    """'bibtex', 'ris' or 'list', from the content; the file's extension breaks ties."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    bibtex = _LOOKS_BIBTEX.search(text)
+    ris = _LOOKS_RIS.search(text)
+    if bibtex and ris:
+        if extension in ("bib", "bibtex", "biblatex"):
+            return "bibtex"
+        if extension == "ris":
+            return "ris"
+        return "bibtex" if bibtex.start() < ris.start() else "ris"
+    if bibtex:
+        return "bibtex"
+    if ris:
+        return "ris"
+    if extension in ("bib", "bibtex", "biblatex") and "@" in text:
+        return "bibtex"
+    return "list"
+
+
+def _dedupe(references):
+    """One reference per arXiv id (then per DOI, then per title); later copies fill gaps."""
+    kept, seen = [], {}
+    for ref in references:
+        keys = []
+        if ref.arxiv_id:
+            keys.append(("arxiv", ref.arxiv_id))
+        if ref.doi:
+            keys.append(("doi", ref.doi))
+        if not keys and ref.title:
+            keys.append(("title", re.sub(r"\W+", "", ref.title.casefold())))
+        first = next((seen[k] for k in keys if k in seen), None)
+        if first is None:
+            kept.append(ref)
+            for k in keys:
+                seen[k] = ref
+            continue
+        if first.arxiv_id and ref.arxiv_id and first.arxiv_id != ref.arxiv_id:
+            kept.append(ref)  # the same DOI on two arXiv papers: both are real papers
+            seen[("arxiv", ref.arxiv_id)] = ref
+            continue
+        for name in ("arxiv_id", "doi", "title", "year", "key"):
+            if not getattr(first, name) and getattr(ref, name):
+                setattr(first, name, getattr(ref, name))
+        if not first.authors:
+            first.authors = ref.authors
+        for k in keys:
+            seen.setdefault(k, first)
+        if first.arxiv_id:
+            seen.setdefault(("arxiv", first.arxiv_id), first)
+    return kept
+
+
+def read_references(data, filename=""):
+    """Read a BibTeX or RIS file or a list of arXiv ids/URLs/DOIs into a Reading.
+
+    Raises BibliographyError only when the input is not text or is too large.
+    """
+    text = _text_of(data)
+    kind = detect_format(text, filename)
+    reader = {"bibtex": _read_bibtex, "ris": _read_ris, "list": _read_list}[kind]
+    references, problems = reader(text)
+    return Reading(format=kind, references=_dedupe(references), problems=problems)
+
+
+# ---------------------------------------------------------------------------------------
+# Writing
+
+_RECORD_FIELDS = (
+    "arxiv_id",
+    "title",
+    "authors",
+    "year",
+    "abstract",
+    "url",
+    "doi",
+    "primary_category",
+)
+
+
+def _get(record, name):
+    value = record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
+    return value if value is not None else ("" if name != "authors" else [])
+
+
+_MATH = re.compile(r"(?<!\\)\$[^$]+(?<!\\)\$")
+_BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "$": r"\$",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BIBTEX_SPECIAL = re.compile(r"[\\{}&%#_$~^]")
+
+
+def _escape_plain(text):
+    text = _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_ESCAPES[m.group(0)], text)
+    # "--" would read back as a dash; "``" and "''" as curly quotes.
+    return text.replace("--", "-{}-").replace("``", "`{}`").replace("''", "'{}'")
+
+
+def _balanced(text):
+    depth = 0
+    i = 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth < 0:
+            return False
+        i += 1
+    return depth == 0
+
+
+def bibtex_text(text):
+    """Plain text (with arXiv-style $math$ kept as LaTeX) → a safe BibTeX field value."""
+    text = _SPACE.sub(" ", str(text)).strip()
+    out, pos = [], 0
+    for match in _MATH.finditer(text):
+        math = match.group(0)
+        if not _balanced(math):
+            continue  # escaped below as plain text
+        out.append(_escape_plain(text[pos : match.start()]))
+        out.append(math)
+        pos = match.end()
+    out.append(_escape_plain(text[pos:]))
+    return "".join(out)
+
+
+def _bibtex_name(name):
+    name = _SPACE.sub(" ", str(name)).strip()
+    # A name with " and " or a comma (an organisation) is one name: brace it whole.
+    if _AND.search(name) or "," in name:
+        return "{" + bibtex_text(name) + "}"
+    return bibtex_text(name)
+
+
+def citation_key(record, taken):
+    """Google Scholar-style key: first author's last name, year, first title word."""
+    authors = _get(record, "authors")
+    last = authors[0].split()[-1] if authors and authors[0].split() else ""
+    words = [w for w in re.findall(r"[^\W\d_]+", str(_get(record, "title"))) if len(w) > 3]
+    stem = f"{last}{_get(record, 'year')}{words[0] if words else ''}"
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
+    stem = re.sub(r"[^a-z0-9]", "", stem)
+    if not stem:
+        stem = "arxiv" + re.sub(r"[^a-z0-9]", "", str(_get(record, "arxiv_id")).lower())
+    key, n = stem, 0
+    while key in taken:
+        n += 1
+        key = stem + chr(ord("a") + (n - 1) % 26) + ("" if n <= 26 else str(n // 26))
+    taken.add(key)
+    return key
+
+
+def _arxiv_url(arxiv_id):
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def to_bibtex(records):
+    """Records → BibTeX text, one @misc entry each as arXiv writes them (eprint,
+    archivePrefix, primaryClass), special characters escaped; UTF-8 kept as is."""
+    taken, chunks = set(), []
+    for record in records:
+        arxiv_id = str(_get(record, "arxiv_id")).strip()
+        fields = [("title", bibtex_text(_get(record, "title")))]
+        authors = [a for a in _get(record, "authors") if str(a).strip()]
+        if authors:
+            fields.append(("author", " and ".join(_bibtex_name(a) for a in authors)))
+        if _get(record, "year"):
+            fields.append(("year", str(_get(record, "year"))))
+        if arxiv_id:
+            fields += [("eprint", arxiv_id), ("archivePrefix", "arXiv")]
+            if _get(record, "primary_category"):
+                fields.append(("primaryClass", bibtex_text(_get(record, "primary_category"))))
+        if _get(record, "doi"):
+            fields.append(("doi", bibtex_text(_get(record, "doi"))))
+        url = _get(record, "url") or (_arxiv_url(arxiv_id) if arxiv_id else "")
+        if url:
+            fields.append(("url", _url_value(url)))
+        if _get(record, "abstract"):
+            fields.append(("abstract", bibtex_text(_get(record, "abstract"))))
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+        chunks.append(f"@misc{{{citation_key(record, taken)},\n{body}\n}}\n")
+    return "\n".join(chunks)
+
+
+def _url_value(url):
+    # URLs are verbatim in BibTeX (biblatex, hyperref \\url): only braces need escaping.
+    return re.sub(r"\s+", "", str(url)).replace("{", "%7B").replace("}", "%7D")
+
+
+def _ris_line(tag, value):
+    value = _SPACE.sub(" ", str(value)).strip()
+    return f"{tag}  - {value}"
+
+
+def to_ris(records):
+    """Records → RIS text (one UNPB record each, ER-terminated, CRLF line ends as the
+    RIS specification asks); every value on one line."""
+    taken, lines = set(), []
+    for record in records:
+        arxiv_id = str(_get(record, "arxiv_id")).strip()
+        lines.append(_ris_line("TY", "UNPB"))
+        lines.append(_ris_line("ID", citation_key(record, taken)))
+        lines.append(_ris_line("TI", _get(record, "title")))
+        for author in _get(record, "authors"):
+            if str(author).strip():
+                lines.append(_ris_line("AU", author))
+        if _get(record, "year"):
+            lines.append(_ris_line("PY", _get(record, "year")))
+        if _get(record, "abstract"):
+            lines.append(_ris_line("AB", _get(record, "abstract")))
+        if _get(record, "doi"):
+            lines.append(_ris_line("DO", _get(record, "doi")))
+        if arxiv_id:
+            category = _get(record, "primary_category")
+            note = f"arXiv:{arxiv_id}" + (f" [{category}]" if category else "")
+            lines.append(_ris_line("N1", note))
+            lines.append(_ris_line("PB", "arXiv"))
+        url = _get(record, "url") or (_arxiv_url(arxiv_id) if arxiv_id else "")
+        if url:
+            lines.append(_ris_line("UR", url))
+        lines.append("ER  - ")
+        lines.append("")
+    return "\r\n".join(lines)
