@@ -183,16 +183,29 @@ _ARXIV_IN_TEXT = re.compile(
     r"|huggingface\.co/papers/"
     r"|alphaxiv\.org/(?:abs|overview)/)" + _ID
 )
-_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>{}]+)")
+_ARXIV_PREFIX = re.compile(r"^(?i:arxiv)\s*:?\s*")
+_PLAIN_ID = re.compile(r"(?i:arxiv\s*:?\s*)?" + _ID)
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"{}]+)")
 _DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi\s*:\s*)", re.IGNORECASE)
 
 
-def _plausible(base):
-    """New-style ids start in April 2007 and name a real month."""
+def _base(text):
+    """The catalogue's id for an id as written, or None when it is not one.
+
+    Old-style ids drop their subject class (math.GT/0309136 is math/0309136: arXiv's
+    id has none, its URLs redirect) and new-style ids must be possible: they start in
+    April 2007, name a real month and have 4 digits after the dot before 2015, 5 since.
+    """
+    try:
+        base, _ = parse_arxiv_id(text)
+    except InvalidArxivId:
+        return None
     if "/" in base:
-        return True
+        archive, number = base.split("/")
+        return f"{archive.split('.')[0]}/{number}"
     yymm = int(base[:4])
-    return 1 <= yymm % 100 <= 12 and yymm >= 704
+    digits = 5 if yymm >= 1501 else 4
+    return base if 1 <= yymm % 100 <= 12 and yymm >= 704 and len(base) == 5 + digits else None
 
 
 def arxiv_id_of(value):
@@ -200,34 +213,27 @@ def arxiv_id_of(value):
     value = value.strip()
     if not value:
         return None
-    try:
-        base, _ = parse_arxiv_id(re.sub(r"^(?i:arxiv)\s*:\s*", "", value))
-    except InvalidArxivId:
-        found = find_arxiv_id(value)
-        if found and len(value) < 80 and value.lower().count("arxiv") <= 2:
-            return found
-        return None
-    return base if _plausible(base) else None
+    if _PLAIN_ID.fullmatch(value):
+        return _base(_ARXIV_PREFIX.sub("", value))
+    return find_arxiv_id(value) if len(value) < 200 else None
 
 
 def find_arxiv_id(text):
     """The first base arXiv id named as one in free text (URL, arXiv:…, arXiv DOI), or None."""
     for match in _ARXIV_IN_TEXT.finditer(text):
-        try:
-            base, _ = parse_arxiv_id(match.group(1))
-        except InvalidArxivId:
-            continue
-        if _plausible(base):
+        base = _base(match.group(1))
+        if base:
             return base
     return None
 
 
 def doi_of(value):
     """A DOI (lower case, without a resolver prefix) found in `value`, or None."""
+    value = re.sub(r"\\([_&%#])", r"\1", value)  # \_ as hand-written BibTeX has it
     match = _DOI.search(_DOI_PREFIX.sub("", value))
     if not match:
         return None
-    return match.group(1).rstrip(".,;)]").lower()
+    return match.group(1).rstrip(".,;)]>").lower()
 
 
 # ---------------------------------------------------------------------------------------
@@ -236,19 +242,82 @@ def doi_of(value):
 _latex = LatexNodes2Text(math_mode="verbatim")
 _NEEDS_LATEX = re.compile(r"[\\$~]|--|``|''")
 _BRACES = re.compile(r"(?<!\\)[{}]")
+_MACRO = re.compile(r"\\(?:[A-Za-z]+\*?|.)")
 _SPACE = re.compile(r"\s+")
+
+# The LaTeX that exports use, decoded here without pylatexenc (which takes about a
+# millisecond a title: ten seconds for a 10,000-entry library). Anything else goes to it.
+_MATH_SPLIT = re.compile(r"((?<!\\)\$[^$]*(?<!\\)\$)")
+# Private-use characters hold escaped braces, backslashes and tildes while the grouping
+# braces and the ties (~) are dropped.
+_HELD = {"{": "\ue000", "}": "\ue001", "\\": "\ue002", "~": "\ue003"}
+_RELEASE = str.maketrans({v: k for k, v in _HELD.items()})
+_SYMBOL_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307"}  # fmt: skip
+_LETTER_ACCENTS = {"u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323", "b": "\u0331"}  # fmt: skip
+_ACCENT = re.compile(
+    r"""\\(?:([`'^"~=.])\s*|([uvHckrdb])(?=[\s{]))\s*(?:\{\s*(\\[ij]\b|[A-Za-z])\s*\}|(\\[ij]\b|[A-Za-z]))"""
+)
+_NAMED = {
+    "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ",
+    "OE": "Œ", "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ",
+    "textendash": "–", "textemdash": "—", "textquoteright": "’", "textquoteleft": "‘",
+    "textquotedblleft": "“", "textquotedblright": "”", "textless": "<", "textgreater": ">",
+    "textbar": "|", "textunderscore": "_", "textasciicircum": "^", "ldots": "…",
+    "dots": "…", "textellipsis": "…", "textbullet": "•", "textdegree": "°",
+    "textbackslash": _HELD["\\"], "textasciitilde": _HELD["~"], "S": "§", "P": "¶",
+    "copyright": "©", "textregistered": "®", "texttrademark": "™", "euro": "€",
+    "pounds": "£", "dag": "†", "ddag": "‡", "guillemotleft": "«", "guillemotright": "»",
+}  # fmt: skip
+_NAMED_MACRO = re.compile(
+    r"\\(" + "|".join(sorted(_NAMED, key=len, reverse=True)) + r")(?![A-Za-z])(?:\{\}|\s*)"
+)
+_FORMATTING = re.compile(
+    r"\\(?:emph|textit|textbf|textsc|texttt|textrm|textsf|textsl|textup|textmd|textnormal"
+    r"|mbox|hbox|text|url|nolinkurl|uppercase|lowercase|MakeUppercase|MakeLowercase|NoCaseChange"
+    r"|bf|it|em|sc|tt|rm|sf|sl|small|large|Large|normalfont|protect)(?![A-Za-z])\s*"
+)
+_ESCAPED = {"&": "&", "%": "%", "_": "_", "#": "#", "$": "$", "{": _HELD["{"], "}": _HELD["}"], " ": " ", ",": " ", ";": " ", "\\": " ", "-": "", "/": ""}  # fmt: skip
+_ESCAPE = re.compile(r"\\([&%_#${} ,;\\\-/])")
+
+
+def _accent(match):
+    mark = _SYMBOL_ACCENTS.get(match.group(1)) or _LETTER_ACCENTS[match.group(2)]
+    base = match.group(3) or match.group(4)
+    return {"\\i": "i", "\\j": "j"}.get(base, base) + mark
+
+
+def _decode_text(text):
+    """Decode the common LaTeX of a stretch outside math, or None when some is left."""
+    text = _ESCAPE.sub(lambda m: _ESCAPED[m.group(1)], text)
+    text = _ACCENT.sub(_accent, text)
+    text = _NAMED_MACRO.sub(lambda m: _NAMED[m.group(1)], text)
+    text = _FORMATTING.sub("", text)
+    if "\\" in text:
+        return None
+    text = text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
+    text = _BRACES.sub("", text).replace("~", " ")
+    return text.translate(_RELEASE)
+
+
+def _pylatexenc(value):
+    try:
+        # pylatexenc drops grouping braces itself; the braces left are meant (\{).
+        value = _latex.latex_to_text(value)
+    except Exception:  # pylatexenc fails on some malformed macros (\href{x} alone)
+        value = _BRACES.sub("", _MACRO.sub("", value))
+    return value.replace("\xa0", " ").replace("\u02c6", "^")
 
 
 def clean_latex(value):
-    """BibTeX field text → plain text: accents and escapes decoded, case braces dropped."""
-    if _NEEDS_LATEX.search(value):
-        try:
-            value = _latex.latex_to_text(value)
-        except Exception:  # pylatexenc fails on some malformed macros (\href{x} alone)
-            value = value.replace("\\", "")
-        value = value.replace("\xa0", " ").replace("\u02c6", "^")
-    value = _BRACES.sub("", value)
-    return _SPACE.sub(" ", value).strip()
+    """BibTeX field text → plain text: accents and escapes decoded, case braces dropped,
+    $math$ kept as written (as arXiv writes titles), Unicode in NFC."""
+    if not _NEEDS_LATEX.search(value):
+        value = _BRACES.sub("", value)
+    else:
+        parts = _MATH_SPLIT.split(value)
+        decoded = [part if i % 2 else _decode_text(part) for i, part in enumerate(parts)]
+        value = "".join(decoded) if None not in decoded else _pylatexenc(value)
+    return unicodedata.normalize("NFC", _SPACE.sub(" ", value).strip())
 
 
 def _person(name):
@@ -568,8 +637,11 @@ class _BibtexScanner:
                 while pos < len(text) and text[pos] == ",":
                     pos = self.skip_space(pos + 1)
                 if pos >= limit:
-                    # No closing brace before the next entry or the end of the file (the
-                    # last entry of a truncated export): the fields read so far stand.
+                    # No closing brace. At the end of the file (the last entry of a
+                    # truncated export) the fields read so far stand; before the next
+                    # entry, a brace opened in a value has swallowed the closing one.
+                    if limit < len(text):
+                        raise _Broken("unbalanced braces")
                     break
                 if text[pos] in closer + "}":
                     pos += 1
@@ -603,8 +675,9 @@ class _BibtexScanner:
         prefix = " ".join(fields.get("archiveprefix", []) + fields.get("eprinttype", [])).lower()
         if prefix and "arxiv" not in prefix:
             fields.pop("eprint", None)
-        # DBLP: journal = {CoRR}, volume = {abs/1706.03762}.
-        if "corr" in " ".join(fields.get("journal", [])).lower():
+        # DBLP and Semantic Scholar: journal = {CoRR} or {ArXiv}, volume = {abs/1706.03762}.
+        journal = " ".join(fields.get("journal", [])).lower()
+        if "corr" in journal or "arxiv" in journal:
             fields["arxiv"] = [v.removeprefix("abs/") for v in fields.get("volume", [])]
         title = clean_latex(" ".join(fields.get("title", [])))
         authors = _bibtex_authors(fields["author"][0]) if fields.get("author") else []
@@ -881,12 +954,13 @@ _BIBTEX_ESCAPES = {
     "^": r"\textasciicircum{}",
 }
 _BIBTEX_SPECIAL = re.compile(r"[\\{}&%#_$~^]")
+_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')")
 
 
 def _escape_plain(text):
     text = _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_ESCAPES[m.group(0)], text)
     # "--" would read back as a dash; "``" and "''" as curly quotes.
-    return text.replace("--", "-{}-").replace("``", "`{}`").replace("''", "'{}'")
+    return _LIGATURE.sub("{}", text)
 
 
 def _balanced(text):
@@ -930,7 +1004,8 @@ def citation_key(record, taken):
     """Google Scholar-style key: first author's last name, year, first title word."""
     authors = _get(record, "authors")
     last = authors[0].split()[-1] if authors and authors[0].split() else ""
-    words = [w for w in re.findall(r"[^\W\d_]+", str(_get(record, "title"))) if len(w) > 3]
+    title = _MATH.sub(" ", str(_get(record, "title")))
+    words = [w for w in re.findall(r"[^\W\d_]+", title) if len(w) > 3]
     stem = f"{last}{_get(record, 'year')}{words[0] if words else ''}"
     stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
     stem = re.sub(r"[^a-z0-9]", "", stem)
@@ -965,7 +1040,7 @@ def to_bibtex(records):
             if _get(record, "primary_category"):
                 fields.append(("primaryClass", bibtex_text(_get(record, "primary_category"))))
         if _get(record, "doi"):
-            fields.append(("doi", bibtex_text(_get(record, "doi"))))
+            fields.append(("doi", _url_value(_get(record, "doi"))))
         url = _get(record, "url") or (_arxiv_url(arxiv_id) if arxiv_id else "")
         if url:
             fields.append(("url", _url_value(url)))
@@ -977,7 +1052,7 @@ def to_bibtex(records):
 
 
 def _url_value(url):
-    # URLs are verbatim in BibTeX (biblatex, hyperref \\url): only braces need escaping.
+    # URLs and DOIs are verbatim in BibTeX (biblatex, hyperref): only braces need care.
     return re.sub(r"\s+", "", str(url)).replace("{", "%7B").replace("}", "%7D")
 
 
