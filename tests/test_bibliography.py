@@ -219,6 +219,11 @@ def test_parenthesised_entries_and_month_macros():
     assert reading.references[0].year == 2021
 
 
+def test_an_entry_with_only_a_key_is_reported_by_its_key():
+    reading = read_references("@misc{lonely}\n@misc{b, eprint = {2101.00001}}")
+    assert reasons(reading) == ["entry 1 (lonely), line 1: no arXiv id, DOI or title"]
+
+
 def test_a_field_without_equals_is_reported():
     reading = read_references("@misc{k, title {x}, eprint = {2101.00001}}\n@misc{ok, title={Y}}")
     assert reasons(reading) == [
@@ -349,6 +354,28 @@ arxiv.org/abs/2405.00004
     assert reading.references[1].where == "line 3"
 
 
+def test_a_line_of_bad_tokens_is_one_problem():
+    reading = read_references("2401.01234 a b c d e\n")
+    assert reading.arxiv_ids == ["2401.01234"]
+    assert reasons(reading) == [
+        "line 1: not an arXiv id, arXiv URL or DOI: 'a', 'b', 'c' and 2 more",
+    ]
+
+
+def test_a_file_of_another_kind_says_what_to_export_instead():
+    csl_json = '[{"id": "x", "type": "article", "title": "A paper"}]'
+    reading = read_references(csl_json, filename="library.json")
+    assert reading.references == []
+    assert reading.problems[0].where == "file"
+    assert "export BibTeX (.bib) or RIS (.ris)" in reading.problems[0].reason
+
+
+def test_problems_are_capped():
+    reading = read_references("foo\n" * 3000)
+    assert len(reading.problems) == bibliography.MAX_PROBLEMS + 1
+    assert str(reading.problems[-1]) == "file: 2,001 more problems"
+
+
 def test_an_empty_input_is_a_problem_not_an_error():
     for empty in (b"", "", "\n\n# only comments\n"):
         reading = read_references(empty)
@@ -465,6 +492,34 @@ def test_a_full_library_at_the_cap_reads_in_time():
     assert reading.references[-1].title == "Paper Number 10000 on été & more"
 
 
+def test_a_thousand_entry_zotero_like_file_with_broken_entries_loses_only_those():
+    entries, broken = [], []
+    for i in range(1, 1001):
+        entry = ZOTERO_ENTRY.format(i=i, yymm=1501 + i % 12)
+        if i % 97 == 0:
+            entry = entry.replace("title = {", "title = {{", 1)  # an unclosed brace
+            broken.append(f"entry {i} (author_{i}_2020)")
+        entries.append(entry)
+    reading = read_references("\n".join(entries), filename="My Library.bib")
+    assert len(reading.references) == 1000 - len(broken)
+    assert [p.where.split(",")[0] for p in reading.problems] == broken
+    assert all(p.reason == "unbalanced braces or quotes, skipped" for p in reading.problems)
+    assert reading.references[0].arxiv_id == "1502.00001"
+    assert reading.references[-1].title == "Paper 1000: a Study of Ünïcode & LaTeX"
+
+
+ZOTERO_ENTRY = """@misc{{author_{i}_2020,
+\ttitle = {{Paper {i}: a {{Study}} of {{\\"U}}n{{\\"i}}code \\& {{LaTeX}}}},
+\turl = {{http://arxiv.org/abs/{yymm}.{i:05d}}},
+\tdoi = {{10.48550/arXiv.{yymm}.{i:05d}}},
+\tauthor = {{Author, Number {i} and Other, A.}},
+\tmonth = jan,
+\tyear = {{2020}},
+\tnote = {{arXiv:{yymm}.{i:05d} [cs]}},
+}}
+"""
+
+
 def test_nothing_raises_on_arbitrary_text():
     @settings(
         max_examples=200, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
@@ -518,6 +573,7 @@ RECORDS = [
         "url": "",
         "doi": "10.1002/(SICI)1097-4636(199706)35:4<467::AID-JBM7>3.0.CO;2-H_x%",
         "primary_category": "cs.LG",
+        "journal_ref": "Phys. Rev. D 76, 013009 (2007) & more",
     },
     {
         "arxiv_id": "hep-th/9901001",
@@ -568,6 +624,8 @@ def test_bibtex_output_is_read_by_a_maintained_parser():
     assert library.entries[2].key == "muller2024vaesa"  # keys stay unique
     assert "\\&" in first["title"] and "\\%" in first["title"]
     assert first["title"].startswith("$\\beta$-VAEs")
+    assert first["note"] == "Phys. Rev. D 76, 013009 (2007) \\& more"
+    assert "note" not in library.entries[1].fields_dict  # fields a record lacks are left out
 
 
 def test_ris_round_trips_ids_titles_and_authors():
@@ -580,6 +638,7 @@ def test_ris_round_trips_ids_titles_and_authors():
     assert [ref.title for ref in reading.references] == [r["title"] for r in RECORDS]
     assert reading.references[1].authors == ["Juan Maldacena"]
     assert "AB  - Line one. Line two with $x_1$ and 100%." in text
+    assert "JO  - Phys. Rev. D 76, 013009 (2007) & more" in text
 
 
 def test_writers_take_objects_as_well_as_mappings():

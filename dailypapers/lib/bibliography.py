@@ -9,8 +9,9 @@ rest kept; only input that is not text, or is larger than MAX_BYTES / MAX_ENTRIE
 from it (issue 14); a collection's import reads its files the same way (issue 17).
 
 `to_bibtex(records)` and `to_ris(records)` write records (mappings or objects with
-arxiv_id, title, authors, year, abstract, url, doi, primary_category) as files that
-reference managers import and that `read_references` reads back to the same ids and titles.
+arxiv_id, title, authors, year, abstract, url, doi, primary_category and, optionally,
+journal_ref; missing ones are left out) as files that reference managers import and that
+`read_references` reads back to the same ids and titles.
 
 The BibTeX and RIS readers are written here, not taken from a library. bibtexparser 2.1
 drops what real exports have: the last entry when its closing brace is missing, values
@@ -37,6 +38,8 @@ from dailypapers.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 # (a 10,000-entry Zotero export with abstracts is about 15 MB, without them about 4 MB).
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 10_000
+# A file of another kind read as a list would list a problem for each of its lines.
+MAX_PROBLEMS = 1_000
 
 FORMATS = ("bibtex", "ris", "list")
 
@@ -652,7 +655,10 @@ class _BibtexScanner:
                 after = self.skip_space(name.end())
                 if not text.startswith("=", after):
                     if after >= limit or text[after] in closer + "},":
-                        # A key-like word after the fields (a trailing key without comma).
+                        # A word and no field: the key of an entry with no fields
+                        # (`@misc{key}`), else a stray word, passed over.
+                        if not key and not fields:
+                            key = name.group(0)
                         pos = after
                         continue
                     raise _Broken(f"'=' was expected after {name.group(0)!r}")
@@ -825,6 +831,8 @@ def _read_list(text):
         line = _LIST_COMMENT.sub("", line).strip()
         if not line:
             continue
+        where = f"line {line_number}"
+        bad = []
         for token in _LIST_SEPARATORS.split(line):
             token = token.strip("<>()[]'\"")
             if not token:
@@ -834,17 +842,28 @@ def _read_list(text):
                 raise BibliographyError(
                     f"The list has more than {MAX_ENTRIES:,} items; split it into smaller lists."
                 )
-            where = f"line {line_number}"
             arxiv_id = arxiv_id_of(token)
             doi = None if arxiv_id else doi_of(token)
             if arxiv_id or doi:
                 references.append(Reference(where=where, arxiv_id=arxiv_id, doi=doi))
             else:
-                problems.append(
-                    Problem(where, f"not an arXiv id, arXiv URL or DOI: {token[:80]!r}")
-                )
+                bad.append(token)
+        if bad:
+            shown = ", ".join(repr(token[:80]) for token in bad[:3])
+            more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+            problems.append(Problem(where, f"not an arXiv id, arXiv URL or DOI: {shown}{more}"))
     if count == 0:
         problems.append(Problem("input", "nothing to read: no arXiv ids, URLs or DOIs"))
+    elif not references:
+        # Most likely a file of another kind (CSL JSON, CSV, EndNote's tagged format).
+        problems.insert(
+            0,
+            Problem(
+                "file",
+                "no arXiv id, URL or DOI found; export BibTeX (.bib) or RIS (.ris) from "
+                "your reference manager, or give one arXiv id or URL a line",
+            ),
+        )
     return references, problems
 
 
@@ -917,22 +936,14 @@ def read_references(data, filename=""):
     kind = detect_format(text, filename)
     reader = {"bibtex": _read_bibtex, "ris": _read_ris, "list": _read_list}[kind]
     references, problems = reader(text)
+    if len(problems) > MAX_PROBLEMS:
+        hidden = len(problems) - MAX_PROBLEMS
+        problems = problems[:MAX_PROBLEMS] + [Problem("file", f"{hidden:,} more problems")]
     return Reading(format=kind, references=_dedupe(references), problems=problems)
 
 
 # ---------------------------------------------------------------------------------------
 # Writing
-
-_RECORD_FIELDS = (
-    "arxiv_id",
-    "title",
-    "authors",
-    "year",
-    "abstract",
-    "url",
-    "doi",
-    "primary_category",
-)
 
 
 def _get(record, name):
@@ -1002,8 +1013,10 @@ def _bibtex_name(name):
 
 def citation_key(record, taken):
     """Google Scholar-style key: first author's last name, year, first title word."""
-    authors = _get(record, "authors")
-    last = authors[0].split()[-1] if authors and authors[0].split() else ""
+    authors = [str(a) for a in _get(record, "authors") if str(a).split()]
+    # The last name: before the comma of "Last, First", else the last word.
+    last = (authors[0].split(",")[0] if "," in authors[0] else authors[0]).split()[-1:]
+    last = last[0] if authors and last else ""
     title = _MATH.sub(" ", str(_get(record, "title")))
     words = [w for w in re.findall(r"[^\W\d_]+", title) if len(w) > 3]
     stem = f"{last}{_get(record, 'year')}{words[0] if words else ''}"
@@ -1039,6 +1052,8 @@ def to_bibtex(records):
             fields += [("eprint", arxiv_id), ("archivePrefix", "arXiv")]
             if _get(record, "primary_category"):
                 fields.append(("primaryClass", bibtex_text(_get(record, "primary_category"))))
+        if _get(record, "journal_ref"):
+            fields.append(("note", bibtex_text(_get(record, "journal_ref"))))
         if _get(record, "doi"):
             fields.append(("doi", _url_value(_get(record, "doi"))))
         url = _get(record, "url") or (_arxiv_url(arxiv_id) if arxiv_id else "")
@@ -1077,6 +1092,8 @@ def to_ris(records):
             lines.append(_ris_line("PY", _get(record, "year")))
         if _get(record, "abstract"):
             lines.append(_ris_line("AB", _get(record, "abstract")))
+        if _get(record, "journal_ref"):
+            lines.append(_ris_line("JO", _get(record, "journal_ref")))
         if _get(record, "doi"):
             lines.append(_ris_line("DO", _get(record, "doi")))
         if arxiv_id:
