@@ -212,6 +212,11 @@ def test_an_unterminated_quote_skips_only_its_entry():
     assert reading.problems[0].where == "entry 1 (a), line 1"
 
 
+def test_commented_out_entries_are_skipped():
+    text = "% @misc{old, eprint = {2101.00009}}\n  %@misc{older, eprint={2101.00008}}\n@misc{k, eprint = {2101.00001}}"
+    assert read_references(text).arxiv_ids == ["2101.00001"]
+
+
 def test_parenthesised_entries_and_month_macros():
     text = "@misc(k, title = {Parens}, month = feb, year = {2021}, eprint = {2102.00003})"
     reading = read_references(text)
@@ -352,6 +357,13 @@ arxiv.org/abs/2405.00004
     assert [ref.doi for ref in reading.references if ref.doi] == ["10.1038/s41586-021-03819-2"]
     assert reasons(reading) == ["line 6: not an arXiv id, arXiv URL or DOI: 'foo'"]
     assert reading.references[1].where == "line 3"
+
+
+def test_numbered_and_bulleted_lists_and_spaced_arxiv_prefixes():
+    text = "1. arXiv: 2401.01234\n2) https://arxiv.org/abs/2402.00001\n- 2403.00002\n• ArXiv:  2404.00003"
+    reading = read_references(text)
+    assert reading.problems == []
+    assert reading.arxiv_ids == ["2401.01234", "2402.00001", "2403.00002", "2404.00003"]
 
 
 def test_a_line_of_bad_tokens_is_one_problem():
@@ -536,6 +548,17 @@ def test_nothing_raises_on_arbitrary_text():
         assert all(isinstance(p, Problem) for p in reading.problems)
 
     check()
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_are_read_or_refused_with_the_documented_error(data):
+    try:
+        reading = read_references(data)
+    except BibliographyError as refused:
+        assert str(refused)
+    else:
+        assert reading.format in bibliography.FORMATS
 
 
 # LaTeX -----------------------------------------------------------------------------------

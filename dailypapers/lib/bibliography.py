@@ -489,6 +489,10 @@ class _BibtexScanner:
             at = text.find("@", pos)
             if at < 0:
                 break
+            line_start = text.rfind("\n", 0, at) + 1
+            if text[line_start:at].lstrip().startswith("%"):
+                pos = at + 1  # a commented-out entry (biber and bibtexparser skip it too)
+                continue
             match = _ENTRY_START.match(text, at)
             if not match:
                 pos = at + 1  # an @ in the text between entries (an email address): a comment
@@ -822,20 +826,23 @@ def _read_ris(text):
 
 _LIST_SEPARATORS = re.compile(r"[\s,;]+")
 _LIST_COMMENT = re.compile(r"(?:^|\s)#.*$")
+# "arXiv: 2401.01234" is one item; "1." "2)" "-" "*" "•" number or mark the items of a list.
+_LIST_ARXIV_SPACE = re.compile(r"\b(arxiv:)\s+", re.IGNORECASE)
+_LIST_MARKER = re.compile(r"\d{1,4}[.)]?|[-*•–]")
 
 
 def _read_list(text):
     references, problems = [], []
     count = 0
     for line_number, line in enumerate(text.split("\n"), start=1):
-        line = _LIST_COMMENT.sub("", line).strip()
+        line = _LIST_ARXIV_SPACE.sub(r"\1", _LIST_COMMENT.sub("", line)).strip()
         if not line:
             continue
         where = f"line {line_number}"
         bad = []
         for token in _LIST_SEPARATORS.split(line):
             token = token.strip("<>()[]'\"")
-            if not token:
+            if not token or _LIST_MARKER.fullmatch(token):
                 continue
             count += 1
             if count > MAX_ENTRIES:
