@@ -6,6 +6,7 @@ Refusals are accounts.rules.Refused (a page or the API answers their message).
 """
 
 import unicodedata
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,11 +14,14 @@ from django.utils import timezone
 from dailypapers.accounts.rules import Refused
 from dailypapers.foryou import ranking, selectors
 from dailypapers.foryou.models import Feedback, Follow, Reader, Seen
+from dailypapers.lib import bibliography
 from dailypapers.lib.arxiv_ids import is_arxiv_category
 from dailypapers.lib.searchquery import MAX_QUERY_CHARS
 from dailypapers.papers.models import Paper
 
 MAX_FOLLOWS = 200
+MAX_SEED_REFERENCES = 5000
+MAX_AUTHOR_PAPERS = 100
 MAX_VALUE = {"author": 200, "keyword": 100, "query": MAX_QUERY_CHARS, "category": 32}
 CONTROLS = ("count_upvotes", "count_collections", "paused", "hide_seen", "digest_mix")
 
@@ -68,6 +72,70 @@ def seed(user, papers, source):
     Feedback.objects.bulk_create(new, ignore_conflicts=True)
     refit(user)
     return len(new)
+
+
+@dataclass
+class SeedImport:
+    """What importing a file or list of one's papers did."""
+
+    format: str
+    added: int = 0
+    matched: list = field(default_factory=list)  # Papers found in the catalogue
+    not_found: list = field(default_factory=list)  # (where, what) of references not here
+    problems: list = field(default_factory=list)  # bibliography.Problem: entries skipped
+
+
+def import_seeds(user, data, filename=""):
+    """Seed from a BibTeX or RIS file or a list of arXiv ids or links ("these are my
+    papers / my library"): each reference found in the catalogue (by arXiv id, else
+    DOI, else exact title) becomes a "more like this". Entries that cannot be read are
+    reported and skipped; BibliographyError when the input is not a bibliography."""
+    reading = bibliography.read_references(data, filename)
+    result = SeedImport(reading.format, problems=list(reading.problems))
+    references = reading.references[:MAX_SEED_REFERENCES]
+    by_id = Paper.objects.visible().in_bulk(
+        [r.arxiv_id for r in references if r.arxiv_id], field_name="arxiv_id"
+    )
+    dois = {r.doi.lower() for r in references if r.doi and not r.arxiv_id}
+    by_doi = {}
+    if dois:
+        for paper in Paper.objects.visible().filter(doi__in=list(dois) + [d.upper() for d in dois]):
+            by_doi[paper.doi.lower()] = paper
+    found = {}
+    for ref in references:
+        paper = by_id.get(ref.arxiv_id) if ref.arxiv_id else None
+        if paper is None and ref.doi:
+            paper = by_doi.get(ref.doi.lower())
+        if paper is None and ref.title and not ref.arxiv_id:
+            paper = Paper.objects.visible().filter(title__iexact=ref.title.strip()).first()
+        if paper is None:
+            result.not_found.append((ref.where, ref.arxiv_id or ref.doi or ref.title))
+        else:
+            found.setdefault(paper.pk, paper)
+    result.matched = list(found.values())
+    result.added = seed(user, result.matched, Feedback.Source.IMPORT) if found else 0
+    return result
+
+
+def papers_by_author(name, limit=MAX_AUTHOR_PAPERS):
+    """Catalogue papers with `name` among their authors (as arXiv writes it, case,
+    accents and "Last, First" aside), newest first."""
+    key = ranking.name_key(name)
+    if not key:
+        return []
+    # The database narrows by the longest plain word of the name; the exact comparison
+    # of whole names is ours (JSON lists are text of different shapes per database).
+    words = [w for w in key.split() if w.isascii() and len(w) > 1] or key.split()
+    query = Paper.objects.visible().filter(authors__icontains=max(words, key=len))
+    found = []
+    for paper in query.order_by("-published", "-id").only("id", "arxiv_id", "title", "authors")[
+        : limit * 20
+    ]:
+        if any(ranking.name_key(a) == key for a in paper.authors or ()):
+            found.append(paper)
+            if len(found) >= limit:
+                break
+    return found
 
 
 def follow_key(kind, value):

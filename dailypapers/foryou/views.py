@@ -24,6 +24,7 @@ from dailypapers.feeds.feeds import FeedContent, absolute, content_type_for
 from dailypapers.foryou import selectors, services
 from dailypapers.foryou.feeds import FEED_DAYS, FEED_ITEMS, PICK_FEEDS
 from dailypapers.foryou.models import Feedback, Follow
+from dailypapers.lib import bibliography
 from dailypapers.lib.periods import InvalidPeriod, parse_day
 from dailypapers.papers import selectors as papers
 from dailypapers.papers.models import FeedEntry, Paper
@@ -44,6 +45,18 @@ class ControlsForm(forms.Form):
     paused = forms.BooleanField(required=False, label="Pause For you")
     digest_mix = forms.IntegerField(
         min_value=0, max_value=100, label="Share of my digest picked for me (0–100)"
+    )
+
+
+class SeedFileForm(forms.Form):
+    file = forms.FileField(
+        required=False, label="A BibTeX or RIS file (Zotero, Mendeley, Google Scholar…)"
+    )
+    text = forms.CharField(
+        required=False,
+        max_length=bibliography.MAX_BYTES,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Or paste arXiv ids or links, one per line (or BibTeX / RIS)",
     )
 
 
@@ -270,3 +283,47 @@ def day_for_me(request, value):
         "for_me": True,
     }
     return render(request, "papers/period.html", context)
+
+
+@login_required
+def seeds(request):
+    """Start from one's own papers or library: a file or pasted list, or an author name
+    whose papers one confirms."""
+    context = {"nav": "foryou", "form": SeedFileForm(), "result": None}
+    name = request.GET.get("author", "").strip()[:200]
+    if name:
+        context.update(author=name, authored=services.papers_by_author(name))
+    if request.method != "POST":
+        return render(request, "foryou/seeds.html", context)
+    form = SeedFileForm(request.POST, request.FILES)
+    context["form"] = form
+    status = 400
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read(bibliography.MAX_BYTES + 1) if upload else form.cleaned_data["text"]
+        name = upload.name if upload else ""
+        if not data:
+            context["error"] = "Choose a file or paste a list."
+        else:
+            try:
+                context["result"] = services.import_seeds(request.user, data, name)
+                status = 200
+            except bibliography.BibliographyError as exc:
+                context["error"] = str(exc)
+    else:
+        context["error"] = "The pasted text is too long."
+    return render(request, "foryou/seeds.html", context, status=status)
+
+
+@login_required
+@require_POST
+def seed_author(request):
+    """The papers a reader confirmed as theirs (from `seeds`' author search)."""
+    ids = [pk for pk in request.POST.getlist("paper") if pk.isdigit()][: services.MAX_AUTHOR_PAPERS]
+    papers = list(Paper.objects.visible().filter(pk__in=ids))
+    added = services.seed(request.user, papers, Feedback.Source.AUTHOR)
+    name = request.POST.get("author", "").strip()
+    if name and request.POST.get("follow"):
+        services.follow(request.user, Follow.Kind.AUTHOR, name)
+    messages.success(request, f"{added} of your papers added to what you like.")
+    return redirect("foryou:page")
