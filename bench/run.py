@@ -685,13 +685,14 @@ def http_benchmark(env, pages, args):
     return results
 
 
-def wrk(url, duration, args):
+def wrk(url, duration, args, headers=None):
     command = [
         "wrk",
         f"-t{args.threads}",
         f"-c{args.connections}",
         f"-d{duration}s",
         "--latency",
+        *(part for name, value in (headers or {}).items() for part in ("-H", f"{name}: {value}")),
         url,
     ]
     text, _, usage = measured(command)
