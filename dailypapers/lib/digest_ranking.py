@@ -6,7 +6,8 @@
 period's best paper (so it lies in [0, 1] whatever the site's size); `matches_filters`
 is 1 when the paper is in one of the subscriber's categories, mentions one of their
 keywords or is by one of their authors; `personal` is a per-subscriber score in [0, 1]
-supplied by the caller (none yet: 0). With MATCH_WEIGHT = 1 (and no personal
+supplied by the caller (0 by default; a member's For you picks take places of their own
+instead: dailypapers/digests/outbox.py). With MATCH_WEIGHT = 1 (and no personal
 score) every paper matching the filters comes before the others, best community score
 first (at equal scores the match wins), and the period's top papers fill the rest.
 
