@@ -24,6 +24,7 @@ and recovers entry by entry. LaTeX in BibTeX values (accents, `\\&`, `\\textenda
 here would; math (`$\\beta$-VAE`) is kept as written, as arXiv writes titles.
 """
 
+import bisect
 import codecs
 import re
 import unicodedata
@@ -267,7 +268,8 @@ _NAMED = {
     "textquotedblleft": "“", "textquotedblright": "”", "textless": "<", "textgreater": ">",
     "textbar": "|", "textunderscore": "_", "textasciicircum": "^", "ldots": "…",
     "dots": "…", "textellipsis": "…", "textbullet": "•", "textdegree": "°",
-    "textbackslash": _HELD["\\"], "textasciitilde": _HELD["~"], "S": "§", "P": "¶",
+    "textbackslash": _HELD["\\"], "textasciitilde": _HELD["~"],
+    "textbraceleft": _HELD["{"], "textbraceright": _HELD["}"], "S": "§", "P": "¶",
     "copyright": "©", "textregistered": "®", "texttrademark": "™", "euro": "€",
     "pounds": "£", "dag": "†", "ddag": "‡", "guillemotleft": "«", "guillemotright": "»",
 }  # fmt: skip
@@ -430,8 +432,8 @@ _MONTHS = {
 _ENTRY_START = re.compile(r"@\s*([A-Za-z][\w\-:]*)\s*([{(])")
 # A new entry at the start of a line: where reading resumes after a broken one.
 _NEXT_ENTRY = re.compile(r"^[ \t]*@\s*[A-Za-z][\w\-:]*\s*[{(]", re.MULTILINE)
-_NAME = re.compile(r"[^\s=,{}()\"#%]+")
-_NUMBER_OR_MACRO = re.compile(r"[^\s=,{}()\"#%]+")
+# A field or macro name, a bare number or macro as a value.
+_WORD = re.compile(r"[^\s=,{}()\"#%]+")
 
 # Which BibTeX fields name an arXiv id outright, which may mention one in passing, which
 # hold a DOI. Mendeley writes `arxivId`, DBLP `eprint` with `eprinttype`, Zotero and
@@ -473,14 +475,7 @@ class _BibtexScanner:
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def line_of(self, pos):
-        lo, hi = 0, len(self.line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.line_starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1
+        return bisect.bisect_right(self.line_starts, pos)
 
     def run(self):
         pos = 0
@@ -500,9 +495,7 @@ class _BibtexScanner:
             kind = match.group(1).lower()
             closer = "}" if match.group(2) == "{" else ")"
             pos = match.end()
-            if kind == "comment":
-                pos = self.skip_balanced(pos, closer)
-            elif kind == "preamble":
+            if kind in ("comment", "preamble"):
                 pos = self.skip_balanced(pos, closer)
             elif kind == "string":
                 pos = self.read_string(at, pos, closer)
@@ -553,7 +546,7 @@ class _BibtexScanner:
         limit = self.resume_at(pos)
         try:
             pos = self.skip_space(pos)
-            name = _NAME.match(self.text, pos)
+            name = _WORD.match(self.text, pos)
             if not name:
                 raise _Broken("no name")
             pos = self.skip_space(name.end())
@@ -580,12 +573,14 @@ class _BibtexScanner:
             if pos >= len(text):
                 raise _Broken("the file ends inside a value")
             ch = text[pos]
+            if ch in ",})" and not parts:
+                return "", pos  # `pages = ,`: an empty value
             if ch == "{":
                 part, pos = self.read_delimited(pos + 1, "}", limit)
             elif ch == '"':
                 part, pos = self.read_delimited(pos + 1, '"', limit)
             else:
-                match = _NUMBER_OR_MACRO.match(text, pos)
+                match = _WORD.match(text, pos)
                 if not match:
                     raise _Broken(f"a value was expected, found {text[pos]!r}")
                 word = match.group(0)
@@ -653,7 +648,7 @@ class _BibtexScanner:
                 if text[pos] in closer + "}":
                     pos += 1
                     break
-                name = _NAME.match(text, pos)
+                name = _WORD.match(text, pos)
                 if not name:
                     raise _Broken(f"a field name was expected, found {text[pos]!r}")
                 after = self.skip_space(name.end())
@@ -689,7 +684,7 @@ class _BibtexScanner:
         journal = " ".join(fields.get("journal", [])).lower()
         if "corr" in journal or "arxiv" in journal:
             fields["arxiv"] = [v.removeprefix("abs/") for v in fields.get("volume", [])]
-        title = clean_latex(" ".join(fields.get("title", [])))
+        title = clean_latex(fields["title"][0]) if fields.get("title") else ""
         authors = _bibtex_authors(fields["author"][0]) if fields.get("author") else []
         year = _year_of(" ".join(fields.get("year", []) + fields.get("date", [])))
         reference, reason = _reference(
@@ -961,8 +956,9 @@ def _get(record, name):
 _MATH = re.compile(r"(?<!\\)\$[^$]+(?<!\\)\$")
 _BIBTEX_ESCAPES = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    # Braces as text: BibTeX counts the brace of \{ too, so a lone one would unbalance it.
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "#": r"\#",
@@ -982,16 +978,12 @@ def _escape_plain(text):
 
 
 def _balanced(text):
+    """Braces balanced as BibTeX counts them (escaped ones too)."""
     depth = 0
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
         if depth < 0:
             return False
-        i += 1
     return depth == 0
 
 
