@@ -265,6 +265,11 @@ def test_a_bib_file_with_no_entries_says_so():
         ("url = {https://arxiv.org/abs/math.GT/0309136v1}", "math/0309136"),
         ("note = {see arXiv:cond-mat/0102536}", "cond-mat/0102536"),
         ("url = {https://huggingface.co/papers/2401.01234}", "2401.01234"),
+        ("bdsk-url-1 = {https://arxiv.org/abs/2401.01234}", "2401.01234"),  # BibDesk
+        ("journal = {arXiv e-prints}, eid = {arXiv:2401.01234}", "2401.01234"),  # ADS
+        ("pages = {arXiv:2401.01234}", "2401.01234"),
+        # An abstract naming another paper does not make it this one.
+        ("abstract = {We improve on arXiv:2301.00001.}", None),
         # Numbers that only look like ids are not taken as ids.
         ("pages = {2401.01234}", None),
         ("note = {Vol. 1234.5678}", None),

@@ -397,8 +397,21 @@ def _where(kind, number, key, line):
     return f"{label}, line {line}"
 
 
+# Fields never searched for an arXiv id: an abstract or a review may name other papers.
+_NOT_SCANNED = {
+    "abstract", "title", "author", "editor", "keywords", "file", "review", "comment",
+    "annotation", "mendeley-tags", "mendeley-groups",
+    "AB", "N2", "TI", "T1", "AU", "A1", "A2", "A3", "A4", "ED", "KW",
+}  # fmt: skip
+
+
 def _reference(where, key, fields, id_fields, scan_fields, doi_fields, title, authors, year):
-    """One entry's fields → (Reference or None, reason it was skipped)."""
+    """One entry's fields → (Reference or None, reason it was skipped).
+
+    The arXiv id is taken from the fields that hold one (eprint, arxivId), then from the
+    DOI, then from the fields where exports mention it (url, journal, note, …), then from
+    any other field an exporter of its own may have used (BibDesk's bdsk-url-1, ADS's eid).
+    """
     arxiv_id = None
     for name in id_fields:
         for value in fields.get(name, ()):
@@ -409,7 +422,8 @@ def _reference(where, key, fields, id_fields, scan_fields, doi_fields, title, au
             doi = doi or doi_of(value)
     if doi and not arxiv_id:
         arxiv_id = find_arxiv_id(doi)
-    for name in scan_fields:
+    others = [name for name in fields if name not in scan_fields and name not in _NOT_SCANNED]
+    for name in (*scan_fields, *others):
         for value in fields.get(name, ()):
             arxiv_id = arxiv_id or find_arxiv_id(value)
     if not (arxiv_id or doi or title):
