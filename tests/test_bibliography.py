@@ -284,7 +284,10 @@ def test_it_finds_arxiv_ids_where_exports_put_them(fields, expected):
 # RIS quirks ------------------------------------------------------------------------------
 
 
-RIS_QUIRKS = """TY  - JOUR
+RIS_QUIRKS = """Provider: Elsevier
+Database: ScienceDirect
+
+TY  - JOUR
 TI  - First, then a blank line between tags
 
 AU  - Smith, John
@@ -318,8 +321,8 @@ def test_it_survives_ris_quirks():
     assert first.title == "First, then a blank line between tags"
     assert first.authors == ["John Smith"]
     assert reasons(reading) == [
-        "entry 4, line 17: no arXiv id, DOI or title",
-        "line 20: not a RIS tag line, ignored: 'stray text after the last record'",
+        "entry 4, line 20: no arXiv id, DOI or title",
+        "line 23: not a RIS tag line, ignored: 'stray text after the last record'",
     ]
 
 

@@ -817,6 +817,8 @@ def _read_ris(text):
             # A line without a tag continues the previous value (wrapped abstracts, notes).
             values = record[2][last_tag]
             values[-1] = f"{values[-1]} {line.strip()}".strip()
+        elif number == 0:
+            pass  # a header before the first record (ScienceDirect's "Provider: Elsevier")
         else:
             problems.append(
                 Problem(
