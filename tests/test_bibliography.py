@@ -265,6 +265,11 @@ def test_a_bib_file_with_no_entries_says_so():
         ("url = {https://arxiv.org/abs/math.GT/0309136v1}", "math/0309136"),
         ("note = {see arXiv:cond-mat/0102536}", "cond-mat/0102536"),
         ("url = {https://huggingface.co/papers/2401.01234}", "2401.01234"),
+        ("bdsk-url-1 = {https://arxiv.org/abs/2401.01234}", "2401.01234"),  # BibDesk
+        ("journal = {arXiv e-prints}, eid = {arXiv:2401.01234}", "2401.01234"),  # ADS
+        ("pages = {arXiv:2401.01234}", "2401.01234"),
+        # An abstract naming another paper does not make it this one.
+        ("abstract = {We improve on arXiv:2301.00001.}", None),
         # Numbers that only look like ids are not taken as ids.
         ("pages = {2401.01234}", None),
         ("note = {Vol. 1234.5678}", None),
@@ -279,7 +284,10 @@ def test_it_finds_arxiv_ids_where_exports_put_them(fields, expected):
 # RIS quirks ------------------------------------------------------------------------------
 
 
-RIS_QUIRKS = """TY  - JOUR
+RIS_QUIRKS = """Provider: Elsevier
+Database: ScienceDirect
+
+TY  - JOUR
 TI  - First, then a blank line between tags
 
 AU  - Smith, John
@@ -313,8 +321,8 @@ def test_it_survives_ris_quirks():
     assert first.title == "First, then a blank line between tags"
     assert first.authors == ["John Smith"]
     assert reasons(reading) == [
-        "entry 4, line 17: no arXiv id, DOI or title",
-        "line 20: not a RIS tag line, ignored: 'stray text after the last record'",
+        "entry 4, line 20: no arXiv id, DOI or title",
+        "line 23: not a RIS tag line, ignored: 'stray text after the last record'",
     ]
 
 
@@ -684,7 +692,11 @@ def test_writers_take_objects_as_well_as_mappings():
 )
 def test_bibtex_round_trips_arbitrary_titles(title, author):
     record = {"arxiv_id": "2401.01234", "title": title, "authors": [f"{author} Last"], "year": 2024}
-    reading = read_references(to_bibtex([record]))
+    text = to_bibtex([record])
+    # Balanced as BibTeX itself counts braces (escaped ones too), and read by bibtexparser.
+    assert text.count("{") == text.count("}")
+    assert bibtexparser.parse_string(text).failed_blocks == []
+    reading = read_references(text)
     expected = unicodedata.normalize("NFC", bibliography._SPACE.sub(" ", title).strip())
     assert reading.references[0].title == expected
     assert reading.references[0].authors == [unicodedata.normalize("NFC", f"{author} Last")]

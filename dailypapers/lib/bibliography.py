@@ -18,12 +18,19 @@ drops what real exports have: the last entry when its closing brace is missing, 
 joined with `#` (it keeps `arx # " 2401.01234"` as text), and it reports a duplicate key
 as a failed block; pybtex stops the whole file at the first entry without a key; rispy
 0.10 silently loses every record after one without `ER  -`. Both formats are small: a
-tolerant scanner for each is shorter than the repairs around those libraries would be,
-and recovers entry by entry. LaTeX in BibTeX values (accents, `\\&`, `\\textendash`,
-`\\emph{}`) is turned into text by pylatexenc, which knows far more macros than a table
-here would; math (`$\\beta$-VAE`) is kept as written, as arXiv writes titles.
+tolerant scanner for each is simpler than repairs around those libraries would be,
+and recovers entry by entry. LaTeX in BibTeX values is turned into text by a table here
+for what exports write (accents, `\\&`, `\\textendash`, `\\emph{}`: fast, a 10,000-entry
+library reads in under two seconds) and by pylatexenc for any other macro; math
+(`$\\beta$-VAE`) is kept as written, as arXiv writes titles.
+
+What a Reference holds is normalised for matching against the catalogue: the arXiv id
+without version (old-style ids without their subject class: math.GT/0309136 is
+math/0309136), the DOI in lower case without resolver, the title and names as plain
+Unicode text in NFC, names as "First Last".
 """
 
+import bisect
 import codecs
 import re
 import unicodedata
@@ -267,7 +274,8 @@ _NAMED = {
     "textquotedblleft": "“", "textquotedblright": "”", "textless": "<", "textgreater": ">",
     "textbar": "|", "textunderscore": "_", "textasciicircum": "^", "ldots": "…",
     "dots": "…", "textellipsis": "…", "textbullet": "•", "textdegree": "°",
-    "textbackslash": _HELD["\\"], "textasciitilde": _HELD["~"], "S": "§", "P": "¶",
+    "textbackslash": _HELD["\\"], "textasciitilde": _HELD["~"],
+    "textbraceleft": _HELD["{"], "textbraceright": _HELD["}"], "S": "§", "P": "¶",
     "copyright": "©", "textregistered": "®", "texttrademark": "™", "euro": "€",
     "pounds": "£", "dag": "†", "ddag": "‡", "guillemotleft": "«", "guillemotright": "»",
 }  # fmt: skip
@@ -350,25 +358,21 @@ def _split_top(value, separator):
 
 
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_BRACE_OR_AND = re.compile(r"[{}]|\s+and\s+", re.IGNORECASE)
 
 
 def _bibtex_authors(value):
     """A BibTeX name list ("A and B and {C and D}") → clean names; "others" dropped."""
     names, depth, start = [], 0, 0
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if ch == "{":
+    for match in _BRACE_OR_AND.finditer(value):
+        token = match.group(0)
+        if token == "{":
             depth += 1
-        elif ch == "}":
+        elif token == "}":
             depth = max(0, depth - 1)
-        elif depth == 0 and ch.isspace():
-            match = _AND.match(value, i)
-            if match:
-                names.append(value[start:i])
-                start = i = match.end()
-                continue
-        i += 1
+        elif depth == 0:
+            names.append(value[start : match.start()])
+            start = match.end()
     names.append(value[start:])
     people = []
     for raw in names:
@@ -395,8 +399,21 @@ def _where(kind, number, key, line):
     return f"{label}, line {line}"
 
 
+# Fields never searched for an arXiv id: an abstract or a review may name other papers.
+_NOT_SCANNED = {
+    "abstract", "title", "author", "editor", "keywords", "file", "review", "comment",
+    "annotation", "mendeley-tags", "mendeley-groups",
+    "AB", "N2", "TI", "T1", "AU", "A1", "A2", "A3", "A4", "ED", "KW",
+}  # fmt: skip
+
+
 def _reference(where, key, fields, id_fields, scan_fields, doi_fields, title, authors, year):
-    """One entry's fields → (Reference or None, reason it was skipped)."""
+    """One entry's fields → (Reference or None, reason it was skipped).
+
+    The arXiv id is taken from the fields that hold one (eprint, arxivId), then from the
+    DOI, then from the fields where exports mention it (url, journal, note, …), then from
+    any other field an exporter of its own may have used (BibDesk's bdsk-url-1, ADS's eid).
+    """
     arxiv_id = None
     for name in id_fields:
         for value in fields.get(name, ()):
@@ -407,7 +424,8 @@ def _reference(where, key, fields, id_fields, scan_fields, doi_fields, title, au
             doi = doi or doi_of(value)
     if doi and not arxiv_id:
         arxiv_id = find_arxiv_id(doi)
-    for name in scan_fields:
+    others = [name for name in fields if name not in scan_fields and name not in _NOT_SCANNED]
+    for name in (*scan_fields, *others):
         for value in fields.get(name, ()):
             arxiv_id = arxiv_id or find_arxiv_id(value)
     if not (arxiv_id or doi or title):
@@ -430,8 +448,10 @@ _MONTHS = {
 _ENTRY_START = re.compile(r"@\s*([A-Za-z][\w\-:]*)\s*([{(])")
 # A new entry at the start of a line: where reading resumes after a broken one.
 _NEXT_ENTRY = re.compile(r"^[ \t]*@\s*[A-Za-z][\w\-:]*\s*[{(]", re.MULTILINE)
-_NAME = re.compile(r"[^\s=,{}()\"#%]+")
-_NUMBER_OR_MACRO = re.compile(r"[^\s=,{}()\"#%]+")
+_SPACE_AND_COMMENTS = re.compile(r"(?:\s+|%[^\n]*)*")
+_DELIMITERS = re.compile(r'[\\{}"]')
+# A field or macro name, a bare number or macro as a value.
+_WORD = re.compile(r"[^\s=,{}()\"#%]+")
 
 # Which BibTeX fields name an arXiv id outright, which may mention one in passing, which
 # hold a DOI. Mendeley writes `arxivId`, DBLP `eprint` with `eprinttype`, Zotero and
@@ -473,14 +493,7 @@ class _BibtexScanner:
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def line_of(self, pos):
-        lo, hi = 0, len(self.line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.line_starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1
+        return bisect.bisect_right(self.line_starts, pos)
 
     def run(self):
         pos = 0
@@ -500,9 +513,7 @@ class _BibtexScanner:
             kind = match.group(1).lower()
             closer = "}" if match.group(2) == "{" else ")"
             pos = match.end()
-            if kind == "comment":
-                pos = self.skip_balanced(pos, closer)
-            elif kind == "preamble":
+            if kind in ("comment", "preamble"):
                 pos = self.skip_balanced(pos, closer)
             elif kind == "string":
                 pos = self.read_string(at, pos, closer)
@@ -537,23 +548,14 @@ class _BibtexScanner:
         return match.start() if match else len(self.text)
 
     def skip_space(self, pos):
-        text = self.text
-        while pos < len(text):
-            ch = text[pos]
-            if ch.isspace():
-                pos += 1
-            elif ch == "%":  # a comment to the end of the line, as biber reads them
-                end = text.find("\n", pos)
-                pos = len(text) if end < 0 else end + 1
-            else:
-                break
-        return pos
+        """Past white space and `%` comments (to the end of the line, as biber reads them)."""
+        return _SPACE_AND_COMMENTS.match(self.text, pos).end()
 
     def read_string(self, at, pos, closer):
         limit = self.resume_at(pos)
         try:
             pos = self.skip_space(pos)
-            name = _NAME.match(self.text, pos)
+            name = _WORD.match(self.text, pos)
             if not name:
                 raise _Broken("no name")
             pos = self.skip_space(name.end())
@@ -580,12 +582,14 @@ class _BibtexScanner:
             if pos >= len(text):
                 raise _Broken("the file ends inside a value")
             ch = text[pos]
+            if ch in ",})" and not parts:
+                return "", pos  # `pages = ,`: an empty value
             if ch == "{":
                 part, pos = self.read_delimited(pos + 1, "}", limit)
             elif ch == '"':
                 part, pos = self.read_delimited(pos + 1, '"', limit)
             else:
-                match = _NUMBER_OR_MACRO.match(text, pos)
+                match = _WORD.match(text, pos)
                 if not match:
                     raise _Broken(f"a value was expected, found {text[pos]!r}")
                 word = match.group(0)
@@ -605,6 +609,10 @@ class _BibtexScanner:
         i = pos
         stop = min(limit, len(text))
         while i < stop:
+            found = _DELIMITERS.search(text, i, stop)
+            if not found:
+                break
+            i = found.start()
             ch = text[i]
             if ch == "\\":
                 i += 2
@@ -653,7 +661,7 @@ class _BibtexScanner:
                 if text[pos] in closer + "}":
                     pos += 1
                     break
-                name = _NAME.match(text, pos)
+                name = _WORD.match(text, pos)
                 if not name:
                     raise _Broken(f"a field name was expected, found {text[pos]!r}")
                 after = self.skip_space(name.end())
@@ -689,7 +697,7 @@ class _BibtexScanner:
         journal = " ".join(fields.get("journal", [])).lower()
         if "corr" in journal or "arxiv" in journal:
             fields["arxiv"] = [v.removeprefix("abs/") for v in fields.get("volume", [])]
-        title = clean_latex(" ".join(fields.get("title", [])))
+        title = clean_latex(fields["title"][0]) if fields.get("title") else ""
         authors = _bibtex_authors(fields["author"][0]) if fields.get("author") else []
         year = _year_of(" ".join(fields.get("year", []) + fields.get("date", [])))
         reference, reason = _reference(
@@ -809,6 +817,8 @@ def _read_ris(text):
             # A line without a tag continues the previous value (wrapped abstracts, notes).
             values = record[2][last_tag]
             values[-1] = f"{values[-1]} {line.strip()}".strip()
+        elif number == 0:
+            pass  # a header before the first record (ScienceDirect's "Provider: Elsevier")
         else:
             problems.append(
                 Problem(
@@ -961,8 +971,9 @@ def _get(record, name):
 _MATH = re.compile(r"(?<!\\)\$[^$]+(?<!\\)\$")
 _BIBTEX_ESCAPES = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    # Braces as text: BibTeX counts the brace of \{ too, so a lone one would unbalance it.
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "#": r"\#",
@@ -982,16 +993,12 @@ def _escape_plain(text):
 
 
 def _balanced(text):
+    """Braces balanced as BibTeX counts them (escaped ones too)."""
     depth = 0
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
         if depth < 0:
             return False
-        i += 1
     return depth == 0
 
 
