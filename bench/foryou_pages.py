@@ -80,9 +80,12 @@ def make_reader(args):
     liked = []
     for centre in rng.sample(ids, 5):
         _, vectors = search.paper_vectors([centre])
-        liked += [pk for pk, _ in search.vectors.store_for(search.embedding.model_name()).search(
-            vectors[0], args.signals // 5
-        )]
+        liked += [
+            pk
+            for pk, _ in search.vectors.store_for(search.embedding.model_name()).search(
+                vectors[0], args.signals // 5
+            )
+        ]
     liked = list(dict.fromkeys(liked))[: args.signals * 9 // 10]
     disliked = [pk for pk in rng.sample(ids, args.signals) if pk not in set(liked)]
     disliked = disliked[: args.signals - len(liked)]
@@ -93,7 +96,11 @@ def make_reader(args):
     sample = Paper.objects.filter(pk__in=liked[:50]).only("authors", "categories")
     authors = [a for p in sample for a in p.authors[:1]][:3]
     categories = sorted({c for p in sample for c in p.categories[:1]})[:2]
-    for kind, values in (("author", authors), ("category", categories), ("keyword", ["diffusion", "retrieval"])):
+    for kind, values in (
+        ("author", authors),
+        ("category", categories),
+        ("keyword", ["diffusion", "retrieval"]),
+    ):
         for value in values:
             services.follow(user, kind, value)
     services.refit(user)
@@ -178,7 +185,9 @@ def main():
     bearer = {"Authorization": f"Bearer {token}"}
     results["in_process"] = {
         "/for-you": in_process(client, "/for-you", args.requests),
-        "/api/recommendations": in_process(Client(HTTP_HOST="127.0.0.1"), "/api/recommendations", args.requests, **bearer),
+        "/api/recommendations": in_process(
+            Client(HTTP_HOST="127.0.0.1"), "/api/recommendations", args.requests, **bearer
+        ),
     }
     results["served"] = served(
         args,

@@ -238,13 +238,17 @@ def _plain_static_storage(settings):
 def _search_state(settings):
     # Embedding every imported paper costs ~0.1 s each: import tests do without; search
     # tests turn it on. Vector indexes live per process and would outlive a test's
-    # rolled-back rows (whose ids the database reuses).
+    # rolled-back rows (whose ids the database reuses), and so would For you's windows
+    # and histories read from them.
+    from dailypapers.foryou import selectors as foryou
     from dailypapers.search import vectors
 
     settings.EMBED_ON_IMPORT = False
     vectors.reset()
+    foryou.reset()
     yield
     vectors.reset()
+    foryou.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -115,6 +115,9 @@ class Reader(models.Model):
     feed_token_prefix = models.CharField(max_length=12, blank=True)
     model = models.BinaryField(blank=True, default=b"")  # ranking.ReaderModel.to_bytes()
     model_signals = models.PositiveIntegerField(default=0)
+    # What the model was fitted from (selectors.signals_stamp): when the reader's signals
+    # change behind For you's back (an upvote, a paper collected), the next read refits.
+    model_stamp = models.CharField(max_length=250, blank=True)
     model_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -7,10 +7,12 @@ import datetime as dt
 import random
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from dailypapers.collections.models import CollectionItem
 from dailypapers.community.models import Upvote
@@ -22,6 +24,9 @@ from dailypapers.search import service as search
 BACKGROUND_SIZE = 2000
 BACKGROUND_SECONDS = 3600
 MAX_HISTORY = 5000  # the newest signals of each kind a model is fitted from
+WINDOW_SECONDS = 60  # a window's papers are read again after this (new or hidden papers)
+HISTORY_CACHE = 256  # readers' histories kept per process
+LIMIT_SPARE = 20  # picks read beyond the limit, for those hidden since the window was read
 NEAR_DUPLICATE = 0.95  # cosine: a paper this close to a dismissed one is not shown
 
 
@@ -141,9 +146,39 @@ def latest_day():
     )
 
 
-def model_of(reader):
-    if not reader.model:
-        return None
+def signals_stamp(user, reader):
+    """A short text that changes whenever `user`'s signals do (counts and newest times
+    of feedback, follows, upvotes and collected papers, and what counts)."""
+    parts = [reader.count_upvotes, reader.count_collections]
+    for rows, moment in (
+        (Feedback.objects.filter(user=user), "created_at"),
+        (Follow.objects.filter(user=user), "created_at"),
+        (Upvote.objects.filter(user=user), "created_at"),
+        (CollectionItem.objects.filter(collection__owner=user), "added_at"),
+    ):
+        found = rows.aggregate(n=Count("pk"), last=Max(moment))
+        parts += [found["n"], found["last"].timestamp() if found["last"] else 0]
+    return ":".join(str(p) for p in parts)[:250]
+
+
+def fit(user, reader):
+    """Fit `user`'s model from their signals now and store it on `reader` (saved when it
+    is in the database); the model."""
+    history = history_of(user, reader)
+    model = ranking.fit(history, background())
+    reader.model = model.to_bytes()
+    reader.model_signals = model.signals
+    reader.model_stamp = signals_stamp(user, reader)
+    reader.model_updated_at = timezone.now()
+    if reader.pk and Reader.objects.filter(pk=reader.pk).exists():
+        reader.save(update_fields=["model", "model_signals", "model_stamp", "model_updated_at"])
+    return model
+
+
+def model_of(user, reader):
+    """The reader's stored model, refitted first when their signals changed since."""
+    if not reader.model or reader.model_stamp != signals_stamp(user, reader):
+        return fit(user, reader)
     return ranking.ReaderModel.from_bytes(reader.model)
 
 
@@ -151,42 +186,89 @@ def recommend(user, start, end, limit=50, *, papers=None, keep_acted=False):
     """The reader's picks among the papers of `start`..`end` (or among `papers`), best
     first, without those they already acted on (unless `keep_acted`: sorting a list)."""
     reader = Reader.objects.filter(user=user).first() or Reader(user=user)
-    model = model_of(reader)
-    history = history_of(user, reader)
-    if model is None:
-        model = ranking.fit(history, background())
-    if papers is None:
-        papers = window_papers(start, end)
-    skip = set() if keep_acted else acted_ids(user, reader)
-    candidates = {
-        p.pk: p
-        for p in papers.only("id", "arxiv_id", "title", "abstract", "authors", "categories")
-        if p.pk not in skip
-    }
-    ids, vectors = search.paper_vectors(list(candidates))
-    if not ids:
+    model = model_of(user, reader)
+    history = cached_history(user, reader)
+    batch = window(start, end) if papers is None else Window(papers=papers)
+    if not len(batch.ids):
         return []
-    chosen = [candidates[pk] for pk in ids]
-    batch = ranking.Candidates(
-        vectors=vectors,
-        categories=[p.categories for p in chosen],
-        authors=[p.authors for p in chosen],
-        texts=[f"{p.title} {p.abstract}" for p in chosen],
-    )
-    scores = ranking.score(model, batch)
+    scores = ranking.score(model, batch.candidates)
+    keep = np.ones(len(scores), dtype=bool)
+    if not keep_acted:
+        skip = acted_ids(user, reader)
+        keep &= np.fromiter((pk not in skip for pk in batch.ids.tolist()), bool, len(scores))
+        if len(history.disliked):
+            # A near copy of a dismissed paper (another version, a companion paper) goes
+            # with it; the rest of its kind only sinks (the model's part).
+            keep &= (history.disliked @ batch.candidates.vectors.T).max(axis=0) < NEAR_DUPLICATE
     order = np.argsort(-scores, kind="stable")
-    if len(history.disliked) and not keep_acted:
-        # A near copy of a dismissed paper (another version, a companion paper) goes
-        # with it; the rest of its kind only sinks (the model's part).
-        nearest = (history.disliked @ vectors.T).max(axis=0)
-        order = order[nearest[order] < NEAR_DUPLICATE]
-    order = order[:limit]
-    titles = dict(Paper.objects.filter(pk__in=history.liked_ids).values_list("pk", "title"))
-    picks = []
-    for i in order.tolist():
-        why = ranking.reasons(model, history, batch, i)
-        picks.append(Pick(chosen[i], float(scores[i]), [_sentence(r, titles) for r in why]))
-    return picks
+    order = order[keep[order]][: limit + LIMIT_SPARE]
+    # Cached windows are up to WINDOW_SECONDS old: papers hidden since then leave here.
+    visible = set(
+        Paper.objects.visible()
+        .filter(pk__in=batch.ids[order].tolist())
+        .values_list("pk", flat=True)
+    )
+    order = [i for i in order.tolist() if int(batch.ids[i]) in visible][:limit]
+    why = {i: ranking.reasons(model, history, batch.candidates, i) for i in order}
+    cited = {r.value for reasons in why.values() for r in reasons if r.kind == "similar"}
+    titles = dict(Paper.objects.filter(pk__in=cited).values_list("pk", "title"))
+    return [
+        Pick(batch.papers[i], float(scores[i]), [_sentence(r, titles) for r in why[i]])
+        for i in order
+    ]
+
+
+_histories = OrderedDict()
+_histories_lock = threading.Lock()
+
+
+def cached_history(user, reader):
+    """history_of(user), kept per process until the reader's model is refitted (every
+    change of signals refits it: services.refit)."""
+    if reader.model_updated_at is None:
+        return history_of(user, reader)
+    key = (user.pk, reader.model_updated_at)
+    with _histories_lock:
+        found = _histories.get(key)
+        if found is not None:
+            _histories.move_to_end(key)
+            return found
+    found = history_of(user, reader)
+    with _histories_lock:
+        _histories[key] = found
+        while len(_histories) > HISTORY_CACHE:
+            _histories.popitem(last=False)
+    return found
+
+
+_windows = {}
+_windows_lock = threading.Lock()
+
+
+def reset():
+    """Forget this process's windows and histories (tests that roll the database back)."""
+    with _windows_lock:
+        _windows.clear()
+    with _histories_lock:
+        _histories.clear()
+    _background["vectors"] = None
+
+
+def window(start, end):
+    """The Window of `start`..`end`, kept per process for WINDOW_SECONDS while no paper
+    gets a new vector (search's vector store stamp)."""
+    stamp = search.vectors_stamp()
+    now = time.monotonic()
+    with _windows_lock:
+        found = _windows.get((start, end))
+        if found is not None and found[0] == stamp and now - found[1] < WINDOW_SECONDS:
+            return found[2]
+    made = Window(start, end)
+    with _windows_lock:
+        _windows[(start, end)] = (stamp, now, made)
+        for key in [k for k, v in _windows.items() if now - v[1] >= WINDOW_SECONDS]:
+            del _windows[key]
+    return made
 
 
 def _sentence(reason, titles):
@@ -240,19 +322,20 @@ def starters(user, limit):
 
 
 class Window:
-    """The candidate papers of one window, read once for many readers (the digest)."""
+    """Candidate papers with their vectors, read once for many requests or readers: the
+    papers of `start`..`end`, or those of a queryset `papers`."""
 
-    def __init__(self, start, end):
-        papers = {
+    def __init__(self, start=None, end=None, *, papers=None):
+        if papers is None:
+            papers = window_papers(start, end)
+        by_id = {
             p.pk: p
-            for p in window_papers(start, end).only(
-                "id", "arxiv_id", "title", "abstract", "authors", "categories"
-            )
+            for p in papers.only("id", "arxiv_id", "title", "abstract", "authors", "categories")
         }
-        ids, vectors = search.paper_vectors(list(papers))
-        self.papers = [papers[pk] for pk in ids]
+        ids, vectors = search.paper_vectors(list(by_id))
+        self.papers = [by_id[pk] for pk in ids]
         self.ids = np.asarray(ids, dtype=np.int64)
-        self.batch = ranking.Candidates(
+        self.candidates = ranking.Candidates(
             vectors=vectors,
             categories=[p.categories for p in self.papers],
             authors=[p.authors for p in self.papers],
@@ -290,10 +373,10 @@ def picks_for_many(users, window, limits):
     ]
     if not readers:
         return {}
-    models = [ranking.ReaderModel.from_bytes(r.model) for r in readers]
-    scores = ranking.score_many(models, window.batch)
-    acted = _acted_by([r.user_id for r in readers])
     users_by_id = {u.pk: u for u in users}
+    models = [model_of(users_by_id[r.user_id], r) for r in readers]
+    scores = ranking.score_many(models, window.candidates)
+    acted = _acted_by([r.user_id for r in readers])
     found = {}
     for row, (reader, model) in enumerate(zip(readers, models)):
         order = np.argsort(-scores[row], kind="stable")
@@ -307,7 +390,7 @@ def picks_for_many(users, window, limits):
         titles = dict(Paper.objects.filter(pk__in=history.liked_ids).values_list("pk", "title"))
         picks = []
         for i in chosen:
-            why = ranking.reasons(model, history, window.batch, i)
+            why = ranking.reasons(model, history, window.candidates, i)
             # A pick with nothing to say for it is a guess: the community's fill its place.
             if why:
                 picks.append(

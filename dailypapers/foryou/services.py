@@ -9,7 +9,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from dailypapers.accounts.rules import Refused
 from dailypapers.foryou import ranking, selectors
@@ -207,7 +206,9 @@ def reset(user):
         Feedback.objects.filter(user=user).delete()
         Follow.objects.filter(user=user).delete()
         Seen.objects.filter(user=user).delete()
-        Reader.objects.filter(user=user).update(model=b"", model_signals=0, model_updated_at=None)
+        Reader.objects.filter(user=user).update(
+            model=b"", model_signals=0, model_stamp="", model_updated_at=None
+        )
     return refit(user)
 
 
@@ -240,10 +241,5 @@ def mark_seen(user, papers):
 def refit(user):
     """Fit `user`'s model from their signals now and store it; the Reader."""
     reader = reader_of(user)
-    history = selectors.history_of(user, reader)
-    model = ranking.fit(history, selectors.background())
-    reader.model = model.to_bytes()
-    reader.model_signals = model.signals
-    reader.model_updated_at = timezone.now()
-    reader.save(update_fields=["model", "model_signals", "model_updated_at"])
+    selectors.fit(user, reader)
     return reader

@@ -203,28 +203,28 @@ def _similar_ids(paper, k):
     return [pk for pk, _ in keyword.search(query, k + 1) if pk != paper.pk][:k]
 
 
-VECTOR_READ_CHUNK = 900  # ids per query (well under SQLite's limit on parameters)
-
-
 def paper_vectors(paper_ids):
-    """(ids, matrix): the stored vectors (this model's) of those of `paper_ids` that have
-    one, in the order given, as unit-length float32 rows."""
-    found = {}
-    name = embedding.model_name()
+    """(ids, matrix): the vectors (this model's) of those of `paper_ids` that have one,
+    in the order given, as unit-length float32 rows; read from this process's vector
+    store (search/vectors.py), which every search keeps up to date."""
     paper_ids = list(paper_ids)
-    for start in range(0, len(paper_ids), VECTOR_READ_CHUNK):
-        chunk = paper_ids[start : start + VECTOR_READ_CHUNK]
-        rows = PaperEmbedding.objects.filter(model=name, paper_id__in=chunk)
-        for pk, data in rows.values_list("paper_id", "vector"):
-            found[pk] = data
+    name = embedding.model_name()
+    found = vectors.store_for(name).vectors(paper_ids)
     ids = [pk for pk in paper_ids if pk in found]
     if not ids:
-        return [], np.zeros((0, _dimension()), np.float32)
-    matrix = np.stack([PaperEmbedding.unpack(found[pk]) for pk in ids]).astype(np.float32)
+        return [], np.zeros((0, _dimension(name)), np.float32)
+    matrix = np.stack([found[pk] for pk in ids]).astype(np.float32, copy=False)
     matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
     return ids, matrix
 
 
-def _dimension():
-    row = PaperEmbedding.objects.filter(model=embedding.model_name()).only("vector").first()
-    return len(PaperEmbedding.unpack(row.vector)) if row is not None else 384
+def vectors_stamp():
+    """Changes whenever a paper gets a new vector (or the built index file changes)."""
+    store = vectors.store_for(embedding.model_name())
+    store.refresh()
+    return (store.watermark, store.ann_stamp)
+
+
+def _dimension(name):
+    row = PaperEmbedding.objects.filter(model=name).only("vector").first()
+    return len(PaperEmbedding.unpack(row.vector)) if row is not None else 0

@@ -201,6 +201,23 @@ class VectorStore:
             len(self.exact) if self.exact else 0
         )
 
+    def vectors(self, keys):
+        """{key: float32 vector} of those of `keys` this store holds (the newer exact
+        rows win over the built file's), after bringing it up to date."""
+        self.refresh()
+        found = {}
+        if self.exact is not None:
+            for key in keys:
+                vector = self.exact.vector(key)
+                if vector is not None:
+                    found[key] = vector
+        if self.ann is not None:
+            rest = np.array([k for k in keys if k not in found and k in self.ann], dtype=np.uint64)
+            if len(rest):
+                matrix = np.asarray(self.ann.get(rest), dtype=np.float32).reshape(len(rest), -1)
+                found.update(zip(rest.tolist(), matrix))
+        return found
+
     def search(self, query, k, allowed=None):
         """[(paper id, cosine)] best first."""
         self.refresh()
