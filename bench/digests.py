@@ -79,12 +79,56 @@ def sink(port, conn):
     conn.send(server.accepted)
 
 
+def make_members(options, rng):
+    """Turn a share of the subscribers into members whose digests blend in their For you
+    picks (half the places): each with --signals "more like this" on papers near one
+    interest and a fitted model. The number of members."""
+    from django.contrib.auth import get_user_model
+
+    from dailypapers.digests.models import Subscription
+    from dailypapers.foryou import services
+    from dailypapers.foryou.models import Feedback, Reader
+    from dailypapers.search.models import PaperEmbedding
+
+    with_vectors = list(PaperEmbedding.objects.values_list("paper_id", flat=True))
+    if not with_vectors:
+        raise SystemExit("the demo papers have no vectors: For you has nothing to rank")
+    subscriptions = list(Subscription.objects.order_by("id"))
+    chosen = subscriptions[: int(len(subscriptions) * options.members)]
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        [User(username=f"member{s.pk}", email=s.email) for s in chosen], batch_size=2000
+    )
+    for subscription, user in zip(chosen, users):
+        subscription.user = user
+    Subscription.objects.bulk_update(chosen, ["user"], batch_size=2000)
+    Reader.objects.bulk_create([Reader(user=u, digest_mix=50) for u in users], batch_size=2000)
+    Feedback.objects.bulk_create(
+        [
+            Feedback(user=u, paper_id=pk, signal="more")
+            for u in users
+            for pk in rng.sample(with_vectors, min(options.signals, len(with_vectors)))
+        ],
+        batch_size=5000,
+    )
+    for user in users:
+        services.refit(user)
+    return len(users)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument(
         "--database-url", help="a PostgreSQL database whose name contains 'bench' (dropped!)"
     )
+    parser.add_argument(
+        "--members",
+        type=float,
+        default=0.0,
+        help="share of subscribers who are members with For you picks blended in (0-1)",
+    )
+    parser.add_argument("--signals", type=int, default=20, help="each member's signals")
     parser.add_argument("--output", default=str(BENCH_DIR / "results" / "digests.json"))
     options = parser.parse_args()
 
@@ -152,6 +196,7 @@ def main():
         )  # fmt: skip
     Subscription.objects.bulk_create(rows, batch_size=2000)
     del rows
+    members = make_members(options, rng) if options.members else 0
 
     # 3. Build.
     build_wall, build_rss, build_out = peak_rss_mib(
@@ -194,6 +239,7 @@ def main():
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "database": "postgresql" if options.database_url else "sqlite",
         "subscribers": options.subscribers,
+        "members_with_for_you": members,
         "send_day": send_day.isoformat(),
         "build": {"seconds": round(build_wall, 2), "peak_rss_mib": round(build_rss, 1), "output": build_out.strip()},
         "send_first_1000": {"emails": sent_first, "seconds": round(first_wall, 2), "peak_rss_mib": round(first_rss, 1)},

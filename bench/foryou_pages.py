@@ -175,6 +175,7 @@ def main():
         search_bench.fill(args, results)
     from django.core.management import call_command
 
+    call_command("migrate", verbosity=0)  # a reused database may be a migration behind
     # Pages name the hashed static files of the manifest, as under `dailypapers serve`.
     call_command("collectstatic", "--noinput", verbosity=0)
     user, token = make_reader(args)
