@@ -256,3 +256,12 @@ def test_a_near_copy_of_a_dismissed_paper_goes_with_it(alice_client, world):
     order = picks(alice_client)
     assert dismissed.arxiv_id not in order and copy.arxiv_id not in order
     assert new[0][1].arxiv_id in order  # its topic sinks, but is not gone
+
+
+def test_search_results_offer_feedback_to_a_signed_in_reader(client, alice_client, world):
+    paper = world[1][1][0]
+    url = reverse("search:search") + f"?q={paper.title}&mode=keyword"
+    assert (
+        reverse("foryou:feedback", args=[paper.arxiv_id]).encode() in alice_client.get(url).content
+    )
+    assert b"Not interested" not in client.get(url).content
