@@ -1,6 +1,8 @@
 """A member's digest blends the community's picks with their own (For you) as their mix
 says, with the reasons, through the real SMTP test server; a non-member's is unchanged."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -89,3 +91,25 @@ def test_the_mix_is_set_on_the_for_you_page(alice_client, alice):
     assert services.reader_of(alice).digest_mix == 80
     alice_client.post(reverse("foryou:controls"), {"digest_mix": "180"})
     assert services.reader_of(alice).digest_mix == 80
+
+
+def test_a_members_digest_links_feedback_that_works_without_logging_in(
+    client, smtp, alice, new_papers, feed_day
+):
+    speech, robots, liked = new_papers
+    services.give_feedback(alice, liked, Feedback.Signal.MORE)
+    services.set_controls(alice, digest_mix=50)
+    active(alice.email, user=alice, max_papers=4)
+    outbox.build_outbox(PERIOD)
+    sending.send_due()
+    [message] = digests_to(smtp, alice.email)
+    text = text_of(message)
+    link = re.search(r"Not interested: https?://[^/]+(/for-you/link/\S+)", text).group(1)
+    assert "More like this: " in text
+    page = client.get(link)  # a mail scanner following the link changes nothing
+    assert page.status_code == 200 and b"Not interested?" in page.content
+    assert Feedback.objects.filter(user=alice, signal="not_interested").count() == 0
+    done = client.post(link)
+    assert done.status_code == 200 and b"Noted" in done.content
+    assert Feedback.objects.filter(user=alice, signal="not_interested").count() == 1
+    assert client.get(link[:-3] + "xyz").status_code == 400  # tampered: refused clearly

@@ -19,6 +19,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 
 from dailypapers.digests import tokens
+from dailypapers.foryou import services as foryou
 
 
 def from_domain():
@@ -95,6 +96,21 @@ def manage_link_message(subscription, asked="subscribe"):
     return build("manage_link", subscription.email, context)
 
 
+def _feedback(subscription, candidate):
+    """A member's "More like this" / "Not interested" links for one paper (signed, no
+    log-in needed: foryou/views.py link_feedback); nothing for other subscribers."""
+    if not subscription.user_id or not candidate.paper_id:
+        return {}
+    return {
+        signal: settings.SITE_URL
+        + reverse(
+            "foryou:link-feedback",
+            args=[foryou.feedback_token(subscription.user_id, candidate.paper_id, signal)],
+        )
+        for signal in ("more", "not_interested")
+    }
+
+
 def digest_message_id(row):
     """Stable per outbox row: a copy sent twice (see sending.Sender.deliver) has the same id."""
     return f"<digest.{row.pk}.{row.period.replace(':', '.')}@{from_domain()}>"
@@ -113,8 +129,10 @@ def digest_message(row, subscription, period, papers, picks=()):
     context = {
         "subscription": subscription,
         "period": period,
-        "papers": [{"paper": c, "matched": sorted(m)} for c, m in papers],
-        "picks": list(picks),
+        "papers": [
+            {"paper": c, "matched": sorted(m), **_feedback(subscription, c)} for c, m in papers
+        ],
+        "picks": [{"paper": c, **_feedback(subscription, c)} for c in picks],
         "manage_url": manage_url(subscription),
         "unsubscribe_url": absolute("digests:unsubscribe", unsubscribe_token),
     }

@@ -8,6 +8,8 @@ Refusals are accounts.rules.Refused (a page or the API answers their message).
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db import IntegrityError, transaction
 
 from dailypapers.accounts.rules import Refused
@@ -210,6 +212,33 @@ def reset(user):
             model=b"", model_signals=0, model_stamp="", model_updated_at=None
         )
     return refit(user)
+
+
+FEEDBACK_SALT = "dailypapers.foryou.feedback"
+FEEDBACK_LINK_DAYS = 60
+
+
+def feedback_token(user_id, paper_id, signal):
+    """A signed token for one reader's one signal on one paper: the digest's links, which
+    work without logging in (django.core.signing, keyed by SECRET_KEY)."""
+    return signing.dumps([user_id, paper_id, signal], salt=FEEDBACK_SALT, compress=True)
+
+
+def feedback_from_token(token):
+    """(user, paper, signal) of a valid feedback token; Refused (400) otherwise."""
+    try:
+        user_id, paper_id, signal = signing.loads(
+            token, salt=FEEDBACK_SALT, max_age=FEEDBACK_LINK_DAYS * 86400
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        raise Refused(
+            "This link is not valid any more: use the buttons on the site.", 400
+        ) from None
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    paper = Paper.objects.visible().filter(pk=paper_id).first()
+    if user is None or paper is None or signal not in Feedback.Signal.values:
+        raise Refused("This link is not valid any more: use the buttons on the site.", 400)
+    return user, paper, signal
 
 
 def new_feed_token(user):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("for-you/reset", views.reset, name="reset"),
     re_path(rf"^for-you/feedback/{URL_PATTERN}$", views.feedback, name="feedback"),
     re_path(r"^for-you/date/(?P<value>[^/]+)$", views.day_for_me, name="day"),
+    path("for-you/link/<str:token>", views.link_feedback, name="link-feedback"),
     path("for-you/feed-token", views.feed_token, name="feed-token"),
     re_path(
         r"^for-you/feed/(?P<token>fy_[\w-]{1,64})\.(?P<fmt>rss|atom)$", views.feed, name="feed"

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dailypapers.core.ratelimits import wants_json
 from dailypapers.feeds.feeds import FeedContent, absolute, content_type_for
@@ -327,3 +327,16 @@ def seed_author(request):
         services.follow(request.user, Follow.Kind.AUTHOR, name)
     messages.success(request, f"{added} of your papers added to what you like.")
     return redirect("foryou:page")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def link_feedback(request, token):
+    """A digest's "More like this" / "Not interested" link: the page asks, the button
+    (POST) records it, so that mail scanners following links change nothing."""
+    user, paper, signal = services.feedback_from_token(token)
+    done = False
+    if request.method == "POST":
+        services.give_feedback(user, paper, signal, Feedback.Source.BUTTON)
+        done = True
+    context = {"paper": paper, "signal": Feedback.Signal(signal), "token": token, "done": done}
+    return render(request, "foryou/link_feedback.html", context)
