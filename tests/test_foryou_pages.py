@@ -265,3 +265,25 @@ def test_search_results_offer_feedback_to_a_signed_in_reader(client, alice_clien
         reverse("foryou:feedback", args=[paper.arxiv_id]).encode() in alice_client.get(url).content
     )
     assert b"Not interested" not in client.get(url).content
+
+
+def test_signals_survive_a_reimport_of_their_papers(tmp_path, alice, settings):
+    from django.core.management import call_command
+
+    from dailypapers.foryou import services
+    from dailypapers.papers.models import Paper
+    from tests.test_import_arxiv import listing_record, write_jsonl
+
+    listing = write_jsonl(tmp_path / "day.jsonl", [listing_record("2503.01001")])
+    call_command("import", "arxiv", str(listing), "--no-embed", "--quiet", "--no-progress")
+    paper = Paper.objects.get(arxiv_id="2503.01001")
+    services.give_feedback(alice, paper, "more")
+    services.follow(alice, "author", "Grace Hopper")
+    changed = write_jsonl(
+        tmp_path / "again.jsonl", [listing_record("2503.01001", title="A better title")]
+    )
+    call_command("import", "arxiv", str(changed), "--no-embed", "--quiet", "--no-progress")
+    again = Paper.objects.get(arxiv_id="2503.01001")
+    assert again.pk == paper.pk and again.title == "A better title"
+    assert Feedback.objects.get(user=alice).paper_id == paper.pk
+    assert Follow.objects.filter(user=alice).count() == 1
