@@ -475,6 +475,9 @@ def test_the_openapi_schema_describes_every_endpoint(client):
         "/api/papers/{paper_id}/upvote", "/api/papers/submit",
         # The discussion (tests/test_discussion_api.py).
         "/api/papers/{paper_id}/comments",
+        # A reader's own For you (tests/test_foryou_api.py).
+        "/api/recommendations", "/api/papers/{paper_id}/feedback", "/api/follows",
+        "/api/follows/{follow_id}", "/api/seeds",
     }  # fmt: skip
     author = schema["components"]["schemas"]["AuthorOut"]
     assert set(author["properties"]) == {"_id", "name", "hidden"}

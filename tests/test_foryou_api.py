@@ -81,7 +81,12 @@ def test_follows_and_seeds_over_the_api(client, alice, world):
             ]
         },
     )
-    assert response.json() == {"added": 2, "unknown": ["2999.99999"], "invalid": ["nonsense"]}
+    assert response.json() == {
+        "added": 2,
+        "unknown": ["2999.99999"],
+        "invalid": ["nonsense"],
+        "problems": [],
+    }
     top = get(client, "/api/recommendations?limit=4", auth).json()
     assert {i["paper"]["id"] for i in top} == {p.arxiv_id for p in new[0]}
 
@@ -121,3 +126,16 @@ def test_the_schema_documents_the_for_you_routes(client):
         "/api/follows",
         "/api/seeds",
     } <= set(paths)
+
+
+def test_seeds_from_a_bibtex_text(client, alice, world):
+    old, new = world
+    arxiv_id = old[2][0].arxiv_id
+    bib = "@misc{a, eprint={" + arxiv_id + "}, archivePrefix={arXiv}}\n"
+    bib += "@misc{b, title={Elsewhere}}\n@misc{c,"
+    response = post(client, "/api/seeds", token_for(alice), {"text": bib})
+    data = response.json()
+    assert response.status_code == 200 and data["added"] == 1
+    assert data["unknown"] == ["Elsewhere"] and len(data["problems"]) == 1
+    response = post(client, "/api/seeds", token_for(alice), {"text": "\x00\x01binary"})
+    assert response.status_code == 400 and response.json()["error"]

@@ -7,7 +7,8 @@ the token's user alone, and is never cached for anyone else (`Cache-Control: pri
     POST   /api/papers/{paper_id}/feedback   {"signal": "more" | "not_interested"}
     DELETE /api/papers/{paper_id}/feedback   take it back
     GET    /api/follows, POST /api/follows {"kind": …, "value": …}, DELETE /api/follows/{id}
-    POST   /api/seeds {"papers": ["2401.01234", "https://arxiv.org/abs/…", …]}
+    POST   /api/seeds {"papers": ["2401.01234", "https://arxiv.org/abs/…", …]} or
+                      {"text": "…a BibTeX or RIS file…"}
 
 Errors are `{"error": "…"}`: 400 bad input, 401 no valid token, 404 no such paper.
 """
@@ -24,6 +25,7 @@ from dailypapers.api.http import ApiError
 from dailypapers.api.serializers import ErrorOut, FlatPaperOut
 from dailypapers.foryou import selectors, services
 from dailypapers.foryou.models import Feedback, Follow
+from dailypapers.lib import bibliography
 from dailypapers.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from dailypapers.papers.models import Paper
 
@@ -69,13 +71,19 @@ class FollowOut(Schema):
 
 
 class SeedsIn(Schema):
-    papers: list[str] = Field(..., description="arXiv ids or arxiv.org links", max_length=MAX_SEEDS)
+    papers: list[str] = Field([], description="arXiv ids or arxiv.org links", max_length=MAX_SEEDS)
+    text: str = Field(
+        "",
+        max_length=bibliography.MAX_BYTES,
+        description="or a whole BibTeX or RIS file (or a list), as text",
+    )
 
 
 class SeedsOut(Schema):
     added: int
     unknown: list[str] = Field(..., description="ids not in the catalogue (nothing was added)")
     invalid: list[str] = Field(..., description="entries that are not arXiv ids")
+    problems: list[str] = Field([], description="entries of `text` that could not be read")
 
 
 def _private(response):
@@ -179,6 +187,17 @@ def unfollow(request, follow_id: int):
     description="Each catalogue paper given becomes a “more like this”; the others are named.",
 )
 def seeds(request, body: SeedsIn):
+    if body.text:
+        try:
+            result = services.import_seeds(request.auth, body.text)
+        except bibliography.BibliographyError as exc:
+            raise ApiError(str(exc), 400) from None
+        return {
+            "added": result.added,
+            "unknown": [str(what) for _, what in result.not_found],
+            "invalid": [],
+            "problems": [str(p) for p in result.problems],
+        }
     ids, invalid = [], []
     for text in body.papers:
         try:
@@ -188,7 +207,12 @@ def seeds(request, body: SeedsIn):
     papers = list(Paper.objects.visible().filter(arxiv_id__in=ids))
     known = {p.arxiv_id for p in papers}
     added = services.seed(request.auth, papers, Feedback.Source.IMPORT)
-    return {"added": added, "unknown": [i for i in ids if i not in known], "invalid": invalid}
+    return {
+        "added": added,
+        "unknown": [i for i in ids if i not in known],
+        "invalid": invalid,
+        "problems": [],
+    }
 
 
 def _arxiv_id(text):
