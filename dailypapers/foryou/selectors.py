@@ -182,19 +182,37 @@ def model_of(user, reader):
     return ranking.ReaderModel.from_bytes(reader.model)
 
 
-def recommend(user, start, end, limit=50, *, papers=None, keep_acted=False):
+class Reading:
+    """One reader's state for one request: their Reader, model, history and the papers
+    they acted on, read once however many lists the page ranks."""
+
+    def __init__(self, user):
+        self.user = user
+        self.reader = Reader.objects.filter(user=user).first() or Reader(user=user)
+        self.model = model_of(user, self.reader)
+        self.history = cached_history(user, self.reader)
+        self._acted = None
+
+    @property
+    def acted(self):
+        if self._acted is None:
+            self._acted = acted_ids(self.user, self.reader)
+        return self._acted
+
+
+def recommend(user, start, end, limit=50, *, papers=None, keep_acted=False, reading=None):
     """The reader's picks among the papers of `start`..`end` (or among `papers`), best
-    first, without those they already acted on (unless `keep_acted`: sorting a list)."""
-    reader = Reader.objects.filter(user=user).first() or Reader(user=user)
-    model = model_of(user, reader)
-    history = cached_history(user, reader)
+    first, without those they already acted on (unless `keep_acted`: sorting a list).
+    `reading`: the reader's Reading, when a page ranks several lists."""
+    reading = reading or Reading(user)
+    model, history = reading.model, reading.history
     batch = window(start, end) if papers is None else Window(papers=papers)
     if not len(batch.ids):
         return []
     scores = ranking.score(model, batch.candidates)
     keep = np.ones(len(scores), dtype=bool)
     if not keep_acted:
-        skip = acted_ids(user, reader)
+        skip = reading.acted
         keep &= np.fromiter((pk not in skip for pk in batch.ids.tolist()), bool, len(scores))
         if len(history.disliked):
             # A near copy of a dismissed paper (another version, a companion paper) goes

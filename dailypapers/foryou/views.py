@@ -107,10 +107,11 @@ def _context(request):
     }
     if reader.paused or day is None:
         return context
-    today = selectors.recommend(user, day, day, TODAY_PICKS)
+    reading = selectors.Reading(user)
+    today = selectors.recommend(user, day, day, TODAY_PICKS, reading=reading)
     start, end = selectors.week_before(day - dt.timedelta(days=1))
     shown = {pick.paper.pk for pick in today}
-    week = [p for p in selectors.recommend(user, start, end, WEEK_PICKS + len(shown))]
+    week = selectors.recommend(user, start, end, WEEK_PICKS + len(shown), reading=reading)
     week = [p for p in week if p.paper.pk not in shown][:WEEK_PICKS]
     featured_day = FeedEntry.objects.visible().order_by("-day").values_list("day", flat=True)
     featured_day = featured_day.first()
@@ -118,7 +119,12 @@ def _context(request):
     if featured_day is not None:
         ids = FeedEntry.objects.visible().filter(day=featured_day).values_list("paper_id")
         featured = selectors.recommend(
-            user, None, None, FEATURED_PICKS, papers=Paper.objects.visible().filter(pk__in=ids)
+            user,
+            None,
+            None,
+            FEATURED_PICKS,
+            papers=Paper.objects.visible().filter(pk__in=ids),
+            reading=reading,
         )
     if reader.hide_seen:
         services.mark_seen(user, [p.paper for p in today + week + featured])
