@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "dailypapers.discussion",
     "dailypapers.collections",
     "dailypapers.digests",
+    # For you: each reader's ranking of new papers (the ranking core and its evaluation).
+    "dailypapers.foryou",
     # A person's pages (profile, account page), gathering from the apps above.
     "dailypapers.people",
     # The commands that run the site (serve, worker, load-demo), above every other app.
