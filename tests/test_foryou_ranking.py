@@ -4,7 +4,11 @@
 import gzip
 import io
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +18,7 @@ from dailypapers.foryou import ranking
 from dailypapers.foryou.ranking import Candidates, History, ReaderModel, Reason
 
 D = 16
+ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ("gaussian splatting", "speculative decoding", "protein folding", "legged robots")
 
 
@@ -282,3 +287,9 @@ def test_the_eval_command_says_what_is_missing(tmp_path):
     listings, embeddings = write_dataset(tmp_path)
     with pytest.raises(CommandError, match="unknown method"):
         call_command("eval-foryou", "--listings", str(listings), "--embeddings", str(embeddings), "--methods", "magic")  # fmt: skip
+
+
+def test_the_ranking_core_imports_without_django():
+    code = "import sys, dailypapers.foryou.ranking; assert 'django' not in sys.modules"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT)

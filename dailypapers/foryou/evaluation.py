@@ -319,7 +319,7 @@ def rank(scores, rng):
 def evaluate(corpus, split="held-out", readers=300, methods=None, params=None, progress=None):
     """{method: {size: (nDCG@10, MRR@10, recall@50)}} averaged over the split's readers.
     `params` adds named `ranking.Params` to measure beside the methods (for tuning)."""
-    methods = list(methods or (*BASELINES, *ranking.METHODS))
+    methods = list((*BASELINES, *ranking.METHODS) if methods is None else methods)
     params = dict(params or {})
     simulation = Simulation(corpus)
     drawn = simulation.readers(split, readers)
