@@ -293,3 +293,12 @@ def test_the_ranking_core_imports_without_django():
     code = "import sys, dailypapers.foryou.ranking; assert 'django' not in sys.modules"
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT)
+
+
+def test_it_copes_with_nothing_to_contrast_or_rank(world):
+    c = world["candidates"]
+    model = ranking.fit(history(world["liked"], [world["dismissed"]]), np.zeros((0, D)))
+    assert set(np.argsort(-ranking.score(model, c))[:3]) == {0, 1, 2}
+    nothing = Candidates(np.zeros((0, D), np.float32), [], [], [])
+    assert ranking.score_many([model, model], nothing).shape == (2, 0)
+    assert ranking.score_many([], c).shape == (0, len(c))

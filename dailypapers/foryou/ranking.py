@@ -399,7 +399,11 @@ def fit(history, background, params=DEFAULT):
     """
     background = _rows(background)
     liked, disliked = history.liked, history.disliked
-    d = liked.shape[1] if liked.size else background.shape[1]
+    d = next((a.shape[1] for a in (liked, disliked, background) if a.size), 0)
+    if not background.size:
+        background = np.zeros((0, d), np.float32)
+    if not disliked.size:
+        disliked = np.zeros((0, d), np.float32)
     vector = np.zeros(d, np.float32)
     prototypes = np.zeros((0, d), np.float32)
     nearest_scale = nearest_offset = linear_offset = 0.0
@@ -532,7 +536,9 @@ def score_many(models, candidates, batch=2_000):
     with the candidates, then the follow terms from the candidates' look-ups."""
     models = list(models)
     x = candidates.vectors
-    out = np.empty((len(models), len(x)), np.float32)
+    out = np.zeros((len(models), len(x)), np.float32)
+    if not models or not len(x):
+        return out
     for start in range(0, len(models), batch):
         chunk = models[start : start + batch]
         out[start : start + len(chunk)] = _vector_terms(chunk, x)
