@@ -89,14 +89,21 @@ def follows_of(user):
 
 
 def history_of(user, reader):
-    liked_ids = interest_ids(user, reader)
-    disliked_ids = dismissed_ids(user)
-    liked_ids, liked = search.paper_vectors(liked_ids)
-    disliked_ids, disliked = search.paper_vectors(disliked_ids)
+    """The reader's signals as ranking.History (papers without a vector left out),
+    oldest first as the ranking core wants them."""
+    liked_ids, liked = search.paper_vectors(interest_ids(user, reader)[::-1])
+    disliked_ids, disliked = search.paper_vectors(dismissed_ids(user)[::-1])
+    texts = {
+        pk: f"{title} {abstract}"
+        for pk, title, abstract in Paper.objects.filter(pk__in=liked_ids).values_list(
+            "pk", "title", "abstract"
+        )
+    }
     follows = follows_of(user)
     return ranking.History(
         liked=liked,
         liked_ids=liked_ids,
+        liked_texts=[texts.get(pk, "") for pk in liked_ids],
         disliked=disliked,
         disliked_ids=disliked_ids,
         categories=frozenset(follows["category"]),

@@ -121,7 +121,7 @@ def import_seeds(user, data, filename=""):
 def papers_by_author(name, limit=MAX_AUTHOR_PAPERS):
     """Catalogue papers with `name` among their authors (as arXiv writes it, case,
     accents and "Last, First" aside), newest first."""
-    key = ranking.name_key(name)
+    key = ranking.author_key(name)
     if not key:
         return []
     # The database narrows by the longest plain word of the name; the exact comparison
@@ -132,7 +132,7 @@ def papers_by_author(name, limit=MAX_AUTHOR_PAPERS):
     for paper in query.order_by("-published", "-id").only("id", "arxiv_id", "title", "authors")[
         : limit * 20
     ]:
-        if any(ranking.name_key(a) == key for a in paper.authors or ()):
+        if any(ranking.author_key(a) == key for a in paper.authors or ()):
             found.append(paper)
             if len(found) >= limit:
                 break
@@ -143,7 +143,7 @@ def follow_key(kind, value):
     """What makes two follows of one kind the same: case, accents and spacing aside;
     "Last, First" is "First Last"."""
     if kind == Follow.Kind.AUTHOR:
-        return ranking.name_key(value)
+        return ranking.author_key(value)
     text = unicodedata.normalize("NFKC", value)
     return (
         " ".join(text.split()) if kind == Follow.Kind.CATEGORY else " ".join(text.lower().split())
