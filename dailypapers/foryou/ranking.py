@@ -324,7 +324,9 @@ class ReaderModel:
         return "good" if self.liked >= CONFIDENT_AT else "low"
 
     def to_bytes(self):
-        """A compact form for a BinaryField: a header, float16 arrays, follows as JSON."""
+        """A compact form for a BinaryField (about 20 KB at most with 384-d vectors): a
+        header (sizes, counts, the ten floats of which the last two are spare), the linear
+        vector as float32, prototypes and dismissed papers as float16, follows as JSON."""
         d = self.vector.shape[0]
         header = struct.pack(
             "<4sHHHII10f",
