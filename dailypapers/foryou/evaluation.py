@@ -148,6 +148,9 @@ class Reader:
 class Simulation:
     """The interest pools of a corpus (phrases, authors) and a reader generator."""
 
+    # How often an interest is a phrase, an author or a region of the embedding space.
+    kinds = (0.45, 0.2, 0.35)
+
     def __init__(self, corpus, progress=None):
         self.corpus = corpus
         n = len(corpus.ids)
@@ -205,7 +208,7 @@ class Simulation:
         follows = rng.random() < 0.5
         followed_phrases, followed_authors = [], []
         for _ in range(int(rng.integers(2, 4))):
-            kind = rng.choice(["phrase", "author", "region"], p=[0.45, 0.2, 0.35])
+            kind = rng.choice(["phrase", "author", "region"], p=self.kinds)
             if kind == "phrase" and self.phrase_list:
                 phrase = self.phrase_list[rng.integers(len(self.phrase_list))]
                 interests.append(self.phrases[phrase])

@@ -150,17 +150,18 @@ class Candidates:
         k = len(self.vectors)
         if not (len(self.categories) == len(self.authors) == len(self.texts) == k):
             raise ValueError("one row of categories, authors and texts per candidate vector")
-        self._index = None
+        self._lookups = None
 
     def __len__(self):
         return len(self.vectors)
 
     @property
-    def index(self):
-        """Look-ups for the follow terms, built once per candidate set."""
-        if self._index is None:
-            self._index = _FollowIndex(self)
-        return self._index
+    def lookups(self):
+        """Who and what each candidate holds (authors, categories, words), for the follow
+        terms and the "words" reason; built once per candidate set."""
+        if self._lookups is None:
+            self._lookups = _Lookups(self)
+        return self._lookups
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def category_key(category):
     return (category or "").strip().lower()
 
 
-class _FollowIndex:
+class _Lookups:
     """Which candidates hold each author, category and word (phrases are checked in order)."""
 
     def __init__(self, candidates):
@@ -324,7 +325,9 @@ class ReaderModel:
         return "good" if self.liked >= CONFIDENT_AT else "low"
 
     def to_bytes(self):
-        """A compact form for a BinaryField: a header, float16 arrays, follows as JSON."""
+        """A compact form for a BinaryField (about 20 KB at most with 384-d vectors): a
+        header (sizes, counts, the ten floats of which the last two are spare), the linear
+        vector as float32, prototypes and dismissed papers as float16, follows as JSON."""
         d = self.vector.shape[0]
         header = struct.pack(
             "<4sHHHII10f",
@@ -542,7 +545,7 @@ def score_many(models, candidates, batch=2_000):
     for start in range(0, len(models), batch):
         chunk = models[start : start + batch]
         out[start : start + len(chunk)] = _vector_terms(chunk, x)
-    index = candidates.index if any(_follows(m) for m in models) else None
+    index = candidates.lookups if any(_follows(m) for m in models) else None
     if index is not None:
         for row, model in enumerate(models):
             for _, _, boost, found in _follow_terms(model, index):
@@ -619,7 +622,7 @@ def reasons(model, history, candidates, index, limit=3):
     x = candidates.vectors[index]
     found = [
         Reason(kind, name, float(boost))
-        for kind, name, boost, hits in _follow_terms(model, candidates.index)
+        for kind, name, boost, hits in _follow_terms(model, candidates.lookups)
         if index in hits
     ]
     similarity = float(model.vector @ x) - model.linear_offset
@@ -658,7 +661,7 @@ def _shared_words(history, candidates, index, count=3):
     # papers do. A word in more than a quarter of the day's papers ("learning") never
     # qualifies; a word must be in two liked papers when there are several, not one by
     # chance.
-    postings = candidates.index.postings
+    postings = candidates.lookups.postings
     k, n_liked = len(candidates), len(history.liked_texts)
     least = 2 if n_liked >= 3 else 1
     weighed = []
