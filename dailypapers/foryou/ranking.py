@@ -125,6 +125,18 @@ class History:
     # Title + abstract of each liked paper (same order), for the "words" reason; optional.
     liked_texts: list = None
 
+    def liked_word_counts(self):
+        """{stem: how many liked papers hold it}, counted once per History (the words
+        reason asks for it for every pick)."""
+        counts = getattr(self, "_word_counts", None)
+        if counts is None:
+            counts = {}
+            for text in self.liked_texts or ():
+                for stem in set(words(text)):
+                    counts[stem] = counts.get(stem, 0) + 1
+            self._word_counts = counts
+        return counts
+
     def __post_init__(self):
         self.liked = _rows(self.liked)
         d = self.liked.shape[1] if self.liked.size else None
@@ -193,7 +205,9 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def _fold(text):
     """Lower case without accents: "Gödel" and "godel" are the same name."""
-    text = unicodedata.normalize("NFKD", text or "")
+    if not text or text.isascii():  # most of arXiv: nothing to take off
+        return (text or "").lower()
+    text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
@@ -246,6 +260,20 @@ class _Lookups:
             for t in set(tokens):
                 self.postings.setdefault(t, set()).add(i)
         self._found = {}
+        self._own = {}
+
+    def own_words(self, candidates, index):
+        """{stem: the word as written} of candidate `index` that may be a reason (no
+        stopwords, numbers or short words); kept, since every reader asks again."""
+        own = self._own.get(index)
+        if own is None:
+            own = {}
+            for surface in _WORD.findall(_fold(candidates.texts[index])):
+                stem = _stem(surface)
+                if len(stem) > 2 and not stem.isdigit() and stem not in _STOPWORDS:
+                    own.setdefault(stem, surface)
+            self._own[index] = own
+        return own
 
     def matches(self, kind, name):
         """The candidates (an array of positions) holding a followed author, category or
@@ -646,17 +674,11 @@ def _shared_words(history, candidates, index, count=3):
     than "splatting")."""
     if not history.liked_texts:
         return []
-    own = {}
-    for surface in _WORD.findall(_fold(candidates.texts[index])):
-        stem = _stem(surface)
-        if len(stem) > 2 and not stem.isdigit() and stem not in _STOPWORDS:
-            own.setdefault(stem, surface)
+    own = candidates.lookups.own_words(candidates, index)
     if not own:
         return []
-    liked_counts = dict.fromkeys(own, 0)
-    for text in history.liked_texts:
-        for stem in set(words(text)) & own.keys():
-            liked_counts[stem] += 1
+    held = history.liked_word_counts()
+    liked_counts = {stem: held.get(stem, 0) for stem in own}
     # Lift: how much more often the reader's liked papers hold a word than the day's
     # papers do. A word in more than a quarter of the day's papers ("learning") never
     # qualifies; a word must be in two liked papers when there are several, not one by

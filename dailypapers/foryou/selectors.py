@@ -24,8 +24,11 @@ from dailypapers.search import service as search
 BACKGROUND_SIZE = 2000
 BACKGROUND_SECONDS = 3600
 MAX_HISTORY = 5000  # the newest signals of each kind a model is fitted from
-WINDOW_SECONDS = 60  # a window's papers are read again after this (new or hidden papers)
+# A window's papers are read again when a paper gets a new vector, or after this; papers
+# hidden meanwhile leave its picks at once (recommend checks).
+WINDOW_SECONDS = 600
 HISTORY_CACHE = 256  # readers' histories kept per process
+REASONS_KEPT = 100_000  # reasons kept per window (readers × picks)
 LIMIT_SPARE = 20  # picks read beyond the limit, for those hidden since the window was read
 NEAR_DUPLICATE = 0.95  # cosine: a paper this close to a dismissed one is not shown
 
@@ -227,14 +230,14 @@ def recommend(user, start, end, limit=50, *, papers=None, keep_acted=False, read
             keep &= (history.disliked @ batch.candidates.vectors.T).max(axis=0) < NEAR_DUPLICATE
     order = np.argsort(-scores, kind="stable")
     order = order[keep[order]][: limit + LIMIT_SPARE]
-    # Cached windows are up to WINDOW_SECONDS old: papers hidden since then leave here.
+    # A cached window may hold papers hidden since it was read: they leave here.
     visible = set(
         Paper.objects.visible()
         .filter(pk__in=batch.ids[order].tolist())
         .values_list("pk", flat=True)
     )
     order = [i for i in order.tolist() if int(batch.ids[i]) in visible][:limit]
-    why = {i: ranking.reasons(model, history, batch.candidates, i) for i in order}
+    why = {i: batch.reasons_for(reading, i) for i in order}
     cited = {r.value for reasons in why.values() for r in reasons if r.kind == "similar"}
     titles = dict(Paper.objects.filter(pk__in=cited).values_list("pk", "title"))
     return [
@@ -358,6 +361,7 @@ class Window:
             for p in papers.only("id", "arxiv_id", "title", "abstract", "authors", "categories")
         }
         ids, vectors = search.paper_vectors(list(by_id))
+        self._reasons = {}
         self.papers = [by_id[pk] for pk in ids]
         self.ids = np.asarray(ids, dtype=np.int64)
         self.candidates = ranking.Candidates(
@@ -366,6 +370,18 @@ class Window:
             authors=[p.authors for p in self.papers],
             texts=[f"{p.title} {p.abstract}" for p in self.papers],
         )
+
+    def reasons_for(self, reading, index):
+        """ranking.reasons for one candidate, kept with this window until the reader's
+        model is refitted: a reader reloading a page asks for the same ones."""
+        key = (reading.user.pk, reading.reader.model_updated_at, index)
+        found = self._reasons.get(key)
+        if found is None:
+            if len(self._reasons) >= REASONS_KEPT:
+                self._reasons.clear()
+            found = ranking.reasons(reading.model, reading.history, self.candidates, index)
+            self._reasons[key] = found
+        return found
 
 
 def _acted_by(user_ids):

@@ -30,7 +30,7 @@ from dailypapers.papers import selectors as papers
 from dailypapers.papers.models import FeedEntry, Paper
 
 TODAY_PICKS = 20
-WEEK_PICKS = 20
+WEEK_PICKS = 10
 FEATURED_PICKS = 20
 START_PICKS = 12
 KNOWS_LITTLE = 3  # signals below which the page says it knows too little

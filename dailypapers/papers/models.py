@@ -68,6 +68,8 @@ class Paper(models.Model):
             # Search checks whether its candidates are hidden: from this index, without
             # reading the rows (whose abstracts make them long).
             models.Index(fields=["id", "hidden"], name="paper_id_hidden_idx"),
+            # For you's candidates: the papers of a listing day or week, and the newest day.
+            models.Index(fields=["announced_on"], name="paper_announced_idx"),
         ]
 
     def __str__(self):
