@@ -5,6 +5,8 @@ builder and the sender keep its result for the run (a PeriodCache) and rank it p
 subscriber in Python (dailypapers/lib/digest_ranking.py).
 """
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.db.models import Sum
 from django.urls import reverse
@@ -96,25 +98,24 @@ class PeriodCache:
         return self._by_key[period.key]
 
 
-def picked(picks):
+def picked(picks, known=None):
     """A member's personal picks (OutboxMessage.picks) as Candidates, still visible, in
-    their order, each with its reasons; upvotes are the paper's over its feed days."""
-    ids = [pick["paper"] for pick in picks]
-    papers = Paper.objects.visible().in_bulk(ids)
-    votes = dict(
-        FeedEntry.objects.visible()
-        .filter(paper_id__in=ids)
-        .values_list("paper_id")
-        .annotate(total=Sum("upvotes"))
-    )
-    site = settings.SITE_URL
-    found = []
-    for pick in picks:
-        paper = papers.get(pick["paper"])
-        if paper is None:
-            continue
-        found.append(
-            Candidate(
+    their order, each with its reasons; upvotes are the paper's over its feed days.
+    `known`: {paper id: Candidate without reasons} kept by the sender across messages
+    (members' picks of one period overlap), filled here."""
+    known = {} if known is None else known
+    missing = [pick["paper"] for pick in picks if pick["paper"] not in known]
+    if missing:
+        votes = dict(
+            FeedEntry.objects.visible()
+            .filter(paper_id__in=missing)
+            .values_list("paper_id")
+            .annotate(total=Sum("upvotes"))
+        )
+        site = settings.SITE_URL
+        rows = Paper.objects.visible().filter(pk__in=missing)
+        for paper in rows.only("id", "arxiv_id", "title", "authors", "abstract", "ai_summary"):
+            known[paper.pk] = Candidate(
                 entry_id=0,
                 arxiv_id=paper.arxiv_id,
                 title=" ".join(paper.title.split()),
@@ -123,7 +124,11 @@ def picked(picks):
                 upvotes=votes.get(paper.pk, 0),
                 url=site + reverse("papers:paper", kwargs={"arxiv_id": paper.arxiv_id}),
                 paper_id=paper.pk,
-                reasons=tuple(pick.get("reasons") or ()),
             )
-        )
-    return found
+        for pk in missing:
+            known.setdefault(pk, None)  # hidden or gone: not asked for again
+    return [
+        replace(known[pick["paper"]], reasons=tuple(pick.get("reasons") or ()))
+        for pick in picks
+        if known.get(pick["paper"]) is not None
+    ]

@@ -130,6 +130,7 @@ class Sender:
         self.should_stop = should_stop or (lambda: False)
         self.progress = progress
         self.cache = PeriodCache()
+        self.picked = {}  # members' picks as Candidates, by paper id (content.picked)
         self.result = SendResult()
         self._batches = 0
 
@@ -197,7 +198,7 @@ class Sender:
         # The papers chosen at build time, still visible, with today's counts; the match
         # marks are recomputed (cheap) since they are not stored.
         chosen = [by_id[i] for i in row.entry_ids if i in by_id]
-        picks = content.picked(row.picks) if row.picks else []
+        picks = content.picked(row.picks, self.picked) if row.picks else []
         if not chosen and not picks:
             self._finish(row, OutboxMessage.SKIPPED, last_error="no papers left to show")
             self.result.skipped += 1

@@ -401,10 +401,12 @@ def _acted_by(user_ids):
 
 
 def picks_for_many(users, window, limits):
-    """{user id: [Pick]} for many readers at once over one Window: one matrix product
-    for the batch, then each reader's best `limits[user id]` papers they have not acted
-    on and for which there is a reason. Readers who paused For you, or whose model knows
-    nothing, get none."""
+    """{user id: [Pick]} for many readers at once over one Window (the digest): one
+    matrix product for the batch, each reader's signals read in a few queries for all,
+    then each reader's best `limits[user id]` papers they have not acted on and for which
+    there is a reason. Readers who paused For you, or whose model knows nothing, get
+    none. The stored models are used as they are (a reader's next visit refits one whose
+    signals changed behind its back)."""
     if not len(window.ids):
         return {}
     readers = [
@@ -414,31 +416,80 @@ def picks_for_many(users, window, limits):
     ]
     if not readers:
         return {}
-    users_by_id = {u.pk: u for u in users}
-    models = [model_of(users_by_id[r.user_id], r) for r in readers]
+    models = [ranking.ReaderModel.from_bytes(r.model) for r in readers]
     scores = ranking.score_many(models, window.candidates)
     acted = _acted_by([r.user_id for r in readers])
-    found = {}
+    histories = _histories_for(readers)
+    chosen = {}
     for row, (reader, model) in enumerate(zip(readers, models)):
         order = np.argsort(-scores[row], kind="stable")
-        chosen = [i for i in order.tolist() if int(window.ids[i]) not in acted[reader.user_id]][
-            : limits[reader.user_id]
+        skip = acted[reader.user_id]
+        best = [i for i in order.tolist() if int(window.ids[i]) not in skip]
+        best = best[: limits[reader.user_id]]
+        history = histories[reader.user_id]
+        # A pick with nothing to say for it is a guess: the community's fill its place.
+        why = [(i, ranking.reasons(model, history, window.candidates, i)) for i in best]
+        chosen[reader.user_id] = [(i, float(scores[row][i]), r) for i, r in why if r]
+    cited = {r.value for picks in chosen.values() for _, _, rs in picks for r in rs}
+    titles = dict(
+        Paper.objects.filter(pk__in=[c for c in cited if isinstance(c, int)]).values_list(
+            "pk", "title"
+        )
+    )
+    return {
+        user_id: [
+            Pick(window.papers[i], score, [_sentence(r, titles) for r in why])
+            for i, score, why in picks
         ]
-        if not chosen:
-            continue
-        user = users_by_id[reader.user_id]
-        history = history_of(user, reader)
-        titles = dict(Paper.objects.filter(pk__in=history.liked_ids).values_list("pk", "title"))
-        picks = []
-        for i in chosen:
-            why = ranking.reasons(model, history, window.candidates, i)
-            # A pick with nothing to say for it is a guess: the community's fill its place.
-            if why:
-                picks.append(
-                    Pick(
-                        window.papers[i], float(scores[row][i]), [_sentence(r, titles) for r in why]
-                    )
-                )
-        if picks:
-            found[reader.user_id] = picks
-    return found
+        for user_id, picks in chosen.items()
+        if picks
+    }
+
+
+def _histories_for(readers):
+    """{user id: ranking.History} of many readers, in one query per kind of signal (the
+    words reason left out: it needs every liked paper's text)."""
+    user_ids = [r.user_id for r in readers]
+    liked = {pk: [] for pk in user_ids}
+    disliked = {pk: [] for pk in user_ids}
+    rows = Feedback.objects.filter(user_id__in=user_ids).order_by("created_at", "id")
+    for user_id, paper_id, signal in rows.values_list("user_id", "paper_id", "signal"):
+        (liked if signal == Feedback.Signal.MORE else disliked)[user_id].append(paper_id)
+    counting = {r.user_id: r for r in readers}
+    for model, user_field, order in (
+        (Upvote, "user_id", "created_at"),
+        (CollectionItem, "collection__owner_id", "added_at"),
+    ):
+        wanted = [
+            pk
+            for pk in user_ids
+            if (counting[pk].count_upvotes if model is Upvote else counting[pk].count_collections)
+        ]
+        rows = model.objects.filter(**{f"{user_field}__in": wanted}).order_by(order)
+        for user_id, paper_id in rows.values_list(user_field, "paper_id"):
+            liked[user_id].append(paper_id)
+    follows = {pk: {kind: set() for kind in Follow.Kind.values} for pk in user_ids}
+    for user_id, kind, value in Follow.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "kind", "value"
+    ):
+        follows[user_id][kind].add(value)
+    every = {pk for ids in (*liked.values(), *disliked.values()) for pk in ids}
+    ids, matrix = search.paper_vectors(sorted(every))
+    row_of = {pk: n for n, pk in enumerate(ids)}
+    histories = {}
+    for user_id in user_ids:
+        likes = [pk for pk in dict.fromkeys(liked[user_id]) if pk in row_of][-MAX_HISTORY:]
+        dislikes = [pk for pk in disliked[user_id] if pk in row_of][-MAX_HISTORY:]
+        found = follows[user_id]
+        histories[user_id] = ranking.History(
+            liked=matrix[[row_of[pk] for pk in likes]]
+            if likes
+            else np.zeros((0, matrix.shape[1] if len(matrix) else 0), np.float32),
+            liked_ids=likes,
+            disliked=matrix[[row_of[pk] for pk in dislikes]] if dislikes else None,
+            disliked_ids=dislikes,
+            categories=frozenset(found["category"]),
+            authors=frozenset(found["author"]),
+            keywords=frozenset(found["keyword"] | found["query"]),
+        )
+    return histories
