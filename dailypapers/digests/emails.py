@@ -10,6 +10,7 @@ Links are absolute (settings.SITE_URL). HTML uses inline styles and tables only,
 is what common mail clients render; every email has a plain-text alternative.
 """
 
+import functools
 from email.utils import parseaddr
 from urllib.parse import quote
 
@@ -101,14 +102,19 @@ def _feedback(subscription, candidate):
     log-in needed: foryou/views.py link_feedback); nothing for other subscribers."""
     if not subscription.user_id or not candidate.paper_id:
         return {}
+    base = _feedback_base(settings.SITE_URL)
     return {
-        signal: settings.SITE_URL
-        + reverse(
-            "foryou:link-feedback",
-            args=[foryou.feedback_token(subscription.user_id, candidate.paper_id, signal)],
+        signal: base.replace(
+            "TOKEN", foryou.feedback_token(subscription.user_id, candidate.paper_id, signal)
         )
         for signal in ("more", "not_interested")
     }
+
+
+@functools.lru_cache(maxsize=8)
+def _feedback_base(site):
+    # Reversed once per site address: a digest run writes two links per paper per member.
+    return site + reverse("foryou:link-feedback", args=["TOKEN"])
 
 
 def digest_message_id(row):
