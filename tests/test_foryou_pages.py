@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from dailypapers.foryou.models import Feedback, Follow, Reader
+from dailypapers.papers.models import Paper
 from dailypapers.people.services import delete_account, export_user_data
 from dailypapers.search.models import PaperEmbedding
 from tests.factories import make_entry
@@ -289,3 +290,14 @@ def test_signals_survive_a_reimport_of_their_papers(tmp_path, alice, settings):
     assert again.pk == paper.pk and again.title == "A better title"
     assert Feedback.objects.get(user=alice).paper_id == paper.pk
     assert Follow.objects.filter(user=alice).count() == 1
+
+
+def test_a_kept_page_follows_new_signals_and_hidden_papers(alice_client, alice, sam, world):
+    old, new = world
+    feedback(alice_client, old[1][0], "more")
+    first = picks(alice_client)
+    assert picks(alice_client) == first  # kept: the same answer
+    Paper.objects.filter(arxiv_id=first[0]).update(hidden=True)  # staff hide it
+    assert first[0] not in picks(alice_client)
+    feedback(alice_client, old[2][0], "more")  # a new signal: ranked again
+    assert set(picks(alice_client)[:8]) >= {p.arxiv_id for p in new[2]}

@@ -28,6 +28,8 @@ MAX_HISTORY = 5000  # the newest signals of each kind a model is fitted from
 # hidden meanwhile leave its picks at once (recommend checks).
 WINDOW_SECONDS = 600
 HISTORY_CACHE = 256  # readers' histories kept per process
+PICKS_SECONDS = 60  # a reader's page lists kept this long at most (papers hidden since)
+PICKS_KEPT = 1000  # readers' page lists kept per process
 REASONS_KEPT = 100_000  # reasons kept per window (readers × picks)
 LIMIT_SPARE = 20  # picks read beyond the limit, for those hidden since the window was read
 NEAR_DUPLICATE = 0.95  # cosine: a paper this close to a dismissed one is not shown
@@ -271,6 +273,30 @@ def cached_history(user, reader):
 
 _windows = {}
 _windows_lock = threading.Lock()
+_picks = OrderedDict()
+_picks_lock = threading.Lock()
+
+
+def remembered_picks(reading, what, build, keep=True):
+    """`build()`'s picks for this reader, kept per process until their model is refitted
+    (any change of their signals), a paper gets a new vector, or PICKS_SECONDS pass (a
+    paper hidden meanwhile): a reader coming back to the page is answered without
+    ranking again. `keep=False` (hide seen: every view changes the next) builds anew."""
+    if not keep or reading.reader.model_updated_at is None:
+        return build()
+    key = (reading.user.pk, reading.reader.model_updated_at, search.vectors_stamp(), what)
+    now = time.monotonic()
+    with _picks_lock:
+        found = _picks.get(key)
+        if found is not None and now - found[0] < PICKS_SECONDS:
+            _picks.move_to_end(key)
+            return found[1]
+    made = build()
+    with _picks_lock:
+        _picks[key] = (now, made)
+        while len(_picks) > PICKS_KEPT:
+            _picks.popitem(last=False)
+    return made
 
 
 def reset():
@@ -279,6 +305,8 @@ def reset():
         _windows.clear()
     with _histories_lock:
         _histories.clear()
+    with _picks_lock:
+        _picks.clear()
     _background["vectors"] = None
 
 

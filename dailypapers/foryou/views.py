@@ -87,6 +87,27 @@ def lists(request):
     return render(request, "foryou/_lists.html", _context(request))
 
 
+def _lists(user, reading, day, featured_day):
+    """(today's picks, the week's, the community's featured papers re-ranked)."""
+    today = selectors.recommend(user, day, day, TODAY_PICKS, reading=reading)
+    start, end = selectors.week_before(day - dt.timedelta(days=1))
+    shown = {pick.paper.pk for pick in today}
+    week = selectors.recommend(user, start, end, WEEK_PICKS + len(shown), reading=reading)
+    week = [p for p in week if p.paper.pk not in shown][:WEEK_PICKS]
+    featured = []
+    if featured_day is not None:
+        ids = FeedEntry.objects.visible().filter(day=featured_day).values_list("paper_id")
+        featured = selectors.recommend(
+            user,
+            None,
+            None,
+            FEATURED_PICKS,
+            papers=Paper.objects.visible().filter(pk__in=ids),
+            reading=reading,
+        )
+    return today, week, featured
+
+
 def _context(request):
     user = request.user
     reader = services.reader_of(user)
@@ -108,24 +129,21 @@ def _context(request):
     if reader.paused or day is None:
         return context
     reading = selectors.Reading(user)
-    today = selectors.recommend(user, day, day, TODAY_PICKS, reading=reading)
-    start, end = selectors.week_before(day - dt.timedelta(days=1))
-    shown = {pick.paper.pk for pick in today}
-    week = selectors.recommend(user, start, end, WEEK_PICKS + len(shown), reading=reading)
-    week = [p for p in week if p.paper.pk not in shown][:WEEK_PICKS]
     featured_day = FeedEntry.objects.visible().order_by("-day").values_list("day", flat=True)
     featured_day = featured_day.first()
-    featured = []
-    if featured_day is not None:
-        ids = FeedEntry.objects.visible().filter(day=featured_day).values_list("paper_id")
-        featured = selectors.recommend(
-            user,
-            None,
-            None,
-            FEATURED_PICKS,
-            papers=Paper.objects.visible().filter(pk__in=ids),
-            reading=reading,
-        )
+    lists = selectors.remembered_picks(
+        reading,
+        (day, featured_day),
+        lambda: _lists(user, reading, day, featured_day),
+        keep=not reader.hide_seen,
+    )
+    # Kept lists may hold a paper hidden since: it leaves here (one query).
+    visible = set(
+        Paper.objects.visible()
+        .filter(pk__in=[p.paper.pk for picks in lists for p in picks])
+        .values_list("pk", flat=True)
+    )
+    today, week, featured = ([p for p in picks if p.paper.pk in visible] for picks in lists)
     if reader.hide_seen:
         services.mark_seen(user, [p.paper for p in today + week + featured])
     context.update(
