@@ -128,7 +128,8 @@ def _context(request):
     }
     if reader.paused or day is None:
         return context
-    reading = selectors.Reading(user)
+    reading = selectors.Reading(user)  # refits first when the signals changed meanwhile
+    context.update(reader=reading.reader, knows_little=reading.model.signals < KNOWS_LITTLE)
     featured_day = FeedEntry.objects.visible().order_by("-day").values_list("day", flat=True)
     featured_day = featured_day.first()
     lists = selectors.remembered_picks(
