@@ -26,10 +26,10 @@ SHARED = Path("..") / "shared" / "data"
 
 class Command(BaseCommand):
     help = (
-        "Measure the For you ranking offline: simulated readers of the arXiv listings, a "
-        "temporal split (history before a day, that day's papers as candidates), nDCG@10, "
-        "MRR@10 and recall@50 for 3, 10 and 30 signals, baselines beside the chosen model. "
-        "Prints a Markdown table."
+        "Measure the For you ranking offline on simulated readers of the arXiv listings "
+        "(a temporal split: history before a day, that day's papers as candidates; "
+        "nDCG@10, MRR@10 and recall@50 for 3, 10 and 30 signals, baselines beside the "
+        "chosen model). Prints a Markdown table."
     )
 
     def add_arguments(self, parser):
