@@ -22,6 +22,7 @@ SUMMARIES = {
     "embed": "embed papers for semantic search (resumes; after imports)",
     "search-index": "build or update the HNSW vector index for large catalogues",
     "eval-search": "measure search quality on judged collections (BEIR layout)",
+    "eval-foryou": "measure For you's ranking on simulated readers (offline)",
     "digest": "build and send the email digests (from cron)",
     "subscribers": "add or remove email digest subscribers",
     "token": "create, list or revoke API tokens",
