@@ -19,3 +19,20 @@ def own_database(env, name):
         conn.execute(f"CREATE DATABASE {name}")
     env["DATABASE_URL"] = f"{base}/{name}"
     return env
+
+
+def count_rows(env, table):
+    """Rows in `table` of the child's database (`env` as own_database left it), read
+    directly: in milliseconds, where starting Django in a process takes a second."""
+    url = env.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    import sqlite3
+    from pathlib import Path
+
+    path = Path(env["DATA_DIR"]) / "dailypapers.sqlite3"
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
