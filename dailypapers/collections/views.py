@@ -10,13 +10,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dailypapers.accounts.rules import has_staff_powers
 from dailypapers.collections import services
 from dailypapers.collections.feeds import FEED_ITEMS, collection_feed
 from dailypapers.collections.forms import AddPaperForm, CollectionForm
+from dailypapers.core.redirects import safe_next
 from dailypapers.feeds.feeds import FeedContent, absolute, content_type_for
 from dailypapers.lib.arxiv_ids import is_arxiv_id
 
@@ -25,12 +25,7 @@ PAGE_SIZE = 50
 
 def _back(request, fallback):
     """Where a form asked to return to (`next`, same site only), else `fallback`."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback, referer=False))
 
 
 def _form_error(form):

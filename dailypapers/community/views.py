@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -19,19 +19,9 @@ from dailypapers.accounts.rules import has_staff_powers, participation_error
 from dailypapers.community import services
 from dailypapers.core.forms import TextField
 from dailypapers.core.ratelimits import limited, wants_json
+from dailypapers.core.redirects import safe_next
 from dailypapers.lib.arxiv_ids import is_arxiv_id
 from dailypapers.papers.models import FeedEntry, Paper
-
-
-def _safe_next(request, fallback):
-    """Where to go back to: the form's `next` or the referring page, if it is ours."""
-    for candidate in (request.POST.get("next"), request.headers.get("Referer")):
-        if candidate and url_has_allowed_host_and_scheme(
-            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return candidate
-    return fallback
-
 
 # --- Upvotes -------------------------------------------------------------------------------
 
@@ -49,7 +39,7 @@ def upvote(request, arxiv_id):
         if wants_json(request):
             login = f"{reverse('account_login')}?{urlencode({'next': paper_url})}"
             return JsonResponse({"error": "Log in to vote.", "login_url": login}, status=401)
-        return redirect_to_login(_safe_next(request, paper_url))
+        return redirect_to_login(safe_next(request, paper_url))
     return _upvote(request, arxiv_id, paper_url)
 
 
@@ -75,7 +65,7 @@ def _upvote(request, arxiv_id, paper_url):
             if entry is not None:
                 upvotes = entry
         return JsonResponse({"voted": voted, "upvotes": upvotes})
-    return redirect(_safe_next(request, paper_url))
+    return redirect(safe_next(request, paper_url))
 
 
 # --- Submissions ---------------------------------------------------------------------------

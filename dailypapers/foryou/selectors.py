@@ -42,79 +42,24 @@ class Pick:
     reasons: list  # sentences for people: why the paper is here
 
 
-def interest_ids(user, reader):
-    """The papers `user` showed interest in, newest first: "more like this" and seeds,
-    upvotes and collected papers (as the reader's controls say)."""
-    ids = list(
-        Feedback.objects.filter(user=user, signal=Feedback.Signal.MORE)
-        .order_by("-created_at")
-        .values_list("paper_id", flat=True)[:MAX_HISTORY]
-    )
-    if reader.count_upvotes:
-        ids += (
-            Upvote.objects.filter(user=user)
-            .order_by("-created_at")
-            .values_list("paper_id", flat=True)[:MAX_HISTORY]
-        )
-    if reader.count_collections:
-        ids += (
-            CollectionItem.objects.filter(collection__owner=user)
-            .order_by("-id")
-            .values_list("paper_id", flat=True)[:MAX_HISTORY]
-        )
-    return list(dict.fromkeys(ids))
-
-
-def dismissed_ids(user):
-    return list(
-        Feedback.objects.filter(user=user, signal=Feedback.Signal.NOT_INTERESTED)
-        .order_by("-created_at")
-        .values_list("paper_id", flat=True)[:MAX_HISTORY]
-    )
-
-
 def acted_ids(user, reader):
     """Papers For you does not show again: any feedback, upvoted, collected; and, with
     "hide seen", those it showed."""
-    ids = set(Feedback.objects.filter(user=user).values_list("paper_id", flat=True))
-    ids |= set(Upvote.objects.filter(user=user).values_list("paper_id", flat=True))
-    ids |= set(
-        CollectionItem.objects.filter(collection__owner=user).values_list("paper_id", flat=True)
-    )
+    ids = _acted_by([user.pk])[user.pk]
     if reader.hide_seen:
         ids |= set(Seen.objects.filter(user=user).values_list("paper_id", flat=True))
     return ids
 
 
-def follows_of(user):
-    found = {kind: set() for kind in Follow.Kind.values}
-    for kind, value in Follow.objects.filter(user=user).values_list("kind", "value"):
-        found[kind].add(value)
-    return found
-
-
 def history_of(user, reader):
     """The reader's signals as ranking.History (papers without a vector left out),
-    oldest first as the ranking core wants them."""
-    liked_ids, liked = search.paper_vectors(interest_ids(user, reader)[::-1])
-    disliked_ids, disliked = search.paper_vectors(dismissed_ids(user)[::-1])
-    texts = {
-        pk: f"{title} {abstract}"
-        for pk, title, abstract in Paper.objects.filter(pk__in=liked_ids).values_list(
-            "pk", "title", "abstract"
-        )
-    }
-    follows = follows_of(user)
-    return ranking.History(
-        liked=liked,
-        liked_ids=liked_ids,
-        liked_texts=[texts.get(pk, "") for pk in liked_ids],
-        disliked=disliked,
-        disliked_ids=disliked_ids,
-        categories=frozenset(follows["category"]),
-        authors=frozenset(follows["author"]),
-        keywords=frozenset(follows["keyword"] | follows["query"]),
-    )
+    oldest first as the ranking core wants them, with the liked papers' texts (for the
+    words reason)."""
+    history = _histories_for([reader])[user.pk]
+    rows = Paper.objects.filter(pk__in=history.liked_ids).values_list("pk", "title", "abstract")
+    texts = {pk: f"{title} {abstract}" for pk, title, abstract in rows}
+    history.liked_texts = [texts.get(pk, "") for pk in history.liked_ids]
+    return history
 
 
 _background = {"at": 0.0, "vectors": None}
@@ -182,7 +127,7 @@ def fit(user, reader):
     reader.model_signals = model.signals
     reader.model_stamp = signals_stamp(user, reader)
     reader.model_updated_at = timezone.now()
-    if reader.pk and Reader.objects.filter(pk=reader.pk).exists():
+    if not reader._state.adding:  # a Reader read from the database, not a stand-in
         reader.save(update_fields=["model", "model_signals", "model_stamp", "model_updated_at"])
     return model
 
@@ -198,9 +143,9 @@ class Reading:
     """One reader's state for one request: their Reader, model, history and the papers
     they acted on, read once however many lists the page ranks."""
 
-    def __init__(self, user):
+    def __init__(self, user, reader=None):
         self.user = user
-        self.reader = Reader.objects.filter(user=user).first() or Reader(user=user)
+        self.reader = reader or Reader.objects.filter(user=user).first() or Reader(user=user)
         self.model = model_of(user, self.reader)
         self.history = cached_history(user, self.reader)
         self._acted = None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 
 from dailypapers.accounts.rules import Refused
 from dailypapers.foryou import ranking, selectors
@@ -102,13 +103,20 @@ def import_seeds(user, data, filename=""):
     if dois:
         for paper in Paper.objects.visible().filter(doi__in=list(dois) + [d.upper() for d in dois]):
             by_doi[paper.doi.lower()] = paper
+    # Titles, compared without case, in one pass over the catalogue (not a scan each).
+    titles = {r.title.strip().lower() for r in references if r.title and not r.arxiv_id}
+    by_title = {}
+    if titles:
+        rows = Paper.objects.visible().annotate(key=Lower("title")).filter(key__in=titles)
+        for paper in rows.order_by("-id"):
+            by_title[paper.key] = paper
     found = {}
     for ref in references:
         paper = by_id.get(ref.arxiv_id) if ref.arxiv_id else None
         if paper is None and ref.doi:
             paper = by_doi.get(ref.doi.lower())
         if paper is None and ref.title and not ref.arxiv_id:
-            paper = Paper.objects.visible().filter(title__iexact=ref.title.strip()).first()
+            paper = by_title.get(ref.title.strip().lower())
         if paper is None:
             result.not_found.append((ref.where, ref.arxiv_id or ref.doi or ref.title))
         else:

@@ -15,11 +15,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dailypapers.core.ratelimits import wants_json
+from dailypapers.core.redirects import safe_next
 from dailypapers.feeds.feeds import FeedContent, absolute, content_type_for
 from dailypapers.foryou import selectors, services
 from dailypapers.foryou.feeds import FEED_DAYS, FEED_ITEMS, PICK_FEEDS
@@ -63,15 +63,6 @@ class SeedFileForm(forms.Form):
 class FollowForm(forms.Form):
     kind = forms.ChoiceField(choices=Follow.Kind.choices)
     value = forms.CharField(max_length=250)
-
-
-def _back(request):
-    target = request.POST.get("next") or request.headers.get("Referer") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("foryou:page")
 
 
 def page(request):
@@ -128,7 +119,7 @@ def _context(request):
     }
     if reader.paused or day is None:
         return context
-    reading = selectors.Reading(user)  # refits first when the signals changed meanwhile
+    reading = selectors.Reading(user, reader)  # refits first when the signals changed meanwhile
     context.update(reader=reading.reader, knows_little=reading.model.signals < KNOWS_LITTLE)
     featured_day = FeedEntry.objects.visible().order_by("-day").values_list("day", flat=True)
     featured_day = featured_day.first()
@@ -175,7 +166,7 @@ def feedback(request, arxiv_id):
     if wants_json(request):
         return JsonResponse({"paper": paper.arxiv_id, "signal": signal, "message": text})
     messages.success(request, text)
-    return _back(request)
+    return redirect(safe_next(request, reverse("foryou:page")))
 
 
 @login_required
